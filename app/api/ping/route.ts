@@ -1,0 +1,5 @@
+import { withTracking } from '@/lib/observability/server'
+import { demoGetUser } from '@/lib/demo/user'
+
+/** The benchmark route (CONTRACT §4). */
+export const GET = withTracking(async () => Response.json({ ok: true }), { getUser: demoGetUser })

@@ -1,0 +1,25 @@
+import 'server-only'
+import type { ServerEvent } from '../shared/events'
+import { guard } from './fail-open'
+import { getPostHog } from './posthog-client'
+
+/**
+ * Queues one catalogue event on posthog-node. Only `ServerEvent` shapes compile, so property
+ * names cannot drift from CONTRACT §5. Never awaits the network and never throws.
+ */
+export function capture(distinctId: string, e: ServerEvent, options: { anonymous?: boolean; sessionId?: string } = {}): void {
+  const posthog = getPostHog()
+  if (!posthog) return
+  void guard('posthog capture', () =>
+    posthog.capture({
+      distinctId,
+      event: e.event,
+      properties: {
+        ...e.properties,
+        ...(options.sessionId ? { $session_id: options.sessionId } : {}),
+        // Anonymous traffic creates no person profiles (CONTRACT §7).
+        ...(options.anonymous ? { $process_person_profile: false } : {}),
+      },
+    }),
+  )
+}

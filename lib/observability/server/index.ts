@@ -1,0 +1,18 @@
+import 'server-only'
+
+/**
+ * Server entry: route handlers, server components, server actions and instrumentation.ts.
+ *
+ * Node runtime only (`server-only`, posthog-node, Sentry's server SDK, AsyncLocalStorage). The
+ * middleware helpers are in `../edge`; the browser provider and hooks in `../client`.
+ */
+export { withTracking, type TrackingOptions, type RouteHandler } from './with-tracking'
+export { withServerActionTracking, type ServerActionTrackingOptions } from './with-server-action-tracking'
+export { captureException, type CaptureExceptionOptions } from './capture-exception'
+export { isFeatureEnabled, getFlag, getAllFlags, type FlagOptions } from './flags'
+export { getRequestId } from './request-id'
+export { createOnRequestError, type OnRequestErrorOptions } from './on-request-error'
+export { getPostHog, flushSoon } from './posthog-client'
+export { getConfig } from '../edge/get-config'
+export type { ObservedUser } from '../shared/user'
+export type { UserImpactRule, ImpactContext, ErrorType, UserImpact } from '../shared/categorize'

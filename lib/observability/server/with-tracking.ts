@@ -1,0 +1,177 @@
+import 'server-only'
+import { getConfig } from '../edge/get-config'
+import type { UserImpactRule } from '../shared/categorize'
+import { httpStatus } from '../shared/categorize'
+import { controlFlowStatus, isNextControlFlow } from '../shared/next-control-flow'
+import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
+import { routePattern } from '../shared/route-pattern'
+import { isUntrackedPath } from '../shared/routes'
+import { ANONYMOUS, type ObservedUser } from '../shared/user'
+import { afterResponse } from './after-response'
+import { capture } from './capture'
+import { resolveIdentity } from './identity'
+import { flushSoon } from './posthog-client'
+import { reportFailure } from './report-failure'
+import { runWithRequestContext, type RequestContext } from './request-context'
+
+/** Any App Router route handler: `(request, { params }) => Response`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RouteHandler = (request: Request, context: any) => Response | Promise<Response>
+
+export interface TrackingOptions {
+  /**
+   * The signed-in user, from your own session. Called after the response is sent, so a slow
+   * session lookup never delays it. What reaches the backends follows `POSTHOG_IDENTIFY_PII`.
+   */
+  getUser?: (request: Request) => ObservedUser | null | undefined | Promise<ObservedUser | null | undefined>
+  /** Overrides the route pattern derived from the URL and params (e.g. `/api/items/[id]`). */
+  endpoint?: string
+  /** Rules for Sentry's `user_impact` tag; the first that answers wins, then the default rule. */
+  userImpact?: readonly UserImpactRule[]
+  /** Overrides `SLOW_REQUEST_THRESHOLD_MS` for this route (a report export may be slow by design). */
+  slowRequestThresholdMs?: number
+}
+
+/**
+ * Wraps a route handler: `api_request` for every request, `api_error` + one Sentry event + one
+ * PostHog `$exception` for every failure, `slow_request` past the threshold, all carrying the
+ * request id. Keeps the handler's type. Telemetry runs after the response and can never break it.
+ * A thrown error answers JSON `{ error, request_id }` with status 500 (or the error's own 4xx);
+ * `redirect()` and `notFound()` pass through as control flow.
+ *
+ * @example
+ * export const GET = withTracking(async (req, { params }) => {
+ *   const { id } = await params
+ *   return Response.json(await getItem(id))
+ * }, { getUser: (req) => sessionUser(req) })
+ */
+export function withTracking<H extends RouteHandler>(handler: H, options: TrackingOptions = {}): H {
+  const tracked = async function tracked(request: Request, context: unknown): Promise<Response> {
+    const started = performance.now()
+    const url = safeUrl(request.url)
+    if (isUntrackedPath(url.pathname)) return handler(request, context)
+
+    const requestId = resolveRequestId(request.headers.get(REQUEST_ID_HEADER))
+    const method = request.method.toUpperCase()
+    const endpoint = options.endpoint ?? routePattern(url.pathname, await paramsOf(context))
+    const store: RequestContext = { requestId, endpoint, method }
+
+    let response: Response
+    let failure: { error: unknown; status: number } | undefined
+    try {
+      response = await runWithRequestContext(store, () => handler(request, context))
+    } catch (error) {
+      if (isNextControlFlow(error)) {
+        record({ status: controlFlowStatus(error) })
+        throw error
+      }
+      const status = failureStatus(error)
+      failure = { error, status }
+      response = Response.json({ error: status >= 500 ? 'Internal Server Error' : 'Request failed', request_id: requestId }, { status })
+    }
+    response = withRequestIdHeader(response, requestId)
+    record({ status: response.status, failure })
+    return response
+
+    function record({ status, failure }: { status: number; failure?: { error: unknown; status: number } }) {
+      const durationMs = Math.round(performance.now() - started)
+      afterResponse('withTracking', async () => {
+        const config = getConfig()
+        if (!config.posthog.enabled && !config.sentry.enabled) return
+        const user = options.getUser ? await safeGetUser(options.getUser, request) : null
+        const identity = resolveIdentity(request.headers, user, requestId)
+        store.distinctId = identity.distinctId
+        const env = config.posthog.enabled ? config.posthog.environment : ''
+        const inline = identity.user ?? {}
+        const userId = identity.user?.user_id ?? ANONYMOUS
+        const anonymous = !identity.user
+        const opts = { anonymous, sessionId: identity.sessionId }
+
+        capture(identity.distinctId, {
+          event: 'api_request',
+          properties: {
+            ...inline,
+            endpoint,
+            method,
+            status_code: status,
+            response_time_ms: durationMs,
+            request_id: requestId,
+            success: status >= 200 && status < 300,
+            user_id: userId,
+            environment: env,
+            release: config.release,
+          },
+        }, opts)
+        const threshold = options.slowRequestThresholdMs ?? config.slowRequestThresholdMs
+        if (durationMs > threshold) {
+          capture(identity.distinctId, {
+            event: 'slow_request',
+            properties: { ...inline, endpoint, method, duration_ms: durationMs, threshold_ms: threshold, request_id: requestId, user_id: userId, environment: env },
+          }, opts)
+        }
+        if (failure) {
+          await reportFailure({
+            error: failure.error,
+            distinctId: identity.distinctId,
+            user: identity.user,
+            requestId,
+            endpoint,
+            method,
+            statusCode: failure.status,
+            sessionId: identity.sessionId,
+            impactRules: options.userImpact,
+            mechanism: { type: 'auto.function.nextjs.with_tracking', handled: false },
+            apiError: true,
+          })
+        }
+        await flushSoon()
+      })
+    }
+  }
+  return tracked as unknown as H
+}
+
+/** A thrown error that carries a 4xx status (an HttpError) answers with it; everything else is 500. */
+function failureStatus(error: unknown): number {
+  const status = httpStatus(error)
+  return status !== undefined && status >= 400 && status < 500 ? status : 500
+}
+
+async function paramsOf(context: unknown): Promise<Record<string, string | string[] | undefined> | undefined> {
+  try {
+    const params = (context as { params?: unknown } | undefined)?.params
+    const resolved = await params
+    return resolved && typeof resolved === 'object' ? (resolved as Record<string, string | string[]>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function safeGetUser(getUser: NonNullable<TrackingOptions['getUser']>, request: Request): Promise<ObservedUser | null> {
+  try {
+    const user = await getUser(request)
+    return user && typeof user === 'object' && user.id ? user : null
+  } catch {
+    return null
+  }
+}
+
+/** Some responses (`Response.redirect`, proxied fetches) have immutable headers: copy them then. */
+function withRequestIdHeader(response: Response, requestId: string): Response {
+  try {
+    response.headers.set(REQUEST_ID_HEADER, requestId)
+    return response
+  } catch {
+    const copy = new Response(response.body, response)
+    copy.headers.set(REQUEST_ID_HEADER, requestId)
+    return copy
+  }
+}
+
+function safeUrl(url: string): URL {
+  try {
+    return new URL(url)
+  } catch {
+    return new URL('http://localhost/')
+  }
+}

@@ -1,0 +1,104 @@
+import type { IdentifyPii, ObservabilityConfig } from './config'
+import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
+
+/**
+ * What the browser needs to start the SDKs, computed on the server at request time so that one
+ * build serves every environment (no `NEXT_PUBLIC_*`). Only the PostHog project key and the
+ * Sentry DSN are in here: both are public by design (CONTRACT §8).
+ */
+export interface BrowserConfig {
+  readonly v: 1
+  /** The document's request id (CONTRACT §3). */
+  readonly rid: string
+  readonly release: string
+  readonly pii: IdentifyPii
+  readonly internal: readonly string[]
+  readonly ph?: {
+    readonly key: string
+    /** Same-origin reverse proxy path. */
+    readonly api: string
+    /** PostHog's app host, for links in the toolbar and debug output. */
+    readonly ui: string
+    readonly env: string
+    readonly replay: boolean
+    readonly mask: string
+    readonly debug: boolean
+  }
+  readonly se?: {
+    readonly dsn: string
+    /** Same-origin tunnel path. */
+    readonly tunnel: string
+    readonly env: string
+    readonly sampleRate: number
+    readonly tracesSampleRate: number
+    readonly replaysSessionSampleRate: number
+    readonly replaysOnErrorSampleRate: number
+  }
+}
+
+/** Cookie that carries the browser config from the middleware to the provider; read once, then deleted. */
+export const BROWSER_CONFIG_COOKIE = '__ox'
+
+export function toBrowserConfig(config: ObservabilityConfig, rid: string): BrowserConfig | null {
+  const { posthog: ph, sentry: se } = config
+  if (!ph.enabled && !se.enabled) return null
+  return {
+    v: 1,
+    rid,
+    release: config.release,
+    pii: config.identifyPii,
+    internal: config.internalDomains,
+    ...(ph.enabled
+      ? {
+          ph: {
+            key: ph.apiKey,
+            api: POSTHOG_PROXY_PATH,
+            ui: uiHost(ph.host),
+            env: ph.environment,
+            replay: ph.replay,
+            mask: ph.replayMaskSelector,
+            debug: ph.debug,
+          },
+        }
+      : {}),
+    ...(se.enabled
+      ? {
+          se: {
+            dsn: se.dsn,
+            tunnel: SENTRY_TUNNEL_PATH,
+            env: se.environment,
+            sampleRate: se.sampleRate,
+            tracesSampleRate: se.tracesSampleRate,
+            replaysSessionSampleRate: se.replaysSessionSampleRate,
+            replaysOnErrorSampleRate: se.replaysOnErrorSampleRate,
+          },
+        }
+      : {}),
+  }
+}
+
+/** `https://eu.i.posthog.com` → `https://eu.posthog.com`; self-hosted hosts are their own UI. */
+export function uiHost(apiHost: string): string {
+  return apiHost.replace(/^(https?:\/\/)(us|eu)\.i\.posthog\.com$/i, '$1$2.posthog.com')
+}
+
+/** base64url(JSON), safe in a cookie value without quoting. */
+export function encodeBrowserConfig(config: BrowserConfig): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(config))
+  let bin = ''
+  for (const b of bytes) bin += String.fromCharCode(b)
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** Returns null for anything that is not a config we wrote: cookies are user-controlled input. */
+export function decodeBrowserConfig(value: string | undefined | null): BrowserConfig | null {
+  if (!value || value.length > 8192) return null
+  try {
+    const bin = atob(value.replace(/-/g, '+').replace(/_/g, '/'))
+    const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0))
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as BrowserConfig
+    return parsed && parsed.v === 1 && typeof parsed.rid === 'string' ? parsed : null
+  } catch {
+    return null
+  }
+}

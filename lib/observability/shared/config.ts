@@ -1,0 +1,238 @@
+import { z } from 'zod'
+
+/**
+ * The kit's configuration, parsed once from the server environment (CONTRACT §1–2).
+ *
+ * Pure: takes the environment as an argument, returns a frozen object plus the warnings the
+ * caller should print once. Nothing here throws on bad input; every invalid value falls back
+ * to its safe default and produces one readable warning naming the variable.
+ */
+
+export type IdentifyPii = 'none' | 'id' | 'email' | 'full'
+
+/** Why a backend is off: no key at all, or a key we refused to use. */
+export type DisabledReason = 'unset' | 'invalid'
+
+export type PostHogConfig =
+  | { readonly enabled: false; readonly reason: DisabledReason }
+  | {
+      readonly enabled: true
+      readonly apiKey: string
+      readonly host: string
+      readonly environment: string
+      readonly replay: boolean
+      readonly replayMaskSelector: string
+      readonly llmPayloads: boolean
+      readonly llmPayloadMaxChars: number
+      readonly debug: boolean
+    }
+
+export type SentryConfig =
+  | { readonly enabled: false; readonly reason: DisabledReason }
+  | {
+      readonly enabled: true
+      readonly dsn: string
+      readonly environment: string
+      readonly sampleRate: number
+      readonly tracesSampleRate: number
+      readonly replaysSessionSampleRate: number
+      readonly replaysOnErrorSampleRate: number
+    }
+
+export interface ObservabilityConfig {
+  readonly posthog: PostHogConfig
+  readonly sentry: SentryConfig
+  /** `<service>@<sha or version>`, on every event of both backends. */
+  readonly release: string
+  readonly serviceName: string
+  readonly identifyPii: IdentifyPii
+  /** Lower-cased email domains whose users are tagged `is_internal: true`. */
+  readonly internalDomains: readonly string[]
+  readonly slowRequestThresholdMs: number
+  /** `/debug/*` and `/api/debug/*` answer; on under `next dev` or with `DEBUG=1`. */
+  readonly debugRoutes: boolean
+  readonly dev: boolean
+}
+
+export interface BuildFacts {
+  /** package.json `name` and `version`, injected at build time (see `withObservabilityConfig`). */
+  readonly packageName?: string
+  readonly packageVersion?: string
+  /** True under `next dev`. */
+  readonly dev: boolean
+}
+
+export interface ParsedConfig {
+  readonly config: ObservabilityConfig
+  readonly warnings: readonly string[]
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+export const DEFAULT_POSTHOG_HOST = 'https://eu.i.posthog.com'
+export const DEFAULT_LLM_PAYLOAD_MAX_CHARS = 30_000
+/** Past this a single `$ai_generation` risks PostHog's ~1 MB per-event limit. */
+export const MAX_LLM_PAYLOAD_MAX_CHARS = 200_000
+export const DEFAULT_SLOW_REQUEST_THRESHOLD_MS = 5_000
+
+const TRUE = new Set(['1', 'true', 'yes', 'on'])
+const FALSE = new Set(['0', 'false', 'no', 'off'])
+
+const booleanish = z
+  .string()
+  .transform((v, ctx) => {
+    const s = v.toLowerCase()
+    if (TRUE.has(s)) return true
+    if (FALSE.has(s)) return false
+    ctx.addIssue({ code: 'custom', message: 'expected true/false (or 1/0, yes/no, on/off)' })
+    return z.NEVER
+  })
+
+const rate = z.coerce.number({ message: 'expected a number' }).min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1')
+
+const positiveInt = z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').positive('expected a number above 0')
+
+const httpUrl = z
+  .string()
+  .url('expected an absolute http(s) URL')
+  .refine((v) => /^https?:\/\//i.test(v), 'expected an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''))
+
+/** Sentry's DSN grammar (@sentry/core `dsn.js`): public key is \w+, last path segment a numeric project id. */
+const DSN_RE = /^(https?):\/\/(\w+)(?::\w+)?@((?:\[[:.%\w]+\]|[\w.-]+))(?::(\d+))?\/(?:.+\/)?(\d+)\/?$/
+
+const dsn = z.string().regex(DSN_RE, 'expected a Sentry DSN like https://<key>@o0.ingest.sentry.io/<project id>')
+
+const identifyPii = z.enum(['none', 'id', 'email', 'full'], { message: 'expected none, id, email or full' })
+
+const label = z
+  .string()
+  .max(64, 'expected at most 64 characters')
+  .regex(/^[A-Za-z0-9._:/-]+$/, 'expected letters, digits and . _ : / -')
+
+/**
+ * Parses the environment. Empty strings count as unset (a blank line in a `.env` file is not a
+ * decision to turn something on).
+ */
+export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
+  const warnings: string[] = []
+
+  const raw = (name: string): string | undefined => {
+    const v = env[name]?.trim()
+    return v ? v : undefined
+  }
+
+  function read<T>(name: string, schema: z.ZodType<T>, fallback: T, fallbackText = String(fallback)): T {
+    const v = raw(name)
+    if (v === undefined) return fallback
+    const r = schema.safeParse(v)
+    if (r.success) return r.data
+    const why = r.error.issues[0]?.message ?? 'invalid value'
+    warnings.push(`${name}=${JSON.stringify(truncateForWarning(v))} is invalid (${why}); using ${fallbackText}.`)
+    return fallback
+  }
+
+  const dev = build.dev
+  const autoEnvironment = raw('APP_ENV') ?? raw('VERCEL_ENV') ?? (dev ? 'local' : 'unknown')
+
+  const identify = read('POSTHOG_IDENTIFY_PII', identifyPii, 'email' as IdentifyPii)
+
+  const posthog = ((): PostHogConfig => {
+    const key = raw('POSTHOG_API_KEY')
+    if (key === undefined) return freeze({ enabled: false, reason: 'unset' })
+    if (/^ph[xs]_/.test(key)) {
+      const kind = key.startsWith('phx_') ? 'a personal API key (phx_…)' : 'a project secret key (phs_…)'
+      warnings.push(
+        `POSTHOG_API_KEY is ${kind}. That key grants access to your PostHog account and must never reach a browser, ` +
+          'so PostHog stays off. Set POSTHOG_API_KEY to the project API key (phc_…, Project settings → Project API key); ' +
+          'it is write-only and safe to expose.',
+      )
+      return freeze({ enabled: false, reason: 'invalid' })
+    }
+    if (!/^phc_[A-Za-z0-9_-]{8,}$/.test(key)) {
+      warnings.push(
+        `POSTHOG_API_KEY=${JSON.stringify(truncateForWarning(key))} is not a PostHog project API key (expected phc_…); PostHog stays off.`,
+      )
+      return freeze({ enabled: false, reason: 'invalid' })
+    }
+    const environment = read('POSTHOG_ENVIRONMENT', label, autoEnvironment)
+    return freeze({
+      enabled: true,
+      apiKey: key,
+      host: read('POSTHOG_HOST', httpUrl, DEFAULT_POSTHOG_HOST),
+      environment,
+      replay: read('POSTHOG_REPLAY', booleanish, true),
+      replayMaskSelector: read('POSTHOG_REPLAY_MASK_SELECTOR', cssSelector, ''),
+      llmPayloads: read('POSTHOG_LLM_PAYLOADS', booleanish, false),
+      llmPayloadMaxChars: read(
+        'POSTHOG_LLM_PAYLOAD_MAX_CHARS',
+        positiveInt.max(MAX_LLM_PAYLOAD_MAX_CHARS, `expected at most ${MAX_LLM_PAYLOAD_MAX_CHARS}`),
+        DEFAULT_LLM_PAYLOAD_MAX_CHARS,
+      ),
+      debug: read('POSTHOG_DEBUG', booleanish, false),
+    })
+  })()
+
+  const sentry = ((): SentryConfig => {
+    const value = raw('SENTRY_DSN')
+    if (value === undefined) return freeze({ enabled: false, reason: 'unset' })
+    if (!dsn.safeParse(value).success) {
+      warnings.push(
+        `SENTRY_DSN=${JSON.stringify(redactDsn(value))} is not a valid DSN (expected https://<key>@<host>/<project id>); Sentry stays off.`,
+      )
+      return freeze({ enabled: false, reason: 'invalid' })
+    }
+    const environment = read('SENTRY_ENVIRONMENT', label, autoEnvironment)
+    const verbose = environment === 'local' || environment === 'development'
+    return freeze({
+      enabled: true,
+      dsn: value,
+      environment,
+      sampleRate: read('SENTRY_SAMPLE_RATE', rate, 1),
+      tracesSampleRate: read('SENTRY_TRACES_SAMPLE_RATE', rate, verbose ? 1 : 0.1),
+      replaysSessionSampleRate: read('SENTRY_REPLAYS_SESSION_SAMPLE_RATE', rate, 0),
+      replaysOnErrorSampleRate: read('SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE', rate, 1),
+    })
+  })()
+
+  const serviceName = read('SERVICE_NAME', label, build.packageName || 'app')
+  const version =
+    raw('RELEASE_SHA') ?? raw('VERCEL_GIT_COMMIT_SHA') ?? raw('RAILWAY_GIT_COMMIT_SHA') ?? build.packageVersion ?? '0.0.0'
+
+  const internalDomains = (raw('POSTHOG_INTERNAL_DOMAINS') ?? '')
+    .split(',')
+    .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
+    .filter(Boolean)
+
+  const config: ObservabilityConfig = freeze({
+    posthog,
+    sentry,
+    release: `${serviceName}@${version}`,
+    serviceName,
+    identifyPii: identify,
+    internalDomains: freeze(internalDomains),
+    slowRequestThresholdMs: read('SLOW_REQUEST_THRESHOLD_MS', positiveInt, DEFAULT_SLOW_REQUEST_THRESHOLD_MS),
+    debugRoutes: dev || read('DEBUG', booleanish, false),
+    dev,
+  })
+  return { config, warnings: freeze(warnings) }
+}
+
+/** A selector we splice into masking config: no braces or quotes that could break out of it. */
+const cssSelector = z
+  .string()
+  .max(500, 'expected at most 500 characters')
+  .regex(/^[^{}<>`\\]+$/, 'expected a CSS selector list');
+
+function truncateForWarning(v: string): string {
+  return v.length > 40 ? `${v.slice(0, 12)}…` : v
+}
+
+/** Warnings must not print a DSN's key in full to shared logs. */
+function redactDsn(v: string): string {
+  return truncateForWarning(v.replace(/\/\/[^@/]*@/, '//***@'))
+}
+
+function freeze<T>(o: T): T {
+  return Object.freeze(o)
+}

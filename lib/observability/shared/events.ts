@@ -1,0 +1,77 @@
+import type { ErrorType } from './categorize'
+import type { UserProperties } from './user'
+
+/**
+ * The typed event catalogue (CONTRACT §5). Capture helpers accept only these shapes, so a typo
+ * in a property name is a compile error, not a silently broken dashboard.
+ */
+
+type UserInline = Partial<Omit<UserProperties, 'user_id'>>
+
+export interface ApiRequestProperties extends UserInline {
+  endpoint: string
+  method: string
+  status_code: number
+  response_time_ms: number
+  request_id: string
+  success: boolean
+  user_id: string
+  environment: string
+  release: string
+}
+
+export interface ApiErrorProperties extends UserInline {
+  error_type: ErrorType
+  error_message: string
+  exception_type: string
+  endpoint: string
+  method: string
+  status_code: number
+  request_id: string
+  traceback: string
+  user_id: string
+  environment: string
+  /** The Sentry event id, so PostHog links to Sentry (CONTRACT §3). */
+  sentry_event_id?: string
+}
+
+export interface SlowRequestProperties extends UserInline {
+  endpoint: string
+  method: string
+  duration_ms: number
+  threshold_ms: number
+  request_id: string
+  user_id: string
+  environment: string
+}
+
+export interface AiGenerationProperties {
+  $ai_trace_id: string
+  $ai_span_id: string
+  $ai_provider: string
+  $ai_model: string
+  $ai_latency: number
+  $ai_input_tokens?: number
+  $ai_output_tokens?: number
+  $ai_http_status?: number
+  $ai_base_url?: string
+  $ai_is_error: boolean
+  $ai_error?: string
+  $ai_time_to_first_token?: number
+  $ai_stream?: boolean
+  $ai_input?: unknown
+  $ai_output_choices?: unknown
+  request_id?: string
+  environment: string
+  release: string
+  error_type?: ErrorType
+}
+
+export type ServerEvent =
+  | { event: 'api_request'; properties: ApiRequestProperties }
+  | { event: 'api_error'; properties: ApiErrorProperties }
+  | { event: 'slow_request'; properties: SlowRequestProperties }
+  | { event: '$ai_generation'; properties: AiGenerationProperties }
+
+export type ServerEventName = ServerEvent['event']
+export type PropertiesOf<E extends ServerEventName> = Extract<ServerEvent, { event: E }>['properties']

@@ -1,0 +1,21 @@
+/**
+ * Paths the kit owns. The prefix is deliberately bland: ad blockers match `/ingest`, `/posthog`,
+ * `/sentry`, `/analytics` and `/telemetry`, and would then drop first-party traffic too.
+ */
+export const KIT_PREFIX = '/_ox'
+
+/** PostHog reverse proxy (CONTRACT §9): `/_ox/p/e/`, `/_ox/p/flags/`, `/_ox/p/static/…`. */
+export const POSTHOG_PROXY_PATH = `${KIT_PREFIX}/p`
+
+/** Sentry tunnel (CONTRACT §9). */
+export const SENTRY_TUNNEL_PATH = `${KIT_PREFIX}/s`
+
+/** Health checks and the kit's own routes produce no events (CONTRACT §5). */
+export function isUntrackedPath(pathname: string): boolean {
+  return pathname === KIT_PREFIX || pathname.startsWith(`${KIT_PREFIX}/`) || pathname === '/api/health' || pathname.startsWith('/api/health/')
+}
+
+/** `/debug/*` and `/api/debug/*` (CONTRACT §4). */
+export function isDebugPath(pathname: string): boolean {
+  return /^\/(api\/)?debug(\/|$)/.test(pathname)
+}

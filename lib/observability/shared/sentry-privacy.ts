@@ -1,0 +1,68 @@
+import type { DataCollection, ErrorEvent, StreamedSpanJSON, Breadcrumb } from '@sentry/core'
+import { FILTERED, isSensitiveKey, scrubDeep, scrubRecord, scrubString, scrubUrl } from './scrub'
+
+/**
+ * Sentry 11 collects user info, cookies, headers and bodies by default (`dataCollection`). The
+ * kit turns that down to CONTRACT §8 and scrubs what remains in `beforeSend`, so the same policy
+ * holds whatever an integration adds. Used by the server, edge and browser inits alike.
+ */
+export function strictDataCollection(llmPayloads: boolean): DataCollection {
+  return {
+    // The kit sets `user` itself, per POSTHOG_IDENTIFY_PII; nothing is inferred (no IP address).
+    userInfo: false,
+    cookies: false,
+    // v10's defaults, which Sentry's migration guide gives for keeping v10 behaviour.
+    httpHeaders: { request: { deny: ['forwarded', '-ip', 'remote-', 'via', '-user'] }, response: false },
+    httpBodies: [],
+    urlQueryParams: true,
+    graphQL: { document: true, variables: false },
+    genAI: { inputs: llmPayloads, outputs: llmPayloads },
+    databaseQueryData: false,
+    queues: false,
+    stackFrameVariables: false,
+  }
+}
+
+/** `beforeSend`: the request, extras, contexts, tags, breadcrumbs and messages, scrubbed. */
+export function scrubSentryEvent<E extends ErrorEvent>(event: E): E {
+  const req = event.request
+  if (req) {
+    if (req.headers) req.headers = scrubRecord(req.headers as Record<string, unknown>)
+    if (req.cookies) req.cookies = Object.fromEntries(Object.keys(req.cookies).map((k) => [k, FILTERED]))
+    if (typeof req.query_string === 'string') req.query_string = scrubString(`?${req.query_string}`).slice(1)
+    else if (req.query_string && typeof req.query_string === 'object') req.query_string = scrubRecord(req.query_string as Record<string, unknown>) as typeof req.query_string
+    if (req.url) req.url = scrubUrl(req.url)
+    delete req.data
+    delete (req as { env?: unknown }).env
+  }
+  if (event.extra) event.extra = scrubDeep(event.extra) as typeof event.extra
+  if (event.contexts) event.contexts = scrubDeep(event.contexts, { maxDepth: 8 }) as typeof event.contexts
+  if (event.tags) event.tags = scrubDeep(event.tags) as typeof event.tags
+  if (event.message) event.message = scrubString(event.message)
+  if (event.logentry?.message) event.logentry.message = scrubString(event.logentry.message)
+  for (const ex of event.exception?.values ?? []) if (ex.value) ex.value = scrubString(ex.value)
+  if (event.breadcrumbs) event.breadcrumbs = event.breadcrumbs.map(scrubBreadcrumb)
+  if (event.user) delete event.user.ip_address
+  return event
+}
+
+export function scrubBreadcrumb(crumb: Breadcrumb): Breadcrumb {
+  return {
+    ...crumb,
+    ...(crumb.message ? { message: scrubString(crumb.message) } : {}),
+    ...(crumb.data ? { data: scrubDeep(crumb.data) as Breadcrumb['data'] } : {}),
+  }
+}
+
+/** `beforeSendSpan`: URLs and headers in span attributes follow the same policy. */
+export function scrubSpan(span: StreamedSpanJSON): StreamedSpanJSON {
+  const attrs = span.attributes as Record<string, unknown> | undefined
+  if (attrs) {
+    for (const [key, value] of Object.entries(attrs)) {
+      if (/\.(request|response)\.header\./.test(key) && isSensitiveKey(key.slice(key.lastIndexOf('.') + 1))) attrs[key] = FILTERED
+      else if (typeof value === 'string') attrs[key] = scrubString(value)
+    }
+  }
+  span.name = scrubString(span.name)
+  return span
+}

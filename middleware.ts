@@ -1,0 +1,13 @@
+import { middleware as observability } from './lib/observability/edge'
+
+/**
+ * Edge middleware: request ids and the browser's runtime config. To add your own logic (auth,
+ * i18n), use `withObservability(yourMiddleware)` instead; see README "Middleware and proxy".
+ * On Next 16 you may instead create `proxy.ts` with the same two exports (Node runtime).
+ */
+export const middleware = observability
+
+export const config = {
+  // Leaves out static assets, image optimisation and the kit's own ingestion routes (/_ox/…).
+  matcher: ['/((?!_next/static|_next/image|_ox/|favicon\\.ico|robots\\.txt|sitemap\\.xml|.*\\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|map|txt|woff2?|ttf)$).*)'],
+}
