@@ -71,7 +71,9 @@ export async function reportFailure(r: FailureReport): Promise<FailureOutcome> {
 
   const delivery: Promise<unknown>[] = []
   let sentryEventId: string | undefined
-  const Sentry = isExpectedClientError(statusCode) ? null : await loadSentry()
+  // Expected client errors are the caller's mistake: they count in `api_error`, not in error tracking.
+  const expected = isExpectedClientError(statusCode)
+  const Sentry = expected ? null : await loadSentry()
   if (Sentry) {
     try {
       sentryEventId = Sentry.withScope((scope) => {
@@ -110,7 +112,7 @@ export async function reportFailure(r: FailureReport): Promise<FailureOutcome> {
     }
     // Immediate: building `$exception` is async (stack parsing), so a queued one could miss the
     // flush that follows and be lost when a serverless function freezes.
-    delivery.push(
+    if (!expected) delivery.push(
       posthog.captureExceptionImmediate(normalized.error, r.distinctId, {
         ...common,
         error_type: errorType,

@@ -20,13 +20,21 @@ export function normalizeError(thrown: unknown): NormalizedError {
     const type = errorType(thrown)
     const message = clip(safeString(thrown.message), MAX_MESSAGE_CHARS)
     const stack = clip(safeString(thrown.stack ?? `${type}: ${message}`), MAX_TRACEBACK_CHARS)
-    return { type, message, stack, error: thrown }
+    return { type, message, stack, error: safeString(thrown.message).length > MAX_MESSAGE_CHARS ? boundedCopy(thrown, type, message, stack) : thrown }
   }
   const type = thrown === null ? 'null' : Array.isArray(thrown) ? 'array' : typeof thrown
   const message = clip(describe(thrown), MAX_MESSAGE_CHARS)
   const error = new Error(message)
   error.name = type === 'object' ? objectName(thrown) : 'NonErrorThrown'
   return { type: error.name === 'NonErrorThrown' ? type : error.name, message, stack: clip(safeString(error.stack), MAX_TRACEBACK_CHARS), error }
+}
+
+/** SDKs copy `message` and `stack` verbatim; a megabyte message must not become a megabyte event. */
+function boundedCopy(original: Error, type: string, message: string, stack: string): Error {
+  const copy = new Error(message, { cause: (original as { cause?: unknown }).cause })
+  copy.name = type
+  copy.stack = stack.replace(/^[^\n]*/, `${type}: ${message.slice(0, 200)}`)
+  return copy
 }
 
 /** `name` is user-controlled and may be anything; fall back to the constructor. */

@@ -29,7 +29,7 @@ const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi
 const CARD = /\b(?:3[47]\d|4\d{3}|5[1-5]\d\d|65\d\d|6011)(?:[-\s]?\d){12}\b/g
 const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi
-const QUERY_PAIR = /([?&;])([^=&#\s]+)=([^&#\s]*)/g
+const QUERY_PAIR = /(^|[?&;,\s])([^=&#\s?]+)=([^&#\s]*)/g
 
 /** Scrubs secrets that hide inside free text: bearer tokens, card numbers, private keys, URL passwords and sensitive query values. */
 export function scrubString(value: string): string {

@@ -1,22 +1,52 @@
-import { notFound } from 'next/navigation'
+import { notFound, redirect } from 'next/navigation'
 import { getConfig, withTracking } from '@/lib/observability/server'
 import { demoGetUser } from '@/lib/demo/user'
 
 export const dynamic = 'force-dynamic'
 
 /**
- * Throws an error of the requested class and message (CONTRACT §4), so every category of §6 can be
- * exercised from a browser or curl. 404 in production builds unless `DEBUG=1`.
+ * Throws what it is asked to (CONTRACT §4), so every category of §6 and every odd throw can be
+ * exercised from a browser, curl or a test:
+ * - `kind`: an error class name (`RateLimitError`, `ValidationError`…), or `string`, `null`,
+ *   `object`, `circular` for non-Error throws, or `redirect` / `notFound` for Next control flow;
+ * - `msg`: the message, `repeat`: repeat it N times (up to 2 MB) for oversized messages;
+ * - `status`: attach an HTTP status to the error (e.g. 422, 429);
+ * - `delay`: wait this many ms first (up to 30 s), for slow-request and concurrency demos.
+ * 404 in production builds unless `DEBUG=1`.
  */
 export const GET = withTracking(
   async (request: Request) => {
     if (!getConfig().debugRoutes) notFound()
-    const url = new URL(request.url)
-    const kind = (url.searchParams.get('kind') ?? 'Error').slice(0, 100)
-    const message = url.searchParams.get('msg') ?? `Debug ${kind} from /api/debug/throw`
-    const error = new Error(message)
-    error.name = /^[A-Za-z_$][\w$]*$/.test(kind) ? kind : 'Error'
-    throw error
+    const q = new URL(request.url).searchParams
+    const kind = (q.get('kind') ?? 'Error').slice(0, 100)
+    const repeat = Math.min(Math.max(Number(q.get('repeat')) || 1, 1), 2_000_000)
+    const message = (q.get('msg') ?? `Debug ${kind} from /api/debug/throw`).repeat(repeat).slice(0, 2_000_000)
+    const delay = Math.min(Math.max(Number(q.get('delay')) || 0, 0), 30_000)
+    if (delay) await new Promise((r) => setTimeout(r, delay))
+    throw makeThrowable(kind, message, Number(q.get('status')) || undefined)
   },
   { getUser: demoGetUser },
 )
+
+function makeThrowable(kind: string, message: string, status: number | undefined): unknown {
+  switch (kind) {
+    case 'redirect':
+      redirect('/')
+    case 'notFound':
+      notFound()
+    case 'string':
+      return message
+    case 'null':
+      return null
+    case 'object':
+      return { reason: message, code: 42 }
+    case 'circular': {
+      const o: Record<string, unknown> = { reason: message }
+      o.self = o
+      return o
+    }
+  }
+  const error = Object.assign(new Error(message), status ? { status } : {})
+  error.name = /^[A-Za-z_$][\w$]*$/.test(kind) ? kind : 'Error'
+  return error
+}

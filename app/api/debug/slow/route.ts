@@ -1,0 +1,19 @@
+import { notFound } from 'next/navigation'
+import { getConfig, getRequestId, withTracking } from '@/lib/observability/server'
+import { demoGetUser } from '@/lib/demo/user'
+
+export const dynamic = 'force-dynamic'
+
+/**
+ * Answers after `ms` milliseconds (up to 30 s) with the user and request id it saw: a
+ * `slow_request` demo, and the probe for per-request isolation under concurrency.
+ */
+export const GET = withTracking(
+  async (request: Request) => {
+    if (!getConfig().debugRoutes) notFound()
+    const ms = Math.min(Math.max(Number(new URL(request.url).searchParams.get('ms')) || 0, 0), 30_000)
+    await new Promise((r) => setTimeout(r, ms))
+    return Response.json({ ok: true, request_id: await getRequestId(), user: demoGetUser(request)?.id ?? null })
+  },
+  { getUser: demoGetUser },
+)

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allText, sentryForRequest, waitForEvents } from '../support/events'
+import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
+import { ROOT, TEST_DIST_DIR, startNext, type NextServer } from '../support/next-server'
+
+describe('one build, configured at runtime (CONTRACT §1)', () => {
+  let fake: FakeIngest
+  beforeAll(async () => {
+    fake = await startFakeIngest()
+  })
+  afterAll(async () => {
+    await fake?.close()
+  })
+
+  it('sends nothing anywhere when no key is set', async () => {
+    const app = await startNext({ POSTHOG_HOST: fake.posthogHost })
+    try {
+      for (let i = 0; i < 5; i++) expect((await fetch(`${app.url}/api/ping`)).ok).toBe(true)
+      const page = await fetch(`${app.url}/`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } })
+      expect(page.ok).toBe(true)
+      expect(page.headers.get('set-cookie')).toBeNull()
+      expect(page.headers.get('x-request-id')).toBeTruthy()
+      await new Promise((r) => setTimeout(r, 3_000))
+      expect(fake.requests()).toEqual([])
+      expect(app.output()).not.toMatch(/\[observability\].*(PostHog|Sentry) /)
+    } finally {
+      await app.stop()
+    }
+  })
+
+  it('turns the same build on when keys are set at start', async () => {
+    const app = await startNext({ POSTHOG_API_KEY: 'phc_runtimekey1234567', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn })
+    try {
+      await fetch(`${app.url}/api/ping`, { headers: { 'x-request-id': 'runtime-on' } })
+      await waitForEvents(fake, (e) => e.event === 'api_request' && e.properties.request_id === 'runtime-on')
+      const page = await fetch(`${app.url}/`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } })
+      expect(page.headers.get('set-cookie')).toMatch(/^__ox=/)
+    } finally {
+      await app.stop()
+    }
+  })
+
+  it('refuses a personal API key with a clear error and keeps PostHog off', async () => {
+    fake.clear()
+    const app = await startNext({ POSTHOG_API_KEY: 'phx_personalkeyabcdefghijklmnop', POSTHOG_HOST: fake.posthogHost, SLOW_REQUEST_THRESHOLD_MS: 'soon' })
+    try {
+      expect((await fetch(`${app.url}/api/ping`)).ok).toBe(true)
+      await new Promise((r) => setTimeout(r, 2_500))
+      expect(fake.requests()).toEqual([])
+      const out = app.output()
+      expect(out).toMatch(/POSTHOG_API_KEY is a personal API key \(phx_…\)/)
+      expect(out).toMatch(/SLOW_REQUEST_THRESHOLD_MS="soon" is invalid/)
+      expect(out.match(/SLOW_REQUEST_THRESHOLD_MS/g)).toHaveLength(1)
+      expect(out).not.toContain('phx_personalkeyabcdefghijklmnop')
+    } finally {
+      await app.stop()
+    }
+  })
+
+  it('keeps the debug routes at 404 in production builds without DEBUG=1', async () => {
+    const app = await startNext({})
+    try {
+      expect((await fetch(`${app.url}/api/debug/throw?kind=Error`)).status).toBe(404)
+      expect((await fetch(`${app.url}/api/debug/slow`)).status).toBe(404)
+      expect((await fetch(`${app.url}/debug/server-error`)).status).toBe(404)
+    } finally {
+      await app.stop()
+    }
+    const debug = await startNext({ DEBUG: '1' })
+    try {
+      expect((await fetch(`${debug.url}/api/debug/throw?kind=Error`)).status).toBe(500)
+    } finally {
+      await debug.stop()
+    }
+  })
+})
+
+describe('static pages stay static', () => {
+  it('prerenders the home page', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, TEST_DIST_DIR, 'prerender-manifest.json'), 'utf8')) as { routes: Record<string, unknown> }
+    expect(Object.keys(manifest.routes)).toContain('/')
+  })
+
+  let app: NextServer
+  beforeAll(async () => {
+    app = await startNext({ POSTHOG_API_KEY: 'phc_runtimekey1234567', POSTHOG_HOST: 'http://127.0.0.1:9' })
+  })
+  afterAll(async () => {
+    await app?.stop()
+  })
+  it('serves it from the prerender cache while the middleware still adds the request id', async () => {
+    const res = await fetch(`${app.url}/`, { headers: { 'x-request-id': 'static-1' } })
+    expect(res.headers.get('x-nextjs-cache')).toBe('HIT')
+    expect(res.headers.get('x-request-id')).toBe('static-1')
+  })
+})

@@ -1,0 +1,21 @@
+import { searchableText } from '@/lib/observability/server/ingest'
+import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
+import type { FakeIngest } from './fake-ingest'
+
+/** Waits until at least one PostHog event matches, then returns every match. */
+export function waitForEvents(fake: FakeIngest, match: (e: PostHogEvent) => boolean, timeoutMs = 15_000): Promise<PostHogEvent[]> {
+  return fake.waitFor((f) => {
+    const found = f.events().filter(match)
+    return found.length ? found : undefined
+  }, { timeoutMs })
+}
+
+/** Sentry error events tagged with this request id. */
+export function sentryForRequest(fake: FakeIngest, requestId: string) {
+  return fake.sentryEvents().filter((i) => (i.payload as { tags?: Record<string, string> }).tags?.request_id === requestId)
+}
+
+/** Everything either backend received, fully decoded (gzip, envelopes, replay), as one string to search. */
+export function allText(fake: FakeIngest): string {
+  return searchableText({ events: fake.events(), sentry: fake.sentry(), flags: fake.flagRequests(), rejected: fake.rejected() })
+}

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = join(__dirname, '../../lib/observability')
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name)
+    return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx)$/.test(name) ? [p] : []
+  })
+}
+
+function imports(file: string): string[] {
+  const src = readFileSync(file, 'utf8')
+  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm)]
+    .map((m) => m[1] ?? m[2] ?? m[3] ?? '')
+    .filter(Boolean)
+}
+
+const NODE_OR_SDK = /^(node:|fs$|path$|crypto$|async_hooks$|posthog-node|posthog-js|@sentry\/|server-only$|next\/headers$)/
+
+describe('runtime folders keep their import boundaries (STYLE.md §3)', () => {
+  it('shared/ imports nothing from Node, no SDK and no next/* at runtime', () => {
+    for (const file of files(join(root, 'shared'))) {
+      const src = readFileSync(file, 'utf8')
+      for (const spec of imports(file)) {
+        const typeOnly = new RegExp(`import\\s+type\\s[^'"]*from\\s+['"]${spec.replace(/[/.]/g, '\\$&')}['"]`).test(src)
+        if (typeOnly) continue
+        expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(NODE_OR_SDK)
+        expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(/^next\//)
+      }
+    }
+  })
+
+  it('edge/ uses Web APIs only: no Node, no SDK, no server modules', () => {
+    for (const file of files(join(root, 'edge'))) {
+      for (const spec of imports(file)) {
+        expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(NODE_OR_SDK)
+        expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(/\/server\//)
+      }
+    }
+  })
+
+  it('server modules declare server-only', () => {
+    for (const file of files(join(root, 'server'))) {
+      if (/register-edge|sentry-options|\/ingest\/|\/proxy\//.test(file)) continue
+      expect(readFileSync(file, 'utf8'), relative(root, file)).toMatch(/^import 'server-only'/m)
+    }
+  })
+})
