@@ -12,7 +12,12 @@ export async function registerNode(): Promise<void> {
   const config = getConfig({ warn: true })
   if (config.sentry.enabled) {
     const Sentry = await import('@sentry/nextjs')
-    Sentry.init(sentryServerOptions({ ...config, sentry: config.sentry }))
+    const telemetryHost = config.posthog.enabled ? config.posthog.host : undefined
+    Sentry.init({
+      ...sentryServerOptions({ ...config, sentry: config.sentry }),
+      // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
+      integrations: [Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) })],
+    })
     // Any Sentry event raised inside a tracked request (even by app code calling Sentry directly)
     // carries the request id and endpoint.
     Sentry.addEventProcessor((event) => {
