@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { get } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 
@@ -62,8 +63,7 @@ export async function startNext(env: Record<string, string | undefined> = {}, di
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited early (${child.exitCode}):\n${out}`)
     try {
-      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })
-      if (res.ok) return server
+      if ((await probe(`${url}/api/health`)) === 200) return server
     } catch {
       // not up yet
     }
@@ -107,5 +107,17 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, t
       clearTimeout(timer)
       code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed (${code}):\n${out}`))
     })
+  })
+}
+
+/** A readiness probe on a fresh connection, so no keep-alive socket holds the server open later. */
+function probe(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: 2_000 }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
   })
 }

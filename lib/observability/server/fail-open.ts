@@ -12,6 +12,13 @@ export async function guard(label: string, fn: () => unknown): Promise<void> {
   }
 }
 
+/**
+ * How long telemetry may keep working after a response: what `after()` waits for, so a
+ * serverless function is kept alive at most this long, and a SIGTERM'd server exits promptly even
+ * when the ingestion host hangs.
+ */
+export const AFTER_RESPONSE_BUDGET_MS = 2_000
+
 /** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
 export function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {

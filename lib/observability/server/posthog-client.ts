@@ -1,7 +1,7 @@
 import 'server-only'
 import { PostHog } from 'posthog-node'
 import { getConfig } from '../edge/get-config'
-import { settleWithin, warnOnce } from './fail-open'
+import { AFTER_RESPONSE_BUDGET_MS, settleWithin, warnOnce } from './fail-open'
 
 /**
  * One lazily created posthog-node client per process; null while PostHog is off, so a disabled
@@ -35,21 +35,24 @@ let queued: Promise<void> | null = null
 
 /**
  * Flushes the queue soon, coalescing concurrent callers: at most one flush in flight and one
- * waiting, so a burst of requests sends a few batches, not one request each. Never rejects.
+ * waiting, so a burst of requests sends a few batches, not one request each. The caller waits at
+ * most `timeoutMs` from its own call (a hung ingestion host costs `after()` that long, no more);
+ * the flush itself is bounded by posthog-node's request timeout. Never rejects.
  */
-export function flushSoon(timeoutMs = 5_000): Promise<void> {
+export function flushSoon(timeoutMs = AFTER_RESPONSE_BUDGET_MS): Promise<void> {
   const ph = client
   if (!ph) return Promise.resolve()
-  if (queued) return queued
-  const start = (): Promise<void> => {
+  queued ??= (inflight ?? Promise.resolve()).then(() => {
     queued = null
-    inflight = settleWithin(ph.flush(), timeoutMs).finally(() => {
-      inflight = null
-    })
+    inflight = ph
+      .flush()
+      .catch(() => undefined)
+      .finally(() => {
+        inflight = null
+      })
     return inflight
-  }
-  queued = (inflight ?? Promise.resolve()).then(start)
-  return queued
+  })
+  return settleWithin(queued, timeoutMs)
 }
 
 let shutdownInstalled = false

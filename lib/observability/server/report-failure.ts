@@ -6,12 +6,9 @@ import type { ApiErrorProperties } from '../shared/events'
 import { scrubDeep, scrubString } from '../shared/scrub'
 import { ANONYMOUS, sentryUser, type UserProperties } from '../shared/user'
 import { capture } from './capture'
-import { settleWithin } from './fail-open'
+import { AFTER_RESPONSE_BUDGET_MS, settleWithin } from './fail-open'
 import { getPostHog } from './posthog-client'
 import { loadSentry } from './sentry'
-
-/** How long a report may keep a serverless function alive after the response. */
-const DELIVERY_TIMEOUT_MS = 3_000
 
 export type SeverityLevel = 'fatal' | 'error' | 'warning' | 'log' | 'info' | 'debug'
 
@@ -139,7 +136,7 @@ export async function reportFailure(r: FailureReport): Promise<FailureOutcome> {
       capture(r.distinctId, { event: 'api_error', properties: props }, { anonymous, sessionId: r.sessionId })
     }
   }
-  if (Sentry && sentryEventId) delivery.push(Sentry.flush(2_000))
-  await settleWithin(Promise.allSettled(delivery), DELIVERY_TIMEOUT_MS)
+  if (Sentry && sentryEventId) delivery.push(Sentry.flush(AFTER_RESPONSE_BUDGET_MS))
+  await settleWithin(Promise.allSettled(delivery), AFTER_RESPONSE_BUDGET_MS)
   return { errorType, userImpact: impact, sentryEventId, normalized }
 }
