@@ -28,6 +28,18 @@ export default defineConfig({
           globalSetup: ['tests/support/global-build.ts'],
         },
       },
+      {
+        resolve: { alias: { '@': root, 'server-only': `${root}tests/support/server-only-stub.ts` } },
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          globalSetup: ['tests/support/global-build.ts'],
+        },
+      },
     ],
   },
 })

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import type { ReactNode } from 'react'
+import { DemoObservability } from '@/components/DemoObservability'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -7,10 +8,17 @@ export const metadata: Metadata = {
   description: 'PostHog + Sentry for the Next.js App Router, wired correctly.',
 }
 
+/**
+ * Stays a static server component: the provider is a leaf next to `children` and reads nothing
+ * per-request on the server (its config arrives in a cookie, the demo user in the browser).
+ */
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        {children}
+        <DemoObservability />
+      </body>
     </html>
   )
 }

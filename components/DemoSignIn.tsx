@@ -1,8 +1,7 @@
 'use client'
 
 import { useState, type FormEvent } from 'react'
-
-const COOKIE = 'demo_user'
+import { DEMO_USER_CHANGED, DEMO_USER_COOKIE as COOKIE } from '@/lib/demo/user'
 
 /** The demo's fake sign-in (CONTRACT §4): writes the `demo_user` cookie, nothing else. */
 export function DemoSignIn() {
@@ -12,10 +11,12 @@ export function DemoSignIn() {
     const form = new FormData(event.currentTarget)
     const user = { id: String(form.get('id') || 'demo-user-1'), email: String(form.get('email') || ''), name: String(form.get('name') || '') }
     document.cookie = `${COOKIE}=${encodeURIComponent(JSON.stringify(user))}; Path=/; SameSite=Lax`
+    window.dispatchEvent(new Event(DEMO_USER_CHANGED))
     setStatus(`Signed in as ${user.id}`)
   }
   function signOut() {
     document.cookie = `${COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`
+    window.dispatchEvent(new Event(DEMO_USER_CHANGED))
     setStatus('Signed out')
   }
   return (

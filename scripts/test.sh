@@ -21,7 +21,8 @@ if npx tsc --noEmit -p .; then tc=0; else tc=1; status=1; fi
 echo "{\"numPassedTests\":$((1-tc)),\"numFailedTests\":$tc,\"numPendingTests\":0,\"numTodoTests\":0}" > .test-results/typecheck.json
 run unit
 run integration
-if [ -d tests/e2e ]; then run e2e; fi
+# The integration run just built the app into .next-test; the browser tests reuse that build.
+if [ -d tests/e2e ]; then OBS_REUSE_BUILD=1 run e2e; fi
 
 node -e '
   const fs = require("fs"); let p = 0, f = 0, s = 0

@@ -3,6 +3,9 @@ import type { ObservedUser } from '@/lib/observability/server'
 /** Cookie of the demo's fake sign-in (CONTRACT §4). A real app passes its own session instead. */
 export const DEMO_USER_COOKIE = 'demo_user'
 
+/** Window event the fake sign-in dispatches, so the provider picks up the new user without a reload. */
+export const DEMO_USER_CHANGED = 'demo-user-changed'
+
 /** Parses `demo_user` (URL-encoded JSON `{id, email, name}`); anything malformed is anonymous. */
 export function parseDemoUser(value: string | undefined | null): ObservedUser | null {
   if (!value || value.length > 2_000) return null

@@ -14,6 +14,9 @@ export function withObservabilityConfig(config: NextConfig = {}): NextConfig {
   const pkg = readPackageJson()
   return {
     ...config,
+    // Loaded from node_modules, not bundled: a production bundle minifies class names, and the
+    // LLM clients' error classes (their names are the exception type) would then read `eF`.
+    serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), 'openai', '@anthropic-ai/sdk'])],
     // PostHog's API uses trailing slashes (`/e/`, `/flags/`); a 308 would break the proxy.
     skipTrailingSlashRedirect: true,
     env: {

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { type Socket, createServer as createNetServer } from 'node:net'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import {
   DecodeError,
   type DecodedIngest,
@@ -13,9 +11,21 @@ import {
   type SentryEnvelopeRequest,
   type SentryEvent,
   type SentryItemHeader,
+  DEFAULT_REMOTE_CONFIG,
+  type FlagValue,
   classifyIngestRequest,
   decodeIngestRequest,
+  flagsResponse,
+  posthogStaticName,
+  readPosthogStatic,
+  remoteConfigRequest,
+  remoteConfigScript,
+  staticContentType,
 } from '../../lib/observability/server/ingest'
+
+// The answer-builders live in the kit (local mode answers the SDKs the same way); re-exported so
+// tests keep importing them from here.
+export { DEFAULT_REMOTE_CONFIG, flagsResponse, remoteConfigScript, type FlagValue }
 
 /**
  * A local PostHog + Sentry ingestion server that decodes the SDKs' real wire traffic, so tests
@@ -24,7 +34,6 @@ import {
  */
 
 export type FakeMode = 'ok' | 'fail500' | 'hang'
-export type FlagValue = boolean | string
 export type RequestKind =
   | 'preflight'
   | 'posthog-config'
@@ -109,77 +118,7 @@ export interface FakeIngest {
   close(): Promise<void>
 }
 
-export const DEFAULT_REMOTE_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
-  supportedCompression: ['gzip-js'],
-  sessionRecording: { endpoint: '/s/' },
-  autocaptureExceptions: true,
-  autocapture_opt_out: false,
-  capturePerformance: false,
-  toolbarParams: {},
-  isAuthenticated: false,
-  siteApps: [],
-  analytics: { endpoint: '/e/' },
-  heatmaps: false,
-  surveys: false,
-})
-
 const POSTHOG_DIST = dirname(createRequire(import.meta.url).resolve('posthog-js'))
-const STATIC_FILE = /^\/static\/(?:[\w.-]+\/)?([\w.-]+\.js(?:\.map)?)$/
-const REMOTE_CONFIG = /^\/array\/([^/]+)\/config(\.js)?$/
-const staticCache = new Map<string, Buffer | null>()
-
-function staticFile(name: string): Buffer | null {
-  if (!staticCache.has(name)) {
-    try {
-      staticCache.set(name, readFileSync(join(POSTHOG_DIST, name)))
-    } catch {
-      staticCache.set(name, null)
-    }
-  }
-  return staticCache.get(name) ?? null
-}
-
-/** The script posthog-js loads as `<script>` and then reads from `window._POSTHOG_REMOTE_CONFIG[token].config`. */
-export function remoteConfigScript(token: string, config: Record<string, unknown>): string {
-  const safe = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c')
-  return [
-    '(function() {',
-    '  window._POSTHOG_REMOTE_CONFIG = window._POSTHOG_REMOTE_CONFIG || {};',
-    `  window._POSTHOG_REMOTE_CONFIG[${safe(token)}] = { config: ${safe(config)}, siteApps: [] };`,
-    '})();',
-    '',
-  ].join('\n')
-}
-
-/** A `/flags/?v=2` response; posthog-js derives `featureFlags`/payloads from `flags` when present. */
-export function flagsResponse(flags: Record<string, FlagValue>, payloads: Record<string, unknown>, config: Record<string, unknown>): Record<string, unknown> {
-  const details: Record<string, unknown> = {}
-  const featureFlagPayloads: Record<string, string> = {}
-  Object.entries(flags).forEach(([key, value], i) => {
-    const enabled = value !== false
-    const payload = key in payloads ? JSON.stringify(payloads[key]) : null
-    if (payload !== null && enabled) featureFlagPayloads[key] = payload
-    details[key] = {
-      key,
-      enabled,
-      variant: typeof value === 'string' ? value : null,
-      reason: enabled
-        ? { code: 'condition_match', condition_index: 0, description: 'Matched' }
-        : { code: 'no_condition_match', condition_index: 0, description: 'No matching condition set' },
-      metadata: { id: i + 1, version: 1, payload },
-    }
-  })
-  return {
-    flags: details,
-    featureFlags: { ...flags },
-    featureFlagPayloads,
-    errorsWhileComputingFlags: false,
-    sessionRecording: config.sessionRecording ?? { endpoint: '/s/' },
-    supportedCompression: config.supportedCompression ?? [],
-    autocaptureExceptions: config.autocaptureExceptions ?? true,
-    requestId: randomUUID(),
-  }
-}
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {}
@@ -269,8 +208,8 @@ export async function startFakeIngest(opts: FakeIngestOptions = {}): Promise<Fak
     const base = { method, path: url.pathname, search: url.search, headers: flatHeaders(req), body: new Uint8Array(body) }
     const kind: RequestKind =
       method === 'OPTIONS' ? 'preflight'
-      : REMOTE_CONFIG.test(url.pathname) ? 'posthog-config'
-      : STATIC_FILE.test(url.pathname) ? 'posthog-static'
+      : remoteConfigRequest(url.pathname) ? 'posthog-config'
+      : posthogStaticName(url.pathname) ? 'posthog-static'
       : classifyIngestRequest(base, { tunnelPaths: opts.tunnelPaths }) ?? 'other'
     const record: RecordedRequest | undefined = opts.sink ? undefined : { ...base, kind, status: 0, at: Date.now() }
     if (record) requests.push(record)
@@ -287,17 +226,16 @@ export async function startFakeIngest(opts: FakeIngestOptions = {}): Promise<Fak
       return void res.end()
     }
     if (kind === 'posthog-config' && method === 'GET') {
-      const [, token = '', js] = REMOTE_CONFIG.exec(url.pathname) ?? []
-      const tokenText = decodeURIComponent(token)
-      return js
-        ? send(req, res, record, 200, remoteConfigScript(tokenText, config), 'application/javascript; charset=utf-8')
+      const { token = '', script = false } = remoteConfigRequest(url.pathname) ?? {}
+      return script
+        ? send(req, res, record, 200, remoteConfigScript(token, config), 'application/javascript; charset=utf-8')
         : send(req, res, record, 200, JSON.stringify(config))
     }
     if (kind === 'posthog-static' && method === 'GET') {
-      const name = STATIC_FILE.exec(url.pathname)?.[1] ?? ''
-      const file = staticFile(name)
+      const name = posthogStaticName(url.pathname) ?? ''
+      const file = readPosthogStatic(name, POSTHOG_DIST)
       if (!file) return send(req, res, record, 404, JSON.stringify({ error: `no ${name} in posthog-js/dist` }))
-      return send(req, res, record, 200, file, name.endsWith('.map') ? 'application/json' : 'application/javascript; charset=utf-8')
+      return send(req, res, record, 200, file, staticContentType(name))
     }
     if (method === 'POST' || kind !== 'other') {
       if (mode === 'hang') return

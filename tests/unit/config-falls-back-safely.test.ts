@@ -27,7 +27,6 @@ describe('config is off by default and parsed once into a frozen object', () => 
       enabled: true,
       host: 'https://eu.i.posthog.com',
       replay: true,
-      replayMaskSelector: '',
       llmPayloads: false,
       llmPayloadMaxChars: 30000,
       environment: 'unknown',
@@ -97,7 +96,6 @@ describe('bad input warns once, names the variable and falls back', () => {
     ['POSTHOG_LLM_PAYLOADS', 'sure', 'llmPayloads', false],
     ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', '-5', 'llmPayloadMaxChars', 30000],
     ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', '99999999', 'llmPayloadMaxChars', 30000],
-    ['POSTHOG_REPLAY_MASK_SELECTOR', '.a{}', 'replayMaskSelector', ''],
     ['POSTHOG_DEBUG', '2', 'debug', false],
   ] as const)('%s=%s falls back', (name, value, field, fallback) => {
     const { config, warnings } = parseConfig({ POSTHOG_API_KEY: KEY, [name]: value }, prod)
@@ -115,6 +113,13 @@ describe('bad input warns once, names the variable and falls back', () => {
     const { config, warnings } = parseConfig({ SENTRY_DSN: 'https://abc@o1.ingest.sentry.io/42', [name]: value }, prod)
     expect(config.sentry.enabled && config.sentry[field]).toBe(fallback)
     expect(warnings).toEqual([expect.stringContaining(name)])
+  })
+
+  it('falls back for an unsafe replay mask selector', () => {
+    const { config, warnings } = parseConfig({ POSTHOG_REPLAY_MASK_SELECTOR: '.a{}' }, prod)
+    expect(config.replayMaskSelector).toBe('')
+    expect(warnings).toEqual([expect.stringContaining('POSTHOG_REPLAY_MASK_SELECTOR')])
+    expect(parseConfig({ POSTHOG_REPLAY_MASK_SELECTOR: '.invoice, #ssn' }, prod).config.replayMaskSelector).toBe('.invoice, #ssn')
   })
 
   it('falls back for PII mode, threshold and DEBUG', () => {

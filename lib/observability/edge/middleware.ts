@@ -1,5 +1,6 @@
 import { NextRequest, NextResponse, type NextFetchEvent } from 'next/server'
-import { BROWSER_CONFIG_COOKIE, encodeBrowserConfig, toBrowserConfig } from '../shared/browser-config'
+import { BROWSER_CONFIG_COOKIE, encodedConfigPart, toBrowserConfig, type BrowserConfig } from '../shared/browser-config'
+import type { ObservabilityConfig } from '../shared/config'
 import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
 import { getConfig } from './get-config'
 
@@ -84,15 +85,31 @@ function isDocumentRequest(request: Request): boolean {
  * HTML stays prerendered) and needs no extra request before the SDKs can start.
  */
 function handBrowserConfig(request: NextRequest, response: Response, requestId: string): void {
-  const browser = toBrowserConfig(getConfig(), requestId)
-  if (browser) {
-    response.headers.append('set-cookie', `${BROWSER_CONFIG_COOKIE}=${encodeBrowserConfig(browser)}; Path=/; Max-Age=120; SameSite=Lax`)
+  const encoded = browserConfigPart()
+  if (encoded) {
+    response.headers.append('set-cookie', `${BROWSER_CONFIG_COOKIE}=${requestId}~${encoded}; Path=/; Max-Age=120; SameSite=Lax`)
   } else if (request.cookies.has(BROWSER_CONFIG_COOKIE)) {
     response.headers.append('set-cookie', `${BROWSER_CONFIG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`)
   }
 }
 
-/** Keeps basePath, i18n and trailingSlash so the app's `nextUrl` reads the same as the original's. */
+let cached: { config: ObservabilityConfig; part: string | null } | undefined
+
+/** The config is fixed for the life of the process: encode it once, not on every page view. */
+function browserConfigPart(): string | null {
+  const config = getConfig()
+  if (cached?.config !== config) {
+    const browser = toBrowserConfig(config, '')
+    cached = { config, part: browser ? encodedConfigPart(withoutRid(browser)) : null }
+  }
+  return cached.part
+}
+
+function withoutRid({ rid: _rid, ...rest }: BrowserConfig): Omit<BrowserConfig, 'rid'> {
+  return rest
+}
+
+/** Keeps basePath so the app's `nextUrl` reads the same as the original's. */
 function nextConfigOf(request: NextRequest) {
   return { basePath: request.nextUrl.basePath || undefined }
 }

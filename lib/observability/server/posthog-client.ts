@@ -2,18 +2,24 @@ import 'server-only'
 import { PostHog } from 'posthog-node'
 import { getConfig } from '../edge/get-config'
 import { AFTER_RESPONSE_BUDGET_MS, settleWithin, warnOnce } from './fail-open'
+import { processSingleton } from './process-singleton'
+
+const state = processSingleton('posthog', () => ({
+  client: undefined as PostHog | null | undefined,
+  inflight: null as Promise<void> | null,
+  queued: null as Promise<void> | null,
+  shutdownInstalled: false,
+}))
 
 /**
- * One lazily created posthog-node client per process; null while PostHog is off, so a disabled
- * kit opens no sockets and holds no queue.
+ * One lazily created posthog-node client per process (shared by instrumentation.ts and every
+ * route bundle); null while PostHog is off, so a disabled kit opens no sockets and holds no queue.
  */
-let client: PostHog | null | undefined
-
 export function getPostHog(): PostHog | null {
-  if (client !== undefined) return client
+  if (state.client !== undefined) return state.client
   const cfg = getConfig().posthog
-  if (!cfg.enabled) return (client = null)
-  client = new PostHog(cfg.apiKey, {
+  if (!cfg.enabled) return (state.client = null)
+  const client = new PostHog(cfg.apiKey, {
     host: cfg.host,
     // Batches of 20 or every 2 s on a long-lived server; `flushSoon()` after each tracked response
     // covers serverless, where the process may freeze once the response is out.
@@ -27,11 +33,8 @@ export function getPostHog(): PostHog | null {
   if (cfg.debug) client.debug(true)
   client.on('error', (e: unknown) => warnOnce('posthog-node delivery', e))
   installShutdownFlush(client)
-  return client
+  return (state.client = client)
 }
-
-let inflight: Promise<void> | null = null
-let queued: Promise<void> | null = null
 
 /**
  * Flushes the queue soon, coalescing concurrent callers: at most one flush in flight and one
@@ -40,27 +43,25 @@ let queued: Promise<void> | null = null
  * the flush itself is bounded by posthog-node's request timeout. Never rejects.
  */
 export function flushSoon(timeoutMs = AFTER_RESPONSE_BUDGET_MS): Promise<void> {
-  const ph = client
+  const ph = state.client
   if (!ph) return Promise.resolve()
-  queued ??= (inflight ?? Promise.resolve()).then(() => {
-    queued = null
-    inflight = ph
+  state.queued ??= (state.inflight ?? Promise.resolve()).then(() => {
+    state.queued = null
+    state.inflight = ph
       .flush()
       .catch(() => undefined)
       .finally(() => {
-        inflight = null
+        state.inflight = null
       })
-    return inflight
+    return state.inflight
   })
-  return settleWithin(queued, timeoutMs)
+  return settleWithin(state.queued, timeoutMs)
 }
-
-let shutdownInstalled = false
 
 /** SIGTERM (deploys, scale-down) flushes what is queued, bounded so shutdown never hangs. */
 function installShutdownFlush(ph: PostHog): void {
-  if (shutdownInstalled || typeof process === 'undefined' || typeof process.once !== 'function') return
-  shutdownInstalled = true
+  if (state.shutdownInstalled || typeof process === 'undefined' || typeof process.once !== 'function') return
+  state.shutdownInstalled = true
   const onSignal = (signal: NodeJS.Signals) => {
     void settleWithin(ph.shutdown(2_000), 2_500).finally(() => {
       // Keep the default behaviour (exit) unless the app installed its own handler.
@@ -73,5 +74,5 @@ function installShutdownFlush(ph: PostHog): void {
 
 /** @internal */
 export function resetPostHogForTests(): void {
-  client = undefined
+  state.client = undefined
 }

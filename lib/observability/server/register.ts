@@ -3,6 +3,7 @@ import { getConfig } from '../edge/get-config'
 import { sentryServerOptions } from './sentry-options'
 import { currentRequestContext } from './request-context'
 import { getPostHog } from './posthog-client'
+import { loadSentry } from './sentry'
 
 /**
  * `register()` for the Node runtime (instrumentation.ts): prints config warnings once, starts
@@ -11,12 +12,23 @@ import { getPostHog } from './posthog-client'
 export async function registerNode(): Promise<void> {
   const config = getConfig({ warn: true })
   if (config.sentry.enabled) {
-    const Sentry = await import('@sentry/nextjs')
+    const Sentry = await loadSentry()
+    if (!Sentry) return
     const telemetryHost = config.posthog.enabled ? config.posthog.host : undefined
     Sentry.init({
       ...sentryServerOptions({ ...config, sentry: config.sentry }),
+      // Sentry's OpenTelemetry provider turns every internal Next.js span into a real one and
+      // roughly triples the CPU cost of a request (docs/benchmarks.md). Without it, errors are
+      // captured as before, scopes still follow each request (AsyncLocalStorage), and traces come
+      // from the spans the kit starts around tracked requests and LLM calls.
+      enableOpenTelemetrySetup: false,
       // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
-      integrations: [Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) })],
+      integrations: (defaults) => [
+        // Http instruments every incoming request, pages and assets included, to fork a scope;
+        // the kit forks one itself around tracked requests only (traceRequest).
+        ...defaults.filter((i) => i.name !== 'Http' && i.name !== 'NodeFetch'),
+        Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) }),
+      ],
     })
     // Any Sentry event raised inside a tracked request (even by app code calling Sentry directly)
     // carries the request id and endpoint.

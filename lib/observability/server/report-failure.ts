@@ -1,4 +1,5 @@
 import 'server-only'
+import type { RequestEventData } from '@sentry/core'
 import { getConfig } from '../edge/get-config'
 import { categorizeError, fingerprint, isExpectedClientError, userImpact, type ErrorType, type UserImpact, type UserImpactRule } from '../shared/categorize'
 import { markReported, normalizeError, type NormalizedError } from '../shared/errors'
@@ -29,7 +30,7 @@ export interface FailureReport {
   /** Sentry mechanism type; `handled: false` for errors that escaped the app's code. */
   readonly mechanism: { type: string; handled: boolean }
   /** The request as Sentry's RequestData integration reads it; scrubbed by `beforeSend`. */
-  readonly request?: { method: string; url: string; headers: Record<string, string> }
+  readonly request?: RequestEventData
   /** Also emit `api_error` (route handlers, server actions). */
   readonly apiError?: boolean
 }

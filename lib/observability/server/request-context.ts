@@ -8,6 +8,8 @@ export interface RequestContext {
   readonly method: string
   /** PostHog distinct id for server events: the user's id when PII allows, else the browser's anonymous id. */
   distinctId?: string
+  /** True once known to be an anonymous visitor: events then create no person profile. */
+  anonymous?: boolean
   /** posthog-js session id from the `X-POSTHOG-SESSION-ID` tracing header, links server events to the replay. */
   readonly sessionId?: string
 }

@@ -1,5 +1,6 @@
 import type { ErrorEvent, EventHint } from '@sentry/core'
 import type { ObservabilityConfig } from '../shared/config'
+import { isUntrackedPath } from '../shared/routes'
 import { scrubBreadcrumb, scrubSentryEvent, scrubSpan, strictDataCollection } from '../shared/sentry-privacy'
 
 type SentryOn = Extract<ObservabilityConfig['sentry'], { enabled: true }>
@@ -16,10 +17,29 @@ export function sentryServerOptions(config: ObservabilityConfig & { sentry: Sent
     release: config.release,
     sampleRate: sentry.sampleRate,
     tracesSampleRate: sentry.tracesSampleRate,
+    // The kit's own routes (proxy, tunnel, local mode) and health checks are never traced: their
+    // traffic is telemetry, and in local mode each traced envelope POST would send another.
+    tracesSampler: ({ name, attributes, inheritOrSampleWith }: TracesSamplerContext) =>
+      isUntrackedRequest(name, attributes) ? 0 : inheritOrSampleWith(sentry.tracesSampleRate),
     dataCollection: strictDataCollection(posthog.enabled && posthog.llmPayloads),
     sendClientReports: false,
     beforeSend: (event: ErrorEvent, _hint: EventHint) => scrubSentryEvent(event),
     beforeSendSpan: scrubSpan,
     beforeBreadcrumb: scrubBreadcrumb,
   }
+}
+
+interface TracesSamplerContext {
+  name: string
+  attributes?: Record<string, unknown>
+  inheritOrSampleWith: (fallbackSampleRate: number) => number
+}
+
+/** A server span for a request the kit does not track, judged by its target or its `METHOD /path` name. */
+function isUntrackedRequest(name: string, attributes: Record<string, unknown> = {}): boolean {
+  const target = attributes['http.target'] ?? attributes['url.path'] ?? attributes['http.route'] ?? attributes['next.route']
+  const path = typeof target === 'string' ? target : /^[A-Z]+ (\/\S*)/.exec(name)?.[1]
+  if (!path) return false
+  const pathname = path.split('?')[0] ?? ''
+  return isUntrackedPath(pathname.replace(/^\/%5Fox(?=\/|$)/i, '/_ox'))
 }

@@ -1,9 +1,10 @@
 import 'server-only'
 import { getConfig } from '../edge/get-config'
+import { processSingleton } from './process-singleton'
 
 type SentryModule = typeof import('@sentry/nextjs')
 
-let loading: Promise<SentryModule | null> | undefined
+const state = processSingleton('sentry', () => ({ loading: undefined as Promise<SentryModule | null> | undefined, loaded: null as SentryModule | null }))
 
 /**
  * The Sentry SDK, loaded on first use and only when `SENTRY_DSN` is set: a disabled kit never
@@ -11,6 +12,14 @@ let loading: Promise<SentryModule | null> | undefined
  */
 export function loadSentry(): Promise<SentryModule | null> {
   if (!getConfig().sentry.enabled) return Promise.resolve(null)
-  loading ??= import('@sentry/nextjs').catch(() => null)
-  return loading
+  state.loading ??= import('@sentry/nextjs').then(
+    (m) => (state.loaded = m),
+    () => null,
+  )
+  return state.loading
+}
+
+/** The module once `registerNode()` has loaded it, synchronously; null while off or not yet loaded. */
+export function loadedSentry(): SentryModule | null {
+  return state.loaded
 }

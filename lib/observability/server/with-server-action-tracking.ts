@@ -11,7 +11,7 @@ import { capture } from './capture'
 import { resolveIdentity } from './identity'
 import { flushSoon } from './posthog-client'
 import { reportFailure } from './report-failure'
-import { runWithRequestContext } from './request-context'
+import { runWithRequestContext, type RequestContext } from './request-context'
 
 export interface ServerActionTrackingOptions {
   /** The signed-in user; receives the action's request headers. Called after the response. */
@@ -43,8 +43,9 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
     let status = 200
     let failure: unknown
     let failed = false
+    const store: RequestContext = { requestId, endpoint, method: 'POST' }
     try {
-      return await runWithRequestContext({ requestId, endpoint, method: 'POST' }, () => action(...args))
+      return await runWithRequestContext(store, () => action(...args))
     } catch (error) {
       if (isNextControlFlow(error)) throw error
       failed = true
@@ -64,6 +65,8 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
           user = null
         }
         const identity = resolveIdentity(headers, user, requestId)
+        store.distinctId = identity.distinctId
+        store.anonymous = !identity.user
         capture(identity.distinctId, {
           event: 'api_request',
           properties: {

@@ -1,4 +1,5 @@
 import 'server-only'
+import { winterCGRequestToRequestData } from '@sentry/core'
 import { getConfig } from '../edge/get-config'
 import type { UserImpactRule } from '../shared/categorize'
 import { httpStatus } from '../shared/categorize'
@@ -13,6 +14,9 @@ import { resolveIdentity } from './identity'
 import { flushSoon } from './posthog-client'
 import { reportFailure } from './report-failure'
 import { runWithRequestContext, type RequestContext } from './request-context'
+import { loadedSentry } from './sentry'
+import { traceRequest } from './trace-request'
+import { tagTraceWithRequestId } from './tag-trace'
 
 /** Any App Router route handler: `(request, { params }) => Response`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,11 +59,14 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     const method = request.method.toUpperCase()
     const endpoint = options.endpoint ?? routePattern(url.pathname, await paramsOf(context))
     const store: RequestContext = { requestId, endpoint, method }
+    tagTraceWithRequestId(requestId)
 
     let response: Response
     let failure: { error: unknown; status: number } | undefined
     try {
-      response = await runWithRequestContext(store, () => handler(request, context))
+      const run = async () => runWithRequestContext(store, () => handler(request, context))
+      const Sentry = loadedSentry()
+      response = await (Sentry ? traceRequest(Sentry, request, `${method} ${endpoint}`, run) : run())
     } catch (error) {
       if (isNextControlFlow(error)) {
         record({ status: controlFlowStatus(error) })
@@ -81,6 +88,7 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
         const user = options.getUser ? await safeGetUser(options.getUser, request) : null
         const identity = resolveIdentity(request.headers, user, requestId)
         store.distinctId = identity.distinctId
+        store.anonymous = !identity.user
         const env = config.posthog.enabled ? config.posthog.environment : ''
         const inline = identity.user ?? {}
         const userId = identity.user?.user_id ?? ANONYMOUS
@@ -122,6 +130,7 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
             impactRules: options.userImpact,
             mechanism: { type: 'auto.function.nextjs.with_tracking', handled: false },
             apiError: true,
+            request: winterCGRequestToRequestData(request),
           })
         }
         await flushSoon()

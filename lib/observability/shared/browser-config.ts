@@ -13,6 +13,8 @@ export interface BrowserConfig {
   readonly release: string
   readonly pii: IdentifyPii
   readonly internal: readonly string[]
+  /** Extra replay mask selector, for both backends' replays. */
+  readonly mask: string
   readonly ph?: {
     readonly key: string
     /** Same-origin reverse proxy path. */
@@ -21,7 +23,6 @@ export interface BrowserConfig {
     readonly ui: string
     readonly env: string
     readonly replay: boolean
-    readonly mask: string
     readonly debug: boolean
   }
   readonly se?: {
@@ -48,6 +49,7 @@ export function toBrowserConfig(config: ObservabilityConfig, rid: string): Brows
     release: config.release,
     pii: config.identifyPii,
     internal: config.internalDomains,
+    mask: config.replayMaskSelector,
     ...(ph.enabled
       ? {
           ph: {
@@ -56,7 +58,6 @@ export function toBrowserConfig(config: ObservabilityConfig, rid: string): Brows
             ui: uiHost(ph.host),
             env: ph.environment,
             replay: ph.replay,
-            mask: ph.replayMaskSelector,
             debug: ph.debug,
           },
         }
@@ -82,23 +83,39 @@ export function uiHost(apiHost: string): string {
   return apiHost.replace(/^(https?:\/\/)(us|eu)\.i\.posthog\.com$/i, '$1$2.posthog.com')
 }
 
-/** base64url(JSON), safe in a cookie value without quoting. */
+/**
+ * `<request id>~<base64url(JSON of the rest)>`: the per-request part stays outside the encoded
+ * blob, so the middleware can encode the config once per process (`encodedConfigPart`) and only
+ * prepend the id on each document request. `~` cannot occur in a request id.
+ */
 export function encodeBrowserConfig(config: BrowserConfig): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(config))
-  let bin = ''
-  for (const b of bytes) bin += String.fromCharCode(b)
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  const { rid, ...rest } = config
+  return `${rid}~${base64url(JSON.stringify(rest))}`
+}
+
+/** The encoded, request-independent part of a cookie value; see `encodeBrowserConfig`. */
+export function encodedConfigPart(config: Omit<BrowserConfig, 'rid'>): string {
+  return base64url(JSON.stringify(config))
 }
 
 /** Returns null for anything that is not a config we wrote: cookies are user-controlled input. */
 export function decodeBrowserConfig(value: string | undefined | null): BrowserConfig | null {
   if (!value || value.length > 8192) return null
+  const cut = value.indexOf('~')
+  if (cut < 1) return null
   try {
-    const bin = atob(value.replace(/-/g, '+').replace(/_/g, '/'))
+    const bin = atob(value.slice(cut + 1).replace(/-/g, '+').replace(/_/g, '/'))
     const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0))
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as BrowserConfig
-    return parsed && parsed.v === 1 && typeof parsed.rid === 'string' ? parsed : null
+    const parsed = { ...(JSON.parse(new TextDecoder().decode(bytes)) as Omit<BrowserConfig, 'rid'>), rid: value.slice(0, cut) } as BrowserConfig
+    return parsed.v === 1 && /^[A-Za-z0-9._:-]{1,128}$/.test(parsed.rid) ? parsed : null
   } catch {
     return null
   }
+}
+
+function base64url(text: string): string {
+  const bytes = new TextEncoder().encode(text)
+  let bin = ''
+  for (const b of bytes) bin += String.fromCharCode(b)
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
 
 /**
  * The kit's configuration, parsed once from the server environment (CONTRACT §1–2).
@@ -21,7 +22,6 @@ export type PostHogConfig =
       readonly host: string
       readonly environment: string
       readonly replay: boolean
-      readonly replayMaskSelector: string
       readonly llmPayloads: boolean
       readonly llmPayloadMaxChars: number
       readonly debug: boolean
@@ -46,13 +46,26 @@ export interface ObservabilityConfig {
   readonly release: string
   readonly serviceName: string
   readonly identifyPii: IdentifyPii
+  /** `POSTHOG_REPLAY_MASK_SELECTOR`: added to the mask list of both replays (PostHog and Sentry). */
+  readonly replayMaskSelector: string
   /** Lower-cased email domains whose users are tagged `is_internal: true`. */
   readonly internalDomains: readonly string[]
   readonly slowRequestThresholdMs: number
   /** `/debug/*` and `/api/debug/*` answer; on under `next dev` or with `DEBUG=1`. */
   readonly debugRoutes: boolean
   readonly dev: boolean
+  /**
+   * Local mode (CONTRACT §10): under `next dev` with neither key set, or with
+   * `OBSERVABILITY_LOCAL=1`. Both backends are on, but point at the app's own ingestion routes,
+   * which keep the traffic on disk; nothing leaves the machine.
+   */
+  readonly local: boolean
 }
+
+/** The project key posthog-js and posthog-node use in local mode; it never reaches PostHog. */
+export const LOCAL_POSTHOG_KEY = 'phc_local_observability_kit'
+/** The public key of local mode's Sentry DSN. */
+export const LOCAL_SENTRY_KEY = 'local'
 
 export interface BuildFacts {
   /** package.json `name` and `version`, injected at build time (see `withObservabilityConfig`). */
@@ -137,8 +150,16 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
 
   const identify = read('POSTHOG_IDENTIFY_PII', identifyPii, 'email' as IdentifyPii)
 
+  const forcedLocal = read('OBSERVABILITY_LOCAL', booleanish, false)
+  const local = forcedLocal || (dev && raw('POSTHOG_API_KEY') === undefined && raw('SENTRY_DSN') === undefined)
+  if (forcedLocal && (raw('POSTHOG_API_KEY') !== undefined || raw('SENTRY_DSN') !== undefined)) {
+    warnings.push('OBSERVABILITY_LOCAL=1 keeps everything on this machine: POSTHOG_API_KEY and SENTRY_DSN are ignored.')
+  }
+  // The server SDKs post to the app itself; Next sets PORT once it listens.
+  const localOrigin = `http://127.0.0.1:${/^\d{1,5}$/.test(raw('PORT') ?? '') ? raw('PORT') : '3000'}`
+
   const posthog = ((): PostHogConfig => {
-    const key = raw('POSTHOG_API_KEY')
+    const key = local ? LOCAL_POSTHOG_KEY : raw('POSTHOG_API_KEY')
     if (key === undefined) return freeze({ enabled: false, reason: 'unset' })
     if (/^ph[xs]_/.test(key)) {
       const kind = key.startsWith('phx_') ? 'a personal API key (phx_…)' : 'a project secret key (phs_…)'
@@ -159,10 +180,9 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     return freeze({
       enabled: true,
       apiKey: key,
-      host: read('POSTHOG_HOST', httpUrl, DEFAULT_POSTHOG_HOST),
+      host: local ? `${localOrigin}${POSTHOG_PROXY_PATH}` : read('POSTHOG_HOST', httpUrl, DEFAULT_POSTHOG_HOST),
       environment,
       replay: read('POSTHOG_REPLAY', booleanish, true),
-      replayMaskSelector: read('POSTHOG_REPLAY_MASK_SELECTOR', cssSelector, ''),
       llmPayloads: read('POSTHOG_LLM_PAYLOADS', booleanish, false),
       llmPayloadMaxChars: read(
         'POSTHOG_LLM_PAYLOAD_MAX_CHARS',
@@ -174,7 +194,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
   })()
 
   const sentry = ((): SentryConfig => {
-    const value = raw('SENTRY_DSN')
+    const value = local ? `http://${LOCAL_SENTRY_KEY}@${localOrigin.slice('http://'.length)}${SENTRY_TUNNEL_PATH}/1` : raw('SENTRY_DSN')
     if (value === undefined) return freeze({ enabled: false, reason: 'unset' })
     if (!dsn.safeParse(value).success) {
       warnings.push(
@@ -210,10 +230,12 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     release: `${serviceName}@${version}`,
     serviceName,
     identifyPii: identify,
+    replayMaskSelector: read('POSTHOG_REPLAY_MASK_SELECTOR', cssSelector, ''),
     internalDomains: freeze(internalDomains),
     slowRequestThresholdMs: read('SLOW_REQUEST_THRESHOLD_MS', positiveInt, DEFAULT_SLOW_REQUEST_THRESHOLD_MS),
     debugRoutes: dev || read('DEBUG', booleanish, false),
     dev,
+    local,
   })
   return { config, warnings: freeze(warnings) }
 }

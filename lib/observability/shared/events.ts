@@ -45,18 +45,29 @@ export interface SlowRequestProperties extends UserInline {
   environment: string
 }
 
+/**
+ * One model call (PostHog LLM analytics' `$ai_generation`). `$ai_input` / `$ai_output_choices`
+ * exist only with `POSTHOG_LLM_PAYLOADS=1`; latencies are in seconds, as PostHog expects.
+ */
 export interface AiGenerationProperties {
+  /** The request id inside a tracked request, so the generation joins the request's timeline. */
   $ai_trace_id: string
   $ai_span_id: string
+  $ai_span_name?: string
+  $ai_parent_id?: string
   $ai_provider: string
   $ai_model: string
   $ai_latency: number
   $ai_input_tokens?: number
   $ai_output_tokens?: number
+  $ai_cache_read_input_tokens?: number
+  $ai_cache_creation_input_tokens?: number
+  /** Absent when no HTTP response came back (timeouts, refused connections). */
   $ai_http_status?: number
   $ai_base_url?: string
   $ai_is_error: boolean
   $ai_error?: string
+  $ai_stop_reason?: string
   $ai_time_to_first_token?: number
   $ai_stream?: boolean
   $ai_input?: unknown
@@ -64,6 +75,7 @@ export interface AiGenerationProperties {
   request_id?: string
   environment: string
   release: string
+  /** CONTRACT §6 category of a failed or refused call. */
   error_type?: ErrorType
 }
 

@@ -10,9 +10,19 @@ export const POSTHOG_PROXY_PATH = `${KIT_PREFIX}/p`
 /** Sentry tunnel (CONTRACT §9). */
 export const SENTRY_TUNNEL_PATH = `${KIT_PREFIX}/s`
 
-/** Health checks and the kit's own routes produce no events (CONTRACT §5). */
+/** Local mode's timeline page (CONTRACT §10); its JSON feed lives under `/_ox/local/`. */
+export const LOCAL_VIEWER_PATH = '/observability'
+
+/** Health checks and the kit's own routes (local mode's page included) produce no events (CONTRACT §5). */
 export function isUntrackedPath(pathname: string): boolean {
-  return pathname === KIT_PREFIX || pathname.startsWith(`${KIT_PREFIX}/`) || pathname === '/api/health' || pathname.startsWith('/api/health/')
+  return (
+    pathname === KIT_PREFIX ||
+    pathname.startsWith(`${KIT_PREFIX}/`) ||
+    pathname === LOCAL_VIEWER_PATH ||
+    pathname.startsWith(`${LOCAL_VIEWER_PATH}/`) ||
+    pathname === '/api/health' ||
+    pathname.startsWith('/api/health/')
+  )
 }
 
 /** `/debug/*` and `/api/debug/*` (CONTRACT §4). */

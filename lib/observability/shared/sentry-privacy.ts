@@ -37,7 +37,11 @@ export function scrubSentryEvent<E extends ErrorEvent>(event: E): E {
   }
   if (event.extra) event.extra = scrubDeep(event.extra) as typeof event.extra
   if (event.contexts) event.contexts = scrubDeep(event.contexts, { maxDepth: 8 }) as typeof event.contexts
-  if (event.tags) event.tags = scrubDeep(event.tags) as typeof event.tags
+  if (event.tags) {
+    // The PostHog session id links the two backends; its key merely contains "session".
+    const { posthog_session_id, ...rest } = event.tags
+    event.tags = { ...(scrubDeep(rest) as typeof event.tags), ...(posthog_session_id !== undefined ? { posthog_session_id } : {}) }
+  }
   if (event.message) event.message = scrubString(event.message)
   if (event.logentry?.message) event.logentry.message = scrubString(event.logentry.message)
   for (const ex of event.exception?.values ?? []) if (ex.value) ex.value = scrubString(ex.value)

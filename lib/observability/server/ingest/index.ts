@@ -1,7 +1,9 @@
 /**
- * Decoders for PostHog and Sentry ingestion traffic, shared by the test fake server and the
- * app's local-mode ingestion routes. Node-only (node:zlib) but framework-free: no Next import
- * and no `server-only`, because plain-Node tests import it too. Pure functions; no I/O.
+ * Decoders for PostHog and Sentry ingestion traffic, and the answers a PostHog project gives
+ * (remote config, flags, lazy scripts), shared by the test fake server and the app's local-mode
+ * ingestion routes. Node-only (node:zlib, node:fs) but framework-free: no Next import and no
+ * `server-only`, because plain-Node tests import it too. The decoders are pure; only
+ * `readPosthogStatic` reads files.
  */
 export { DecodeError } from './decode-error'
 export type { DecodeOptions } from './bytes'
@@ -21,3 +23,13 @@ export { decodeReplayRecording } from './decode-replay'
 export { decodeSentryRequest, isTunnelEnvelope, parseDsn, parseSentryEnvelope, sentryAuth, sentryProjectFromPath } from './decode-sentry'
 export { decompressLz64 } from './lz64'
 export type * from './types'
+export {
+  DEFAULT_REMOTE_CONFIG,
+  flagsResponse,
+  posthogStaticName,
+  readPosthogStatic,
+  remoteConfigRequest,
+  remoteConfigScript,
+  staticContentType,
+  type FlagValue,
+} from './posthog-answers'

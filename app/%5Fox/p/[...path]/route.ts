@@ -1,0 +1,6 @@
+import { posthogProxy } from '@/lib/observability/server'
+
+/** `/_ox/p/*`: PostHog reverse proxy (CONTRACT §9). `%5F` because `_ox` would be a private folder. */
+export const dynamic = 'force-dynamic'
+export const GET = posthogProxy
+export const POST = posthogProxy

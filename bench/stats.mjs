@@ -1,0 +1,28 @@
+// Small numeric and text-table helpers for the benchmark report.
+
+export function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  if (!v.length) return NaN
+  const mid = Math.floor(v.length / 2)
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2
+}
+
+export function fmt(value, digits = 1) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—'
+  return value.toFixed(digits)
+}
+
+export function fmtBytes(n) {
+  if (!Number.isFinite(n)) return '—'
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
+  return `${(n / 1024 / 1024).toFixed(2)} MiB`
+}
+
+/** Renders rows (arrays of strings) under a header, columns padded; numbers right-aligned. */
+export function table(header, rows, { indent = '  ' } = {}) {
+  const all = [header, ...rows].map((r) => r.map((c) => String(c)))
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
+  const line = (r) => indent + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  return [line(all[0]), indent + widths.map((w) => '─'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n')
+}

@@ -1,0 +1,32 @@
+'use client'
+
+import { retainErrorListeners } from './error-listeners'
+import { startObservability } from './start-observability'
+
+let holding = false
+
+/**
+ * The kit's entry in `instrumentation-client.ts`, which Next runs after the HTML is parsed and
+ * before hydration: errors thrown from then on are kept until the SDKs have loaded, instead of
+ * only those after React mounted the provider. Costs a cookie read and two listeners; loads no
+ * SDK (they come after `load`), and does nothing at all when both backends are off.
+ *
+ * @example
+ * // instrumentation-client.ts
+ * import { bootObservability } from '@/lib/observability/client'
+ * bootObservability()
+ */
+export function bootObservability(): boolean {
+  try {
+    const on = startObservability()
+    if (on && !holding) {
+      holding = true
+      // Held for the page's lifetime: the root layout (and its provider) can be replaced by
+      // global-error, and errors there must still be caught.
+      retainErrorListeners()
+    }
+    return on
+  } catch {
+    return false
+  }
+}

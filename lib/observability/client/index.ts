@@ -1,0 +1,16 @@
+/**
+ * Browser entry: the provider, flag hook, boundary helper and `instrumentation-client.ts` boot.
+ *
+ * Leaves out everything server-side (posthog-node, `server-only`, `@sentry/nextjs`): those are in
+ * `../server`. Leaves out the SDKs themselves too: posthog-js and `@sentry/browser` are only ever
+ * reached through dynamic `import()` after the `load` event, so importing this barrel adds a few
+ * KiB to the first load, not the SDKs. A test enforces both.
+ */
+export { ObservabilityProvider, type ObservabilityProviderProps } from './observability-provider'
+export { useFeatureFlag } from './use-feature-flag'
+export { FeatureFlagsBootstrap, type FeatureFlagsBootstrapProps } from './feature-flags-bootstrap'
+export { useCaptureBoundaryError } from './use-capture-boundary-error'
+export { bootObservability } from './boot-observability'
+export { captureException, withPostHog, type BrowserCaptureOptions } from './capture-exception'
+export type { FlagValue, Flags } from './kit'
+export type { ObservedUser } from '../shared/user'

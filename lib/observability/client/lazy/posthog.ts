@@ -1,0 +1,151 @@
+import posthog from 'posthog-js'
+import type { BrowserConfig } from '../../shared/browser-config'
+import { replayMaskSelectors } from '../../shared/replay-mask'
+import { userProperties, type UserProperties } from '../../shared/user'
+import { setLiveFlags } from '../flags'
+import type { Kit, Pageview, PendingError, PostHogBackend } from '../kit'
+import { subscribeUser } from '../user-store'
+
+/**
+ * posthog-js glue, in its own chunk: loaded after `load` and only when PostHog is on. The only
+ * place that calls `posthog.init`, guarded by the SDK's own `__loaded` flag.
+ *
+ * Settings that differ from posthog-js defaults, and why:
+ * - `capture_pageview: false`: the kit captures `$pageview` itself, so views before the SDK
+ *   loaded are kept and every view carries `request_id`; `capture_pageleave: true` keeps
+ *   `$pageleave`, which would otherwise follow `capture_pageview` off.
+ * - `capture_exceptions: false`: the kit's window listeners own uncaught errors for both
+ *   backends (one report per backend, linked to Sentry).
+ * - `internal_or_test_user_hostname: null`: the 2026-01-30 defaults would give every visitor on
+ *   localhost a person profile; anonymous visitors must create none.
+ * - `mask_all_text: true`: autocapture keeps clicks and selectors but sends no element text, the
+ *   same promise replay makes (CONTRACT §8).
+ *
+ * @internal Called by the kit once posthog-js's chunk has loaded; apps use the provider.
+ */
+export function startPostHog(config: BrowserConfig, kit: Kit): PostHogBackend | null {
+  const ph = config.ph
+  if (!ph) return null
+  if (!posthog.__loaded) {
+    const { bootstrap, distinctId } = kit.flags
+    posthog.init(ph.key, {
+      api_host: ph.api,
+      ui_host: ph.ui,
+      defaults: '2026-01-30',
+      capture_pageview: false,
+      capture_pageleave: true,
+      capture_exceptions: false,
+      person_profiles: 'identified_only',
+      internal_or_test_user_hostname: null,
+      mask_all_text: true,
+      disable_session_recording: !ph.replay,
+      session_recording: {
+        maskAllInputs: true,
+        maskTextSelector: replayMaskSelectors(config.mask).join(', '),
+      },
+      bootstrap: {
+        ...(distinctId ? { distinctID: distinctId } : {}),
+        ...(bootstrap ? { featureFlags: { ...bootstrap } } : {}),
+      },
+      // The page already has server-evaluated values; fetching again on load is what flickers.
+      advanced_disable_feature_flags_on_first_load: bootstrap !== null,
+      debug: ph.debug,
+    })
+  }
+  posthog.register({ environment: ph.env, release: config.release })
+  posthog.onFeatureFlags((_keys, values) => setLiveFlags(values))
+
+  const applyUser = () => identify(kit, config)
+  applyUser()
+  subscribeUser(applyUser)
+
+  return {
+    instance: posthog,
+    capturePageview: (view) => capturePageview(view, config.rid),
+    captureError,
+    distinctId: () => safe(() => posthog.get_distinct_id()),
+    sessionId: () => safe(() => posthog.get_session_id()),
+    reportFlagExposure,
+  }
+}
+
+function capturePageview(view: Pageview, requestId: string): void {
+  const properties: Record<string, string> = { request_id: requestId }
+  // A view queued before the SDK loaded describes the page it happened on, not the current one.
+  if (view.href !== window.location.href) {
+    properties.$current_url = view.href
+    properties.$pathname = view.pathname
+  }
+  posthog.capture('$pageview', properties, { timestamp: new Date(view.at) })
+}
+
+function captureError(error: PendingError, sentryEventId: string | undefined): void {
+  const exceptions = posthog.exceptions
+  if (!exceptions) return
+  const properties = exceptions.buildProperties(error.thrown, {
+    handled: error.source === 'manual',
+    syntheticException: new Error('PostHog syntheticException'),
+  })
+  exceptions.sendExceptionEvent({
+    ...properties,
+    ...(sentryEventId ? { $sentry_event_id: sentryEventId } : {}),
+  })
+}
+
+const INLINE_KEYS: readonly (keyof UserProperties)[] = ['user_id', 'user_email', 'user_name', 'is_internal']
+
+/**
+ * CONTRACT §7: `none` sends nothing (and undoes an earlier identify); `id` identifies; `email`
+ * adds the email person property; `full` adds the name. The same fields ride inline on every
+ * event as `user_*`, with `is_internal` for the configured domains.
+ */
+function identify(kit: Kit, config: BrowserConfig): void {
+  const user = kit.user
+  if (user === undefined) return
+  const props = userProperties(user, config.pii, config.internal)
+  const identified = posthog.get_property('$user_state') === 'identified'
+  if (!props) {
+    for (const key of INLINE_KEYS) posthog.unregister(key)
+    if (identified) posthog.reset()
+    return
+  }
+  const person: Record<string, string | boolean> = {}
+  if (props.user_email) person.email = props.user_email
+  if (props.user_name) person.name = props.user_name
+  if (props.is_internal) person.is_internal = true
+  const current = posthog.get_distinct_id()
+  if (current !== props.user_id) {
+    // Switching from one signed-in user to another must not merge their histories.
+    if (identified) posthog.reset()
+    posthog.identify(props.user_id, person)
+  } else if (Object.keys(person).length > 0) {
+    posthog.setPersonProperties(person)
+  }
+  for (const key of INLINE_KEYS) if (props[key] === undefined) posthog.unregister(key)
+  posthog.register({ ...props })
+}
+
+const exposed = new Set<string>()
+
+/** `$feature_flag_called` for a flag the page read, once flags are loaded (posthog-js dedupes per value). */
+function reportFlagExposure(key: string): void {
+  if (exposed.has(key)) return
+  exposed.add(key)
+  let done = false
+  let off: (() => void) | undefined
+  off = posthog.onFeatureFlags(() => {
+    if (done) return
+    done = true
+    posthog.getFeatureFlag(key)
+    queueMicrotask(() => off?.())
+  })
+  if (done) off()
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn()
+  } catch {
+    return undefined
+  }
+}

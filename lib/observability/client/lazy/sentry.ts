@@ -1,0 +1,133 @@
+import {
+  browserTracingIntegration,
+  captureException,
+  getClient,
+  init,
+  replayIntegration,
+  setTag,
+  setUser,
+  withScope,
+} from '@sentry/browser'
+import type { Integration } from '@sentry/core'
+import type { BrowserConfig } from '../../shared/browser-config'
+import { replayMaskSelectors } from '../../shared/replay-mask'
+import { scrubBreadcrumb, scrubSentryEvent, scrubSpan, strictDataCollection } from '../../shared/sentry-privacy'
+import { sentryUser, userProperties } from '../../shared/user'
+import { KIT_PREFIX } from '../../shared/routes'
+import type { ErrorSource, Kit, PendingError, SentryBackend } from '../kit'
+import { subscribeUser } from '../user-store'
+
+/** Integrations whose job the kit does itself (see `startSentry`). */
+const KIT_OWNED = new Set(['GlobalHandlers', 'BrowserApiErrors'])
+
+const MECHANISM: Record<ErrorSource, string> = {
+  onerror: 'auto.browser.global_handlers.onerror',
+  onunhandledrejection: 'auto.browser.global_handlers.onunhandledrejection',
+  boundary: 'auto.function.nextjs.error_boundary',
+  manual: 'generic',
+}
+
+/**
+ * Sentry browser glue, in its own chunk: loaded after `load` and only when Sentry is on. The only
+ * place that calls `Sentry.init` (guarded by `getClient()`).
+ *
+ * `@sentry/browser`, not `@sentry/nextjs`: the Next client entry always adds browser tracing and
+ * expects `withSentryConfig`'s build-time values, and nothing in it is needed here (the server
+ * side keeps `@sentry/nextjs`). `@sentry/react` would add only an ErrorBoundary we do not use.
+ * See docs/decisions/005-browser-sdks-load-after-load.md for the measured sizes.
+ *
+ * Integrations off, and why: GlobalHandlers (the kit's window listeners report uncaught errors,
+ * so each reaches Sentry once, including those from before this chunk loaded) and
+ * BrowserApiErrors (it would report an error from a wrapped callback, rethrow it, and the
+ * rethrown error would then reach the kit's listener as a second report).
+ *
+ * @internal Called by the kit once Sentry's chunk has loaded; apps use the provider.
+ */
+export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | null {
+  const se = config.se
+  if (!se) return null
+  if (!getClient()) {
+    const replay = se.replaysSessionSampleRate > 0 || se.replaysOnErrorSampleRate > 0
+    init({
+      dsn: se.dsn,
+      tunnel: se.tunnel,
+      environment: se.env,
+      release: config.release,
+      sampleRate: se.sampleRate,
+      tracesSampleRate: se.tracesSampleRate,
+      replaysSessionSampleRate: se.replaysSessionSampleRate,
+      replaysOnErrorSampleRate: se.replaysOnErrorSampleRate,
+      dataCollection: strictDataCollection(false),
+      sendClientReports: false,
+      // Linked after scrubbing: the scrubber filters any key containing "session".
+      beforeSend: (event) => linkPostHog(scrubSentryEvent(event), kit),
+      beforeBreadcrumb: (crumb) => scrubBreadcrumb(crumb),
+      beforeSendSpan: scrubSpan,
+      integrations: (defaults: Integration[]) => [
+        ...defaults.filter((integration) => !KIT_OWNED.has(integration.name)),
+        ...(se.tracesSampleRate > 0
+          ? [browserTracingIntegration({ shouldCreateSpanForRequest: (url) => !isKitUrl(url) })]
+          : []),
+        ...(replay
+          ? [
+              replayIntegration({
+                maskAllText: true,
+                maskAllInputs: true,
+                blockAllMedia: true,
+                mask: replayMaskSelectors(config.mask),
+              }),
+            ]
+          : []),
+      ],
+    })
+  }
+  // Browser events belong to the document the visitor loaded (CONTRACT §3).
+  setTag('request_id', config.rid)
+
+  const applyUser = () => {
+    if (kit.user !== undefined) setUser(sentryUser(userProperties(kit.user, config.pii, config.internal)))
+  }
+  applyUser()
+  subscribeUser(applyUser)
+
+  return { captureError }
+}
+
+function captureError(error: PendingError): string | undefined {
+  // An ErrorEvent stands in only when the browser gave no error object; its message is all we have.
+  const thrown = typeof ErrorEvent !== 'undefined' && error.thrown instanceof ErrorEvent ? error.thrown.message : error.thrown
+  const hint = { mechanism: { type: MECHANISM[error.source], handled: error.source === 'manual' } }
+  // Errors replayed from before the SDK loaded keep the time they happened.
+  if (Date.now() - error.at < 1_000) return captureException(thrown, hint)
+  let eventId: string | undefined
+  withScope((scope) => {
+    scope.addEventProcessor((event) => ({ ...event, timestamp: error.at / 1_000 }))
+    eventId = captureException(thrown, hint)
+  })
+  return eventId
+}
+
+/**
+ * CONTRACT §3: a Sentry event carries the PostHog ids. Read when the event is sent, not at init:
+ * PostHog may load after Sentry, and its ids change with identify/reset.
+ */
+function linkPostHog<E extends { tags?: Record<string, unknown> }>(event: E, kit: Kit): E {
+  const distinctId = kit.posthog?.distinctId()
+  const sessionId = kit.posthog?.sessionId()
+  if (distinctId || sessionId) {
+    event.tags = {
+      ...event.tags,
+      ...(distinctId ? { posthog_distinct_id: distinctId } : {}),
+      ...(sessionId ? { posthog_session_id: sessionId } : {}),
+    }
+  }
+  return event
+}
+
+function isKitUrl(url: string): boolean {
+  try {
+    return new URL(url, window.location.href).pathname.startsWith(`${KIT_PREFIX}/`)
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,90 @@
+import type { BrowserConfig } from '../shared/browser-config'
+import { flushBufferedErrors } from './error-listeners'
+import { getKit, type Kit, type PostHogBackend, type SentryBackend } from './kit'
+import { trackPageview } from './pageviews'
+import { readBrowserConfig } from './read-browser-config'
+
+/**
+ * Starts the kit in this page, once, however many callers (instrumentation-client, the provider,
+ * StrictMode's second effect): reads the config, records the landing pageview, and schedules the
+ * SDKs to load after the `load` event, when the browser is idle. Nothing SDK-related is fetched
+ * before then, and nothing at all when the server sent no config.
+ *
+ * Returns whether any backend is on.
+ *
+ * @example
+ * startObservability() // true when PostHog or Sentry is on for this page
+ */
+export function startObservability(): boolean {
+  if (typeof window === 'undefined') return false
+  const config = readBrowserConfig()
+  if (!config) return false
+  const kit = getKit()
+  if (kit.phase !== 'idle') return true
+  kit.phase = 'scheduled'
+  trackPageview()
+  afterLoadWhenIdle(() => void loadSdks(kit, config))
+  return true
+}
+
+function afterLoadWhenIdle(run: () => void): void {
+  const idle = () => {
+    if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(run, { timeout: 2_000 })
+    else setTimeout(run, 1)
+  }
+  if (document.readyState === 'complete') idle()
+  else window.addEventListener('load', idle, { once: true })
+}
+
+/**
+ * Each SDK is its own chunk, fetched only when its backend is on. The two load in parallel;
+ * buffered errors are replayed once both have settled, so each error is sent to both backends
+ * together and PostHog's copy can carry the Sentry event id.
+ */
+async function loadSdks(kit: Kit, config: BrowserConfig): Promise<void> {
+  const jobs: Promise<void>[] = []
+  if (config.se) {
+    jobs.push(
+      import('./lazy/sentry').then((m) => {
+        const backend = m.startSentry(config, kit)
+        if (backend) installSentry(kit, backend)
+      }),
+    )
+  }
+  if (config.ph) {
+    jobs.push(
+      import('./lazy/posthog').then((m) => {
+        const backend = m.startPostHog(config, kit)
+        if (backend) installPostHog(kit, backend)
+      }),
+    )
+  }
+  const results = await Promise.allSettled(jobs)
+  for (const r of results) {
+    if (r.status === 'rejected') console.warn('[observability] an SDK failed to load; its events are dropped for this page', r.reason)
+  }
+  kit.phase = 'ready'
+  flushBufferedErrors(kit)
+  // Whoever still waits for a backend that never came will not get it.
+  kit.posthogWaiters.length = 0
+  kit.sentryWaiters.length = 0
+}
+
+function installPostHog(kit: Kit, backend: PostHogBackend): void {
+  kit.posthog = backend
+  for (const view of kit.pageviews.splice(0)) backend.capturePageview(view)
+  for (const waiter of kit.posthogWaiters.splice(0)) runSafely(() => waiter(backend))
+}
+
+function installSentry(kit: Kit, backend: SentryBackend): void {
+  kit.sentry = backend
+  for (const waiter of kit.sentryWaiters.splice(0)) runSafely(() => waiter(backend))
+}
+
+function runSafely(fn: () => void): void {
+  try {
+    fn()
+  } catch {
+    // Telemetry fails open.
+  }
+}

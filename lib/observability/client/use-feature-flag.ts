@@ -1,0 +1,36 @@
+'use client'
+
+import { useContext, useEffect, useSyncExternalStore } from 'react'
+import { FlagBootstrapContext } from './feature-flags-bootstrap'
+import { getFlag, subscribeFlags } from './flags'
+import type { FlagValue } from './kit'
+import { getKit } from './kit'
+import { readBrowserConfig } from './read-browser-config'
+
+/**
+ * A PostHog feature flag's value: `true`/`false`, a variant key, or `undefined` while unknown
+ * (PostHog off, or not loaded and not bootstrapped). Needs no provider: the value lives in a
+ * page-wide store. Under `<FeatureFlagsBootstrap>` the first render, on the server too, already
+ * has the server-evaluated value. Records `$feature_flag_called` once posthog-js has loaded.
+ *
+ * @example
+ * const checkout = useFeatureFlag('new-checkout')
+ * return checkout ? <NewCheckout /> : <Checkout />
+ */
+export function useFeatureFlag(key: string): FlagValue | undefined {
+  const bootstrapped = useContext(FlagBootstrapContext)
+  const value = useSyncExternalStore(
+    subscribeFlags,
+    () => getFlag(key) ?? bootstrapped?.[key],
+    () => bootstrapped?.[key],
+  )
+  useEffect(() => reportExposure(key), [key])
+  return value
+}
+
+function reportExposure(key: string): void {
+  if (!readBrowserConfig()?.ph) return
+  const kit = getKit()
+  if (kit.posthog) kit.posthog.reportFlagExposure(key)
+  else if (kit.phase !== 'ready') kit.posthogWaiters.push((backend) => backend.reportFlagExposure(key))
+}

@@ -1,0 +1,28 @@
+import type { ObservedUser } from '../shared/user'
+import { getKit, notify } from './kit'
+
+/**
+ * @internal The app's current user, as the provider was given it. `undefined` leaves identity alone (the
+ * app does not know yet); `null` means signed out. The SDK glue applies it per
+ * `POSTHOG_IDENTIFY_PII` whenever it changes, before or after the SDKs load.
+ */
+export function setObservedUser(user: ObservedUser | null | undefined): void {
+  const kit = getKit()
+  if (sameUser(kit.user, user)) return
+  kit.user = user ? { id: user.id, email: user.email ?? null, name: user.name ?? null } : user
+  notify([...kit.userListeners])
+}
+
+/** @internal Subscribes to user changes; returns the unsubscribe function. */
+export function subscribeUser(listener: () => void): () => void {
+  const { userListeners } = getKit()
+  userListeners.add(listener)
+  return () => {
+    userListeners.delete(listener)
+  }
+}
+
+function sameUser(a: ObservedUser | null | undefined, b: ObservedUser | null | undefined): boolean {
+  if (!a || !b) return a === b
+  return a.id === b.id && (a.email ?? null) === (b.email ?? null) && (a.name ?? null) === (b.name ?? null)
+}

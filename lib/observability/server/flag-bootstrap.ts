@@ -1,0 +1,34 @@
+import 'server-only'
+import { cookies } from 'next/headers'
+import { getConfig } from '../edge/get-config'
+import { distinctIdFromPostHogCookie, mintDistinctId, postHogCookieName } from '../shared/posthog-identity'
+import { userProperties, type ObservedUser } from '../shared/user'
+import { getAllFlags } from './flags'
+
+export interface FlagBootstrap {
+  readonly flags: Readonly<Record<string, boolean | string>>
+  /** Set only when the visitor had no PostHog id yet and the server minted one for posthog-js to adopt. */
+  readonly distinctId?: string
+}
+
+/**
+ * Server-evaluated flags for `<FeatureFlagsBootstrap>`, so the first render (SSR included) already
+ * has the right values. Evaluated for the id posthog-js will report as: the signed-in user's id
+ * when `POSTHOG_IDENTIFY_PII` lets the browser identify, else the anonymous id in posthog-js's
+ * cookie, else a fresh one the browser then adopts. Reads cookies, so the calling page is dynamic.
+ * Empty (never throws, never waits past `timeoutMs`) when PostHog is off, slow or failing.
+ *
+ * @example
+ * const bootstrap = await getFlagBootstrap({ user: await currentUser() })
+ * return <FeatureFlagsBootstrap {...bootstrap}>…</FeatureFlagsBootstrap>
+ */
+export async function getFlagBootstrap(options: { user?: ObservedUser | null; timeoutMs?: number } = {}): Promise<FlagBootstrap> {
+  const config = getConfig()
+  if (!config.posthog.enabled) return { flags: {} }
+  const jar = await cookies()
+  const user = userProperties(options.user, config.identifyPii, config.internalDomains)
+  const known = user?.user_id ?? distinctIdFromPostHogCookie(jar.get(postHogCookieName(config.posthog.apiKey))?.value)
+  const distinctId = known ?? mintDistinctId()
+  const flags = await getAllFlags(distinctId, { timeoutMs: options.timeoutMs })
+  return known ? { flags } : { flags, distinctId }
+}

@@ -1,0 +1,40 @@
+import 'server-only'
+import { getConfig } from '../../edge/get-config'
+import { afterResponse } from '../after-response'
+import { capture } from '../capture'
+import { flushSoon, getPostHog } from '../posthog-client'
+import type { RequestContext } from '../request-context'
+import { generationProperties, type GenerationRecord } from './generation-properties'
+
+/**
+ * How long a generation waits, after the response, for `withTracking()` to resolve who the
+ * request's user is (it does so after the response too, so a slow session lookup never delays it).
+ */
+const IDENTITY_WAIT_MS = 1_500
+
+/**
+ * @internal Builds the event after the response (sizing a large payload is CPU work, the user
+ * is resolved then) and flushes soon. Never throws: `afterResponse` guards the task.
+ */
+export function queueGeneration(record: GenerationRecord, context: RequestContext | undefined, distinctId: string | undefined): void {
+  afterResponse('$ai_generation', async () => {
+    const config = getConfig()
+    if (!config.posthog.enabled || !getPostHog()) return
+    const who = distinctId ? { distinctId, anonymous: false } : await identityOf(record, context)
+    capture(who.distinctId, { event: '$ai_generation', properties: generationProperties(record, config.posthog, config.release) }, { anonymous: who.anonymous, sessionId: context?.sessionId })
+    await flushSoon()
+  })
+}
+
+/**
+ * The request's distinct id, which `withTracking()` resolves after the response; outside a
+ * request, the trace id (PostHog's own convention for an unattributed generation). Unless the
+ * context says the user is identified, the event creates no person profile (CONTRACT §7).
+ */
+async function identityOf(record: GenerationRecord, context: RequestContext | undefined): Promise<{ distinctId: string; anonymous: boolean }> {
+  if (!context) return { distinctId: record.traceId, anonymous: true }
+  const deadline = performance.now() + IDENTITY_WAIT_MS
+  while (context.distinctId === undefined && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+  const identified = (context as RequestContext & { readonly anonymous?: boolean }).anonymous === false
+  return { distinctId: context.distinctId ?? context.requestId, anonymous: !identified }
+}

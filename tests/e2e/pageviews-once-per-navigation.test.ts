@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { holdRequests, kitPhase, newVisitor, settle, waitForHydrated, waitForKitReady } from '../support/browser'
+import { sdkChunkPaths } from '../support/bundles'
+import { E2E_ENVIRONMENT, E2E_RELEASE, startStack, type E2EStack } from '../support/e2e-stack'
+import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
+
+/**
+ * CONTRACT §3 and §5: one `$pageview` per navigation, App Router soft navigations included, each
+ * carrying the id of the document the visitor loaded as `request_id`, plus the super properties
+ * `environment` and `release`; `$pageleave` when the visitor leaves. Views that happen before
+ * posthog-js has loaded are queued and sent with their own URL (docs/decisions/007).
+ */
+
+let stack: E2EStack
+
+beforeAll(async () => {
+  stack = await startStack()
+})
+afterAll(async () => {
+  await stack?.stop()
+})
+beforeEach(() => stack.fake.clear())
+
+const pageviews = () => stack.fake.events().filter((e) => e.event === '$pageview')
+const props = (e: PostHogEvent | undefined) => (e?.properties ?? {}) as Record<string, unknown>
+
+describe('pageviews are counted once per navigation', () => {
+  it('a landing page, a soft navigation and a back navigation give exactly one $pageview each, all with the document request id', async () => {
+    const { app, browser, fake } = stack
+    const context = await newVisitor(browser)
+    try {
+      const page = await context.newPage()
+      const landing = await page.goto(`${app.url}/`)
+      expect(landing?.status()).toBe(200)
+      const documentRequestId = landing?.headers()['x-request-id']
+      expect(documentRequestId, 'the document response carries X-Request-ID').toMatch(/^[A-Za-z0-9._:-]{1,128}$/)
+
+      // A marker on window survives a soft navigation and dies with a full document load.
+      await page.evaluate(() => Object.assign(window, { __e2eSoftNavMarker: 'still-here' }))
+      await waitForKitReady(page)
+
+      await page.click('a[href="/debug/throw"]')
+      await page.waitForURL(`${app.url}/debug/throw`)
+      await page.locator('#throw-handler').waitFor()
+      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'the Link navigation was soft').toBe('still-here')
+
+      await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 2, { timeoutMs: 30_000, message: 'two $pageviews' })
+      // posthog-js flushes every 3 s: wait for a quiet spell before saying "exactly".
+      await settle(pageviews, 4_500)
+      const [first, second, ...extra] = pageviews()
+      expect(extra, 'no duplicate $pageview').toEqual([])
+      expect(props(first)).toMatchObject({
+        request_id: documentRequestId,
+        $current_url: `${app.url}/`,
+        $pathname: '/',
+        environment: E2E_ENVIRONMENT,
+        release: E2E_RELEASE,
+      })
+      expect(props(second)).toMatchObject({
+        // Still the document's id: a soft navigation is no new document request.
+        request_id: documentRequestId,
+        $current_url: `${app.url}/debug/throw`,
+        $pathname: '/debug/throw',
+        environment: E2E_ENVIRONMENT,
+        release: E2E_RELEASE,
+      })
+      expect(props(first).$session_id, 'both views are in one session').toBe(props(second).$session_id)
+      expect(first?.distinct_id).toBe(second?.distinct_id)
+
+      await page.goBack()
+      await page.waitForURL(`${app.url}/`)
+      await page.locator('a[href="/debug/throw"]').waitFor()
+      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'back was soft too').toBe('still-here')
+      await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 3, { timeoutMs: 30_000, message: 'a third $pageview after back' })
+      await settle(pageviews, 4_500)
+      const afterBack = pageviews()
+      expect(afterBack, 'back adds exactly one $pageview').toHaveLength(3)
+      expect(props(afterBack[2])).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/`, $pathname: '/' })
+
+      // Leaving the site: posthog-js sends $pageleave from pagehide, with a beacon.
+      await page.goto('about:blank')
+      const [leave] = await fake.waitFor(
+        (f) => {
+          const found = f.events().filter((e) => e.event === '$pageleave')
+          return found.length ? found : undefined
+        },
+        { timeoutMs: 30_000, message: '$pageleave after leaving' },
+      )
+      expect(props(leave)).toMatchObject({ $current_url: `${app.url}/`, environment: E2E_ENVIRONMENT, release: E2E_RELEASE })
+      expect(props(leave).$session_id).toBe(props(first).$session_id)
+      // Leaving is not a view.
+      expect(pageviews()).toHaveLength(3)
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('a navigation before posthog-js has loaded keeps both views, each with its own URL', async () => {
+    const { app, browser, fake } = stack
+    const context = await newVisitor(browser)
+    // The SDK chunks wait until the visitor has navigated: views must queue, then go out right.
+    const sdks = await holdRequests(context, sdkChunkPaths())
+    try {
+      const page = await context.newPage()
+      const landing = await page.goto(`${app.url}/`, { waitUntil: 'load' })
+      const documentRequestId = landing!.headers()['x-request-id']
+      await page.evaluate(() => Object.assign(window, { __e2eSoftNavMarker: 'still-here' }))
+      await waitForHydrated(page, 'a[href="/debug/throw"]')
+      await page.click('a[href="/debug/throw"]')
+      await page.waitForURL(`${app.url}/debug/throw`)
+      await page.locator('#throw-handler').waitFor()
+      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'the Link navigation was soft').toBe('still-here')
+      expect(await kitPhase(page), 'posthog-js had not loaded when the visitor navigated').toBe('scheduled')
+      sdks.release()
+      await waitForKitReady(page)
+
+      await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 2, { timeoutMs: 30_000, message: 'two queued $pageviews' })
+      await settle(pageviews, 4_500)
+      const views = pageviews()
+      expect(views, 'one view per page, none lost, none doubled').toHaveLength(2)
+      expect(props(views[0])).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/`, $pathname: '/', environment: E2E_ENVIRONMENT, release: E2E_RELEASE })
+      expect(props(views[1])).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/debug/throw`, $pathname: '/debug/throw' })
+      // Each keeps the time it happened, not the time it was sent.
+      expect(Date.parse(views[0]!.timestamp!)).toBeLessThanOrEqual(Date.parse(views[1]!.timestamp!))
+    } finally {
+      sdks.release()
+      await context.close()
+    }
+  })
+})

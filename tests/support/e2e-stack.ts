@@ -1,0 +1,62 @@
+import type { Browser } from 'playwright-core'
+import { launchBrowser } from './browser'
+import { startFakeIngest, type FakeIngest, type FakeIngestOptions } from './fake-ingest'
+import { startNext, type NextServer } from './next-server'
+
+/** What every end-to-end file needs: the fake backends, the built app pointed at them, a browser. */
+export interface E2EStack {
+  readonly fake: FakeIngest
+  readonly app: NextServer
+  readonly browser: Browser
+  stop(): Promise<void>
+}
+
+export const E2E_POSTHOG_KEY = 'phc_e2etestkey0123456789'
+export const E2E_ENVIRONMENT = 'e2e'
+export const E2E_RELEASE_SHA = 'e2e0sha1'
+/** `<package name>@<RELEASE_SHA>` (CONTRACT §2). */
+export const E2E_RELEASE = `nextjs-observability-kit@${E2E_RELEASE_SHA}`
+
+/**
+ * Both backends on, pointed at a local fake (every byte stays on 127.0.0.1), debug routes on, and
+ * Sentry replay recording every session so replay payloads can be inspected.
+ * `env` adds or overrides variables; pass `null` to start the app with no keys at all.
+ */
+export async function startStack(
+  env: Record<string, string> | null = {},
+  fakeOptions: FakeIngestOptions = {},
+): Promise<E2EStack> {
+  const fake = await startFakeIngest(fakeOptions)
+  const keys =
+    env === null
+      ? { DEBUG: '1' }
+      : {
+          POSTHOG_API_KEY: E2E_POSTHOG_KEY,
+          POSTHOG_HOST: fake.posthogHost,
+          SENTRY_DSN: fake.sentryDsn,
+          DEBUG: '1',
+          APP_ENV: E2E_ENVIRONMENT,
+          RELEASE_SHA: E2E_RELEASE_SHA,
+          SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '1',
+          ...env,
+        }
+  const [appResult, browserResult] = await Promise.allSettled([startNext(keys), launchBrowser()])
+  if (appResult.status === 'rejected' || browserResult.status === 'rejected') {
+    if (browserResult.status === 'fulfilled') await browserResult.value.close().catch(() => undefined)
+    if (appResult.status === 'fulfilled') await appResult.value.stop()
+    await fake.close()
+    throw appResult.status === 'rejected' ? appResult.reason : (browserResult as PromiseRejectedResult).reason
+  }
+  const app = appResult.value
+  const browser = browserResult.value
+  return {
+    fake,
+    app,
+    browser,
+    async stop() {
+      await browser.close().catch(() => undefined)
+      await app.stop()
+      await fake.close()
+    },
+  }
+}

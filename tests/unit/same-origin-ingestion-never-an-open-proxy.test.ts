@@ -1,0 +1,129 @@
+import { gzipSync } from 'node:zlib'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { assetsHost, envelopeDsn, posthogProxy, sentryTunnel } from '@/lib/observability/server/proxy'
+import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
+
+let fake: FakeIngest
+const saved = { ...process.env }
+
+function configure(env: Record<string, string | undefined>) {
+  for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k)) delete process.env[k]
+  Object.assign(process.env, env)
+  resetConfigForTests()
+}
+
+function proxy(path: string, init: RequestInit & { segments?: string[] } = {}) {
+  const url = new URL(path, 'http://app.test')
+  const segments = init.segments ?? url.pathname.replace(/^\/_ox\/p\//, '').split('/').filter(Boolean)
+  return posthogProxy(new Request(url, init), { params: Promise.resolve({ path: segments }) })
+}
+
+function envelope(dsn: string | undefined): string {
+  const header = JSON.stringify({ event_id: 'a'.repeat(32), sent_at: new Date().toISOString(), ...(dsn ? { dsn } : {}) })
+  const item = JSON.stringify({ event_id: 'a'.repeat(32), message: 'tunnelled', level: 'error', platform: 'javascript' })
+  return `${header}\n${JSON.stringify({ type: 'event' })}\n${item}\n`
+}
+
+beforeAll(async () => {
+  fake = await startFakeIngest()
+})
+afterAll(async () => {
+  process.env = { ...saved }
+  resetConfigForTests()
+  await fake.close()
+})
+beforeEach(() => fake.clear())
+
+describe('PostHog reverse proxy (/_ox/p)', () => {
+  it('answers 404 while PostHog is off', async () => {
+    configure({})
+    expect((await proxy('/_ox/p/e/', { method: 'POST', body: '{}' })).status).toBe(404)
+    expect(fake.requests()).toEqual([])
+  })
+
+  it('forwards events to POSTHOG_HOST with the trailing slash, without the browser’s cookies', async () => {
+    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
+    const body = gzipSync(JSON.stringify({ api_key: 'phc_proxykey12345678', batch: [{ event: 'proxied', properties: { distinct_id: 'd1' } }] }))
+    const res = await proxy('/_ox/p/e/?retry_count=0', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'text/plain', cookie: 'session=secret; ph_x=1', authorization: 'Bearer nope', 'x-forwarded-for': '203.0.113.7, 10.0.0.1' },
+    })
+    expect(res.status).toBe(200)
+    const [req] = fake.requests()
+    expect(req?.path).toBe('/e/')
+    expect(req?.search).toBe('?retry_count=0')
+    expect(req?.headers.cookie).toBeUndefined()
+    expect(req?.headers.authorization).toBeUndefined()
+    expect(req?.headers['x-forwarded-for']).toBe('203.0.113.7')
+    expect(fake.events().map((e) => e.event)).toEqual(['proxied'])
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+
+  it('serves scripts and remote config through the proxy', async () => {
+    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
+    const script = await proxy('/_ox/p/static/lazy-recorder.js')
+    expect(script.status).toBe(200)
+    expect((await script.text()).length).toBeGreaterThan(1000)
+    const config = await proxy('/_ox/p/array/phc_proxykey12345678/config.js')
+    expect(config.status).toBe(200)
+    expect(await config.text()).toContain('_POSTHOG_REMOTE_CONFIG')
+  })
+
+  it('rejects traversal, encoded separators and absolute URLs instead of forwarding them', async () => {
+    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
+    for (const segments of [['..', 'etc', 'passwd'], ['.'], ['e', '..'], ['https:', '', 'evil.test'], ['e%2F..%2F'], ['a/b'], ['a\\b'], []]) {
+      const res = await proxy('/_ox/p/x', { segments })
+      expect(res.status, JSON.stringify(segments)).toBe(400)
+    }
+    expect(fake.requests()).toEqual([])
+  })
+
+  it('maps PostHog Cloud to its assets host and leaves other hosts alone', () => {
+    expect(assetsHost('https://us.i.posthog.com')).toBe('https://us-assets.i.posthog.com')
+    expect(assetsHost('https://eu.i.posthog.com')).toBe('https://eu-assets.i.posthog.com')
+    expect(assetsHost('https://posthog.example.com')).toBe('https://posthog.example.com')
+  })
+
+  it('answers 502, not an exception, when PostHog is unreachable', async () => {
+    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: 'http://127.0.0.1:9' })
+    expect((await proxy('/_ox/p/e/', { method: 'POST', body: '{}' })).status).toBe(502)
+  })
+})
+
+describe('Sentry tunnel (/_ox/s)', () => {
+  const tunnel = (body: string | Uint8Array<ArrayBuffer>) => sentryTunnel(new Request('http://app.test/_ox/s', { method: 'POST', body }))
+
+  it('answers 404 while Sentry is off', async () => {
+    configure({})
+    expect((await tunnel(envelope(fake.sentryDsn))).status).toBe(404)
+  })
+
+  it('forwards an envelope whose dsn header is the configured DSN', async () => {
+    configure({ SENTRY_DSN: fake.sentryDsn })
+    const res = await tunnel(envelope(fake.sentryDsn))
+    expect(res.status).toBe(200)
+    await fake.waitFor((f) => f.sentryEvents().length === 1)
+  })
+
+  it('refuses any other DSN, a missing one and a non-envelope, without forwarding', async () => {
+    configure({ SENTRY_DSN: fake.sentryDsn })
+    expect((await tunnel(envelope(fake.sentryDsn.replace('testkey', 'otherkey')))).status).toBe(403)
+    expect((await tunnel(envelope('http://testkey@evil.test/42'))).status).toBe(403)
+    expect((await tunnel(envelope(undefined))).status).toBe(400)
+    expect((await tunnel('not an envelope')).status).toBe(400)
+    expect(fake.requests()).toEqual([])
+  })
+
+  it('refuses oversized bodies', async () => {
+    configure({ SENTRY_DSN: fake.sentryDsn })
+    const big = new Uint8Array(10 * 1024 * 1024 + 1)
+    expect((await tunnel(big)).status).toBe(413)
+  })
+
+  it('reads the dsn from the first line only', () => {
+    expect(envelopeDsn(new TextEncoder().encode(envelope('http://k@h/1')))).toBe('http://k@h/1')
+    expect(envelopeDsn(new TextEncoder().encode('{"dsn":1}\n'))).toBeUndefined()
+  })
+})
