@@ -9,18 +9,22 @@
 // Method, and why:
 // - Same build; per round a fresh enabled and a fresh disabled `next start` (DEBUG=1 in both: the
 //   /debug/* pages 404 without it), both up together. Per page, loads alternate between the two
-//   servers (E,D,E,D… or E,D,D,E… with `--order abba`), so every enabled load has a disabled one
-//   seconds away. On a shared 2-core machine, other work comes in bursts of tens of seconds:
-//   measuring one configuration for ~20 s and then the other (as the server section does, where
-//   two loaded servers at once would compete) let a burst land on one side only and moved the
-//   ratio by ±50%; interleaving spreads it over both. An idle `next start` costs no CPU, and
-//   fresh servers per round still sample per-process luck.
+//   servers (E,D,D,E,E,D… by default, E,D,E,D… with `--order alternate`), so every enabled load
+//   has a disabled one seconds away. On a shared 2-core machine, other work comes in bursts of
+//   tens of seconds: measuring one configuration for ~20 s and then the other (as the server
+//   section does, where two loaded servers at once would compete) let a burst land on one side
+//   only (single rounds gave 1.05–2.3 for identical page weights); interleaving spreads it over
+//   both. An idle `next start` costs no CPU, and fresh servers per round still sample
+//   per-process luck.
 // - One Chromium for the whole section; every load gets a fresh context (empty HTTP cache, no
 //   cookies, no storage): each load is a first visit. One discarded load per page warms each
-//   fresh server (route modules, file cache) before the measured loads. The next context is
-//   created while the current page is in its after-`load` window (a renderer takes up to ~1 s
-//   to start here), never during a measured load, and each closed context is followed by a
-//   short pause so its teardown does not overlap the next load.
+//   fresh server (route modules, file cache) before the measured loads.
+// - No carry-over: before each navigation the bench waits for its own processes (Chromium, the
+//   servers, the sink) to go quiet (settleOwnWork). A closed enabled page keeps Chromium and the
+//   enabled server busy for a while, and the next load, whatever its configuration, was ~50%
+//   slower; with E,D,E,D that load was always a disabled one. The report prints the median load
+//   after an enabled and after a disabled load so this stays checked. The next context's renderer
+//   (up to ~1 s to start here) is created during the previous page's after-`load` window.
 // - The browser passes for a visitor's desktop Chrome (normal UA via --user-agent,
 //   navigator.webdriver false): posthog-js drops everything from a HeadlessChrome UA or a
 //   webdriver, and would then not behave as it does for real visitors.
@@ -57,8 +61,6 @@ export const PAGES = {
 
 /** What enabling both backends may add to the gzipped JS fetched before `load`. */
 export const BUDGET_BYTES = 15 * 1024
-/** Pause after closing a visitor before the next load starts (both configurations). */
-const GAP_MS = 400
 /** Enabled `load` ≤ this × disabled `load`. */
 export const LOAD_RATIO_BAR = 1.15
 
@@ -116,7 +118,7 @@ const pathOf = (url) => {
   try { return new URL(url).pathname } catch { return '' }
 }
 const isScript = (resourceType, url) => resourceType === 'script' || pathOf(url).endsWith('.js')
-const isSdkUrl = (path, sdkChunks) => path in sdkChunks || path.startsWith('/_ox/p/static/') || path.startsWith('/_ox/p/array/')
+const isSdkUrl = (path, sdkChunks) => Object.hasOwn(sdkChunks, path) || path.startsWith('/_ox/p/static/') || path.startsWith('/_ox/p/array/')
 
 async function newVisitor(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -177,15 +179,16 @@ async function prepareVisitor(browser) {
 }
 
 /**
- * One first-visit load of `url` in the prepared visitor; closes it. `afterLoad()` is called once
- * the measured part is over (enabled: SDKs loaded; disabled: right after `load`), so the caller
- * can prepare the next visitor meanwhile. Returns the timing and every script and /_ox/
+ * One first-visit load of `url` in the prepared visitor; closes it. Before navigating, waits for
+ * the bench's own processes to go quiet. `afterLoad()` is called right after `load`, so the
+ * caller can prepare the next visitor meanwhile. Returns the timing and every script and /_ox/
  * request, classified before/after `load`; null for a warm-up load.
  */
 async function loadOnce({ visitor, url, enabled, opts, sdkChunks, warmup = false, afterLoad = () => {} }) {
   const { context, page, state } = visitor
   try {
     let loadAt = null
+    const settledMs = await settleOwnWork()
     const busy0 = machineBusyMs()
     const own0 = ownCpuMs()
     state.t0 = Date.now()
@@ -198,6 +201,9 @@ async function loadOnce({ visitor, url, enabled, opts, sdkChunks, warmup = false
     if (status !== 200) throw Object.assign(new Error(`${url} answered ${status}`), { benchBroken: true })
     if (warmup) return null
     let readyAt = null
+    // Same moment in both configurations: the next visitor's renderer starts while this page
+    // runs its after-`load` work.
+    afterLoad()
     if (enabled) {
       // The kit sets phase 'ready' once both SDK chunks ran (or failed); then let their first
       // requests (remote config, flags, first events) go out.
@@ -205,10 +211,8 @@ async function loadOnce({ visitor, url, enabled, opts, sdkChunks, warmup = false
         .waitForFunction(() => (globalThis[Symbol.for('observability.kit.browser')]?.phase === 'ready' ? performance.now() : 0), undefined, { timeout: 15_000, polling: 50 })
         .then((h) => h.jsonValue())
         .catch(() => null)
-      afterLoad()
       await sleep(opts.browserSettle * 1000)
     } else {
-      afterLoad()
       await sleep(opts.browserWait * 1000)
     }
     const phase = await kitPhase(page)
@@ -218,6 +222,8 @@ async function loadOnce({ visitor, url, enabled, opts, sdkChunks, warmup = false
         loadEventStart: nav.loadEventStart,
         domContentLoaded: nav.domContentLoadedEventEnd,
         ttfb: nav.responseStart,
+        // What posthog-js's bot filter looks at: either would make it drop every event.
+        looksLikeBot: navigator.webdriver === true || /HeadlessChrome/i.test(navigator.userAgent),
         doc: { encodedBodySize: nav.encodedBodySize, decodedBodySize: nav.decodedBodySize, transferSize: nav.transferSize },
         resources: performance.getEntriesByType('resource').map((r) => ({
           name: r.name,
@@ -230,12 +236,9 @@ async function loadOnce({ visitor, url, enabled, opts, sdkChunks, warmup = false
     })
     while (state.reading.size) await Promise.all([...state.reading])
     const readyMs = readyAt ? readyAt - timing.loadEventStart : null
-    return { ...classify({ requests: state.requests, timing, loadAt, phase, readyMs, sdkChunks }), otherCores }
+    return { ...classify({ requests: state.requests, timing, loadAt, phase, readyMs, sdkChunks }), otherCores, settledMs }
   } finally {
     await context.close().catch(() => {})
-    // Let the closed page's renderer wind down before anything is measured again: an enabled
-    // page leaves more to tear down (the SDKs' heap), which must not slow the next load.
-    await sleep(GAP_MS)
   }
 }
 
@@ -260,6 +263,7 @@ function classify({ requests, timing, loadAt, phase, readyMs, sdkChunks }) {
       path: e.path,
       beforeLoad,
       sinceLoadMs: resource ? Math.round(resource.startTime - load) : null,
+      endSinceLoadMs: resource ? Math.round(resource.responseEnd - load) : null,
       status: e.status ?? null,
       gz: wire ? resource.encodedBodySize : zlibBytes,
       sizeFrom: wire ? 'wire' : body ? 'zlib' : 'none',
@@ -283,6 +287,7 @@ function classify({ requests, timing, loadAt, phase, readyMs, sdkChunks }) {
     docGz: timing.doc.encodedBodySize,
     docRaw: timing.doc.decodedBodySize,
     phase: phase ?? null,
+    looksLikeBot: timing.looksLikeBot,
     readyMs,
     requests: requests.length,
     js: { before: sum(before), after: sum(after), beforeCount: before.length, afterCount: after.length },
@@ -299,7 +304,7 @@ function classify({ requests, timing, loadAt, phase, readyMs, sdkChunks }) {
     glueBefore: before.filter((s) => s.kitGlue).map((s) => ({ path: s.path, gz: s.gz })),
     failed,
     sdkFirstRequestMs: Math.min(...after.filter((s) => s.sdk && s.sinceLoadMs !== null).map((s) => s.sinceLoadMs)),
-    scripts: scripts.map((s) => ({ path: s.path, at: s.sinceLoadMs, gz: s.gz, from: s.sizeFrom, enc: s.contentEncoding, zlib: s.zlibBytes, raw: s.rawBytes, before: s.beforeLoad, sdk: s.sdk, sigs: s.sigs.length ? s.sigs : undefined, status: s.status })),
+    scripts: scripts.map((s) => ({ path: s.path, at: s.sinceLoadMs, end: s.endSinceLoadMs, gz: s.gz, from: s.sizeFrom, enc: s.contentEncoding, zlib: s.zlibBytes, raw: s.rawBytes, before: s.beforeLoad, sdk: s.sdk, sigs: s.sigs.length ? s.sigs : undefined, status: s.status })),
   }
 }
 
@@ -309,12 +314,13 @@ function classify({ requests, timing, loadAt, phase, readyMs, sdkChunks }) {
  * of a closed context is reaped by Chromium). The rest of the machine's busy time is the noise.
  */
 let clkTck
-function ownCpuMs() {
+function ownCpuMs({ childrenOnly = false } = {}) {
   clkTck ??= (() => {
     try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 } catch { return 100 }
   })()
   let ticks = 0
   for (const pid of processTree(process.pid)) {
+    if (childrenOnly && pid === process.pid) continue
     try {
       const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
@@ -322,6 +328,31 @@ function ownCpuMs() {
     } catch {}
   }
   return (ticks * 1000) / clkTck
+}
+
+/**
+ * Waits until everything this bench started (Chromium and its helpers, both servers, the sink)
+ * has gone quiet: under QUIET_CORES for one QUIET_WINDOW_MS window, at most QUIET_MAX_MS. Closing
+ * an enabled page leaves Chromium and the enabled server busy for a while (renderer teardown,
+ * the SDKs' last beacons proxied to the sink); without this, whichever load came right after an
+ * enabled one was ~50% slower, whatever its own configuration (seen with --order abba).
+ * Returns the milliseconds waited.
+ */
+const QUIET_CORES = 0.1
+const QUIET_WINDOW_MS = 150
+const QUIET_MAX_MS = 3_000
+async function settleOwnWork() {
+  const started = Date.now()
+  let cpu = ownCpuMs({ childrenOnly: true })
+  while (Date.now() - started < QUIET_MAX_MS) {
+    const t = Date.now()
+    await sleep(QUIET_WINDOW_MS)
+    const now = ownCpuMs({ childrenOnly: true })
+    const cores = (now - cpu) / Math.max(1, Date.now() - t)
+    cpu = now
+    if (cores < QUIET_CORES) break
+  }
+  return Date.now() - started
 }
 
 /**
@@ -347,6 +378,7 @@ export async function runBrowserSection(ctx) {
   const runs = [] // one per configuration per round
   const broken = []
   const configs = ['enabled', 'disabled']
+  const order = opts.order ?? 'abba'
   try {
     for (let round = 1; round <= opts.rounds && !broken.length; round++) {
       if (opts.quietWait > 0) await waitForQuiet(opts.quietWait, log)
@@ -370,7 +402,7 @@ export async function runBrowserSection(ctx) {
           // seconds away: a neighbour's burst of work hits both configurations alike.
           const sequence = []
           for (let n = 0; n < opts.loads; n++) {
-            const flip = opts.order === 'abba' && n % 2 === 1
+            const flip = order === 'abba' && n % 2 === 1
             sequence.push(...(flip ? ['disabled', 'enabled'] : ['enabled', 'disabled']))
           }
           const loads = { enabled: [], disabled: [] }
@@ -386,7 +418,8 @@ export async function runBrowserSection(ctx) {
                 if (!last) next = prepareVisitor(browser)
                 next?.catch(() => {}) // awaited (and reported) by the next iteration
               }
-              loads[config].push(await loadOnce({ visitor, url: servers[config].url + path, enabled: config === 'enabled', opts, sdkChunks, afterLoad }))
+              const load = await loadOnce({ visitor, url: servers[config].url + path, enabled: config === 'enabled', opts, sdkChunks, afterLoad })
+              loads[config].push({ ...load, seq: i, after: i > 0 ? sequence[i - 1] : 'warm-up' })
             } catch (err) {
               if (err.benchBroken) throw err
               next ??= last ? null : prepareVisitor(browser)
@@ -423,14 +456,17 @@ export async function runBrowserSection(ctx) {
   }
 
   const result = {
-    method: methodDescription(opts, executablePath, chromiumVersion),
+    method: methodDescription({ ...opts, order }, executablePath, chromiumVersion),
     sdkChunks,
     pages: {},
     runs,
   }
+  // Which SDKs the enabled servers switch on (`--enabled-env SENTRY_DSN=` leaves PostHog alone).
+  const enabledEnv = configEnv('enabled', sink.port, opts.enabledEnv)
+  const expected = { posthog: !!enabledEnv.POSTHOG_API_KEY, sentry: !!enabledEnv.SENTRY_DSN }
   const verdicts = []
   for (const path of pages) {
-    const p = summarisePage(path, runs)
+    const p = summarisePage(path, runs, expected)
     result.pages[path] = p
     verdicts.push(...p.verdicts)
   }
@@ -474,7 +510,7 @@ function summariseLoads(loads) {
   }
 }
 
-function summarisePage(path, runs) {
+function summarisePage(path, runs, expected) {
   const per = (config) => runs.filter((r) => r.config === config && r.pages[path]).map((r) => ({ round: r.round, p: r.pages[path] }))
   const e = per('enabled')
   const d = per('disabled')
@@ -492,7 +528,7 @@ function summarisePage(path, runs) {
       sdkPaths: [...new Set(loads.flatMap((l) => [...l.sdk.beforePaths, ...l.sdk.afterPaths]))],
       oxTotal: loads.reduce((s, l) => s + l.ox.before + l.ox.after, 0),
       oxPaths: countPaths(loads.flatMap((l) => l.ox.paths)),
-      loadsWithBothSdksAfter: loads.filter((l) => l.sdk.posthogAfter && l.sdk.sentryAfter).length,
+      loadsWithExpectedSdksAfter: loads.filter((l) => (!expected.posthog || l.sdk.posthogAfter) && (!expected.sentry || l.sdk.sentryAfter)).length,
       loadsWithSdkBefore: loads.filter((l) => l.sdk.before > 0 || l.sdk.beforePaths.length > 0).length,
       sdkBeforePaths: [...new Set(loads.flatMap((l) => l.sdk.beforePaths))],
       glueBefore: uniqueBy(loads.flatMap((l) => l.glueBefore), (g) => g.path),
@@ -512,6 +548,14 @@ function summarisePage(path, runs) {
   const ratioOfMedians = enabled.loadMs / disabled.loadMs
   const spread = perRound.length > 1 ? Math.max(...perRound.map((x) => x.ratio)) - Math.min(...perRound.map((x) => x.ratio)) : 0
   const addedBefore = enabled.jsBefore - disabled.jsBefore
+  // Carry-over check: a load right after an enabled one should be no slower than one right after
+  // a disabled one, whatever its own configuration (with abba each configuration gets both).
+  const everyLoad = [...all(e), ...all(d)]
+  const carryOver = {
+    afterEnabledMs: median(everyLoad.filter((l) => l.after === 'enabled').map((l) => l.loadMs)),
+    afterDisabledMs: median(everyLoad.filter((l) => l.after === 'disabled').map((l) => l.loadMs)),
+    settledMs: median(everyLoad.map((l) => l.settledMs)),
+  }
 
   const verdicts = []
   const result = (ok, known = true) => (known ? (ok ? 'PASS' : 'FAIL') : 'N/A')
@@ -546,12 +590,13 @@ function summarisePage(path, runs) {
     noisy,
     result: result(medianOfRatios <= LOAD_RATIO_BAR, Number.isFinite(medianOfRatios)),
   })
-  const sdkOk = enabled.loads > 0 && enabled.loadsWithSdkBefore === 0 && enabled.loadsWithBothSdksAfter === enabled.loads
+  const sdkOk = enabled.loads > 0 && enabled.loadsWithSdkBefore === 0 && enabled.loadsWithExpectedSdksAfter === enabled.loads
+  const sdkNames = [expected.posthog && 'PostHog', expected.sentry && 'Sentry'].filter(Boolean).join(' + ') || 'no SDK'
   verdicts.push({
     route: path,
     kind: 'sdks-after-load',
-    text: `${label} enabled: both SDKs after load in ${enabled.loadsWithBothSdksAfter}/${enabled.loads} loads, SDK code before load in ${enabled.loadsWithSdkBefore}`,
-    result: result(sdkOk, enabled.loads > 0),
+    text: `${label} enabled: ${sdkNames} loaded after load in ${enabled.loadsWithExpectedSdksAfter}/${enabled.loads} loads, SDK code before load in ${enabled.loadsWithSdkBefore} (bar: all / 0)`,
+    result: result(sdkOk, enabled.loads > 0 && (expected.posthog || expected.sentry)),
   })
   return {
     path,
@@ -559,6 +604,7 @@ function summarisePage(path, runs) {
     enabled,
     disabled,
     ratios: { perRound, medianOfRatios, ratioOfMedians, spread },
+    carryOver,
     addedBeforeLoadBytes: addedBefore,
     verdicts,
   }
@@ -643,6 +689,11 @@ function renderBrowser(result, opts) {
       `  load enabled/disabled: per round [${p.ratios.perRound.map((x) => fmt(x.ratio, 3)).join(', ')}], median of per-round ratios ${fmt(p.ratios.medianOfRatios, 3)}, ` +
         `ratio of medians ${fmt(p.ratios.ratioOfMedians, 3)}, spread ${fmt(p.ratios.spread, 3)}`,
     )
+    const co = p.carryOver
+    out.push(
+      `  carry-over: loads right after an enabled load ${fmt(co.afterEnabledMs, 0)} ms, right after a disabled one ${fmt(co.afterDisabledMs, 0)} ms (median, both configs); ` +
+        `waited ${fmt(co.settledMs, 0)} ms (median) per load for Chromium and the servers to go quiet`,
+    )
     out.push(`  JS before load: enabled − disabled = ${p.addedBeforeLoadBytes >= 0 ? '+' : ''}${p.addedBeforeLoadBytes} B gz (${kib(p.addedBeforeLoadBytes)} KiB)`)
     if (e.glueBefore.length) out.push(`  kit eager glue before load (ships in both configs): ${e.glueBefore.map((g) => `${g.path.split('/').pop()} ${kib(g.gz)} KiB gz (whole chunk)`).join(', ')}`)
     out.push(`  enabled SDK chunks: ${e.sdkPaths.map((x) => x.split('/').pop()).join(', ') || 'none'}; first SDK request ${fmt(e.sdkFirstRequestMs, 0)} ms after load, kit ready (SDKs ran) ${fmt(e.readyMs, 0)} ms after load (medians)`)
@@ -655,6 +706,8 @@ function renderBrowser(result, opts) {
     }
     for (const v of p.verdicts) out.push(`  ${v.text} → ${v.result}${v.kind === 'load' && v.noisy ? '  (noisy)' : ''}`)
   }
+  const bots = result.runs.reduce((n, r) => n + Object.values(r.pages).reduce((a, p) => a + p.loads.filter((l) => l.looksLikeBot).length, 0), 0)
+  if (bots) out.push(`  WARNING: in ${bots} load(s) the page saw navigator.webdriver or a HeadlessChrome user agent; posthog-js drops all events there.`)
   if (result.medianNoiseCores > 0.5) {
     out.push('')
     out.push(`  WARNING: NOISY MACHINE — other processes used a median ${fmt(result.medianNoiseCores, 2)} cores (of ${navigatorCores()}) during the loads; load-time ratios are unreliable.`)

@@ -49,11 +49,11 @@ const SECTIONS = {
     needsBuild: true,
     needsSink: true,
     run: runBrowserSection,
-    // Per round: two servers (~4 s each to start and stop) and one warm-up load per page per
-    // server (~1.5 s); per measured load ~1.5 s (navigation, bookkeeping, the pause after closing)
-    // plus the wait after `load`; the enabled wait includes the SDKs' own loading (~0.8 s on a
-    // busy 2-core machine).
-    estimateS: (o) => o.rounds * (2 * 4 + 2 * o.pages.length * 1.5 + o.pages.length * o.loads * (1.5 + 0.8 + o.browserSettle + 1.5 + o.browserWait)),
+    // Per round: two servers (~8 s to start and stop both), one warm-up load per page per server
+    // (~1.5 s); per measured enabled + disabled pair ~3.2 s (waiting for the previous page to wind
+    // down, navigation, the SDKs loading, bookkeeping) plus the two after-`load` waits. Defaults:
+    // ~3 min on a 2-core machine.
+    estimateS: (o) => o.rounds * (8 + 3 * o.pages.length + o.pages.length * o.loads * (3.2 + o.browserSettle + o.browserWait)),
     worstExtraS: (o) => o.rounds * o.quietWait,
   },
 }
@@ -69,12 +69,13 @@ const HELP = `usage: npm run bench -- [options]
   --connections <n>     concurrent autocannon connections (default 10)
   --routes <list>       routes to measure, comma-separated (default ${Object.keys(ROUTES).join(',')})
   --quiet-wait <s>      before each server, wait up to <s> s for other load on the machine to drop (default 15; 0 = off)
-  --order <o>           alternate (E,D,E,D,…; default) or abba (E,D,D,E,…)
+  --order <o>           alternate (E,D,E,D,…) or abba (E,D,D,E,…): server rounds (default alternate),
+                        browser loads within a round (default abba: balances any carry-over between loads)
   --enabled-env K=V     extra env for the enabled servers (repeatable), e.g. SENTRY_TRACES_SAMPLE_RATE=0;
                         K= (empty) removes K: SENTRY_DSN= measures PostHog alone, POSTHOG_API_KEY= Sentry alone
   --cpu-prof            run servers with --cpu-prof and print self-time hotspots per area/function (server)
   --pages <list>        browser: pages to load, comma-separated (default ${Object.keys(PAGES).join(',')})
-  --loads <n>           browser: cold loads per page per configuration per round (default 5)
+  --loads <n>           browser: cold loads per page per configuration per round (default 4)
   --browser-wait <s>    browser, disabled: watch for late downloads this long after load (default 2)
   --browser-settle <s>  browser, enabled: after the kit reports its SDKs loaded, wait this long more (default 0.5)
   --chromium <path>     browser: Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
@@ -96,12 +97,12 @@ function parseOptions(argv) {
       rounds: { type: 'string', default: '3' },
       connections: { type: 'string', default: '10' },
       routes: { type: 'string' },
-      order: { type: 'string', default: 'alternate' },
+      order: { type: 'string' },
       'quiet-wait': { type: 'string', default: '15' },
       'enabled-env': { type: 'string', multiple: true, default: [] },
       'cpu-prof': { type: 'boolean', default: false },
       pages: { type: 'string' },
-      loads: { type: 'string', default: '5' },
+      loads: { type: 'string', default: '4' },
       'browser-wait': { type: 'string', default: '2' },
       'browser-settle': { type: 'string', default: '0.5' },
       chromium: { type: 'string', default: process.env.CHROMIUM_PATH || '/usr/bin/chromium' },
@@ -125,7 +126,7 @@ function parseOptions(argv) {
   for (const r of routes) if (!ROUTES[r]) usage(`unknown route "${r}" (available: ${Object.keys(ROUTES).join(', ')})`)
   const pages = values.pages ? values.pages.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(PAGES)
   for (const p of pages) if (!PAGES[p]) usage(`unknown page "${p}" (available: ${Object.keys(PAGES).join(', ')})`)
-  if (!['alternate', 'abba'].includes(values.order)) usage('--order must be alternate or abba')
+  if (values.order !== undefined && !['alternate', 'abba'].includes(values.order)) usage('--order must be alternate or abba')
   const enabledEnv = {}
   for (const kv of values['enabled-env']) {
     const i = kv.indexOf('=')
