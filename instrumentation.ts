@@ -14,8 +14,15 @@ export async function register() {
   }
 }
 
-/** Errors in server components, server actions and route handlers reach Sentry and PostHog once. */
+/**
+ * Errors in server components, server actions, route handlers and the middleware reach Sentry and
+ * PostHog once each.
+ */
 export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {
+  if (process.env.NEXT_RUNTIME === 'edge') {
+    const { onEdgeRequestError } = await import('./lib/observability/server/register-edge')
+    return onEdgeRequestError(error, request, context)
+  }
   if (process.env.NEXT_RUNTIME !== 'nodejs') return
   const { onRequestError } = await import('./lib/demo/on-request-error')
   await onRequestError(error, request, context)

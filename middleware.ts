@@ -1,11 +1,16 @@
-import { middleware as observability } from './lib/observability/edge'
+import type { NextFetchEvent, NextRequest } from 'next/server'
+import { getConfig, middleware as observability } from './lib/observability/edge'
 
 /**
  * Edge middleware: request ids and the browser's runtime config. To add your own logic (auth,
  * i18n), use `withObservability(yourMiddleware)` instead; see README "Middleware and proxy".
  * On Next 16 you may instead create `proxy.ts` with the same two exports (Node runtime).
  */
-export const middleware = observability
+export function middleware(request: NextRequest, event: NextFetchEvent) {
+  // The demo's middleware failure (CONTRACT §4 debug routes): shows onRequestError on the Edge runtime.
+  if (request.nextUrl.pathname === '/debug/middleware-throw' && getConfig().debugRoutes) throw new Error('Debug middleware error')
+  return observability(request, event)
+}
 
 export const config = {
   // Leaves out static assets, image optimisation and the kit's own ingestion routes (/_ox/…).

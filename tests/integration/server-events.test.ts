@@ -168,6 +168,24 @@ describe('a failure is reported once to each backend, linked both ways', () => {
     expect(fake.events().filter((e) => e.event === '$exception' && byRequest('rsc-1')(e))).toHaveLength(1)
     expect((sentryFor('rsc-1')[0]!.payload as Record<string, any>).tags).toMatchObject({ endpoint: '/debug/server-error', route_type: 'render' })
   })
+
+  it('reports a middleware error on the Edge runtime once per backend, with the request id and no secrets', async () => {
+    const res = await fetch(`${app.url}/debug/middleware-throw?token=EDGESECRET123`, { headers: { 'x-request-id': 'mw-1', authorization: 'Bearer EDGEAUTHSECRET' } })
+    expect(res.status).toBe(500)
+    await fake.waitFor(() => sentryFor('mw-1').length > 0)
+    await waitForEvents(fake, (e) => e.event === '$exception' && byRequest('mw-1')(e))
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(sentryFor('mw-1')).toHaveLength(1)
+    const se = sentryFor('mw-1')[0]!.payload as Record<string, any>
+    expect(se.exception.values.at(-1)).toMatchObject({ type: 'Error', value: 'Debug middleware error' })
+    expect(se.tags).toMatchObject({ route_type: 'proxy', request_id: 'mw-1' })
+    const ph = fake.events().filter((e) => e.event === '$exception' && byRequest('mw-1')(e))
+    expect(ph).toHaveLength(1)
+    expect(ph[0]!.properties).toMatchObject({ $sentry_event_id: se.event_id, route_type: 'proxy' })
+    const text = JSON.stringify([se, ph])
+    expect(text).not.toContain('EDGESECRET123')
+    expect(text).not.toContain('EDGEAUTHSECRET')
+  })
 })
 
 describe('per-request isolation', () => {

@@ -1,21 +1,128 @@
 import { getConfig } from '../edge/get-config'
+import { categorizeError, fingerprint } from '../shared/categorize'
+import { normalizeError } from '../shared/errors'
+import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id'
 import { sentryServerOptions } from './sentry-options'
 
+type SentryModule = typeof import('@sentry/nextjs')
+type PostHogClient = InstanceType<typeof import('posthog-node').PostHog>
+
+/** What Next passes to `onRequestError` (the same shape on both runtimes). */
+interface EdgeRequestInfo {
+  readonly path: string
+  readonly method: string
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+}
+interface EdgeErrorContext {
+  readonly routePath: string
+  readonly routeType: string
+}
+
+/** How long a failing middleware request may wait for its report, as on Node. */
+const DELIVERY_BUDGET_MS = 2_000
+
 /**
- * `register()` for the Edge runtime: Sentry only, and only when `SENTRY_DSN` is set, for errors.
- * No tracing and no OpenTelemetry provider here: the middleware runs on every request, page views
- * included, and Sentry's middleware spans cost more CPU than the rest of the kit together
- * (docs/benchmarks.md).
+ * `register()` for the Edge runtime: parses the config once and starts nothing. (Its warnings
+ * are printed once, by the Node runtime's `registerNode`, not once per runtime.)
+ *
+ * The Edge runtime here runs the middleware, on every request, page views included. Sentry's
+ * edge SDK installs an OpenTelemetry context manager that Next's middleware spans then go
+ * through: ~50 µs of CPU per request (docs/benchmarks.md) to catch errors that are rare. So
+ * both SDKs start on the first error instead (`onEdgeRequestError`), and a healthy request pays
+ * nothing.
  */
 export async function registerEdge(): Promise<void> {
+  getConfig()
+}
+
+let sentry: Promise<SentryModule | null> | undefined
+let posthog: PostHogClient | null | undefined
+
+function startSentry(): Promise<SentryModule | null> {
   const config = getConfig()
-  if (!config.sentry.enabled) return
-  const Sentry = await import('@sentry/nextjs')
-  const { tracesSampleRate: _notHere, ...options } = sentryServerOptions({ ...config, sentry: config.sentry })
-  Sentry.init({
-    ...options,
-    enableOpenTelemetrySetup: false,
-    // Nothing that runs per request: no fetch or console instrumentation in the middleware sandbox.
-    defaultIntegrations: [Sentry.dedupeIntegration(), Sentry.eventFiltersIntegration(), Sentry.functionToStringIntegration(), Sentry.linkedErrorsIntegration()],
-  })
+  const on = config.sentry
+  if (!on.enabled) return Promise.resolve(null)
+  sentry ??= import('@sentry/nextjs').then(
+    (Sentry) => {
+      const { tracesSampleRate: _errorsOnly, tracesSampler: _none, ...options } = sentryServerOptions({ ...config, sentry: on })
+      Sentry.init({
+        ...options,
+        enableOpenTelemetrySetup: false,
+        defaultIntegrations: [Sentry.dedupeIntegration(), Sentry.functionToStringIntegration(), Sentry.linkedErrorsIntegration()],
+      })
+      return Sentry
+    },
+    () => null,
+  )
+  return sentry
+}
+
+async function startPostHog(): Promise<PostHogClient | null> {
+  const config = getConfig()
+  if (!config.posthog.enabled) return null
+  if (posthog === undefined) {
+    try {
+      // posthog-node's edge build (fetch, no Node built-ins), picked by the `edge-light` condition.
+      const { PostHog } = await import('posthog-node')
+      posthog = new PostHog(config.posthog.apiKey, { host: config.posthog.host, flushAt: 1, flushInterval: 0, requestTimeout: DELIVERY_BUDGET_MS, disableGeoip: true })
+    } catch {
+      posthog = null
+    }
+  }
+  return posthog
+}
+
+/**
+ * `onRequestError` on the Edge runtime: an error thrown in the middleware (the kit's or the app's
+ * composed into it) reaches Sentry and PostHog `$exception` once each, tagged with the request id
+ * when the request carried a valid one. Never throws; waits at most 2 s for delivery.
+ *
+ * @example
+ * // instrumentation.ts
+ * if (process.env.NEXT_RUNTIME === 'edge') await (await import('./lib/observability/server/register-edge')).onEdgeRequestError(error, request, context)
+ */
+export async function onEdgeRequestError(error: unknown, request: EdgeRequestInfo, context: EdgeErrorContext): Promise<void> {
+  try {
+    const config = getConfig()
+    if (!config.sentry.enabled && !config.posthog.enabled) return
+    const normalized = normalizeError(error)
+    const errorType = categorizeError(error, normalized)
+    const header = request.headers[REQUEST_ID_HEADER]
+    const requestId = typeof header === 'string' && isValidRequestId(header) ? header : undefined
+    const tags = { error_type: errorType, user_impact: 'high', route_type: context.routeType, endpoint: context.routePath, ...(requestId ? { request_id: requestId } : {}) }
+
+    const [Sentry, client] = await Promise.all([startSentry(), startPostHog()])
+    const delivery: Promise<unknown>[] = []
+    let sentryEventId: string | undefined
+    if (Sentry) {
+      sentryEventId = Sentry.withScope((scope) => {
+        scope.setTags(tags)
+        scope.setFingerprint(fingerprint(normalized, errorType))
+        scope.setSDKProcessingMetadata({ normalizedRequest: { method: request.method, url: request.path, headers: headersOf(request.headers) } })
+        return Sentry.captureException(normalized.error, { mechanism: { type: 'auto.function.nextjs.on_request_error', handled: false } })
+      })
+      delivery.push(Sentry.flush(DELIVERY_BUDGET_MS))
+    }
+    if (client && config.posthog.enabled) {
+      delivery.push(
+        client.captureExceptionImmediate(normalized.error, 'system', {
+          ...tags,
+          method: request.method,
+          environment: config.posthog.environment,
+          release: config.release,
+          $process_person_profile: false,
+          ...(sentryEventId ? { $sentry_event_id: sentryEventId } : {}),
+        }),
+      )
+    }
+    await Promise.race([Promise.allSettled(delivery), new Promise((resolve) => setTimeout(resolve, DELIVERY_BUDGET_MS))])
+  } catch {
+    // Telemetry fails open: the middleware's own error is what Next reports and answers with.
+  }
+}
+
+function headersOf(headers: EdgeRequestInfo['headers']): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(headers)) if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value
+  return out
 }

@@ -1,5 +1,6 @@
 import 'server-only'
 import type { RequestEventData } from '@sentry/core'
+import type { TraceLink } from './trace-request'
 import { getConfig } from '../edge/get-config'
 import { categorizeError, fingerprint, isExpectedClientError, userImpact, type ErrorType, type UserImpact, type UserImpactRule } from '../shared/categorize'
 import { markReported, normalizeError, type NormalizedError } from '../shared/errors'
@@ -31,6 +32,8 @@ export interface FailureReport {
   readonly mechanism: { type: string; handled: boolean }
   /** The request as Sentry's RequestData integration reads it; scrubbed by `beforeSend`. */
   readonly request?: RequestEventData
+  /** The request's place in its Sentry trace (reports run after the response, outside its scope). */
+  readonly trace?: TraceLink
   /** Also emit `api_error` (route handlers, server actions). */
   readonly apiError?: boolean
 }
@@ -85,6 +88,7 @@ export async function reportFailure(r: FailureReport): Promise<FailureOutcome> {
           if (r.sessionId) scope.setTag('posthog_session_id', r.sessionId)
         }
         if (r.request) scope.setSDKProcessingMetadata({ normalizedRequest: r.request })
+        if (r.trace?.traceId) scope.setPropagationContext({ ...scope.getPropagationContext(), traceId: r.trace.traceId, parentSpanId: r.trace.parentSpanId })
         if (r.properties) scope.setContext('properties', scrubDeep(r.properties) as Record<string, unknown>)
         return Sentry.captureException(normalized.error, { mechanism: r.mechanism })
       })

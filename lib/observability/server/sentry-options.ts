@@ -3,6 +3,9 @@ import type { ObservabilityConfig } from '../shared/config'
 import { isUntrackedPath } from '../shared/routes'
 import { scrubBreadcrumb, scrubSentryEvent, scrubSpan, strictDataCollection } from '../shared/sentry-privacy'
 
+/** Span attribute by which `tracesSampler` knows the kit already sampled a request in (traceRequest). */
+export const PRESAMPLED_ATTRIBUTE = 'observability.presampled'
+
 type SentryOn = Extract<ObservabilityConfig['sentry'], { enabled: true }>
 
 /**
@@ -19,8 +22,9 @@ export function sentryServerOptions(config: ObservabilityConfig & { sentry: Sent
     tracesSampleRate: sentry.tracesSampleRate,
     // The kit's own routes (proxy, tunnel, local mode) and health checks are never traced: their
     // traffic is telemetry, and in local mode each traced envelope POST would send another.
+    // Requests the kit traces are sampled before their span starts (traceRequest): not twice.
     tracesSampler: ({ name, attributes, inheritOrSampleWith }: TracesSamplerContext) =>
-      isUntrackedRequest(name, attributes) ? 0 : inheritOrSampleWith(sentry.tracesSampleRate),
+      attributes?.[PRESAMPLED_ATTRIBUTE] === true ? 1 : isUntrackedRequest(name, attributes) ? 0 : inheritOrSampleWith(sentry.tracesSampleRate),
     dataCollection: strictDataCollection(posthog.enabled && posthog.llmPayloads),
     sendClientReports: false,
     beforeSend: (event: ErrorEvent, _hint: EventHint) => scrubSentryEvent(event),

@@ -15,7 +15,7 @@ import { flushSoon } from './posthog-client'
 import { reportFailure } from './report-failure'
 import { runWithRequestContext, type RequestContext } from './request-context'
 import { loadedSentry } from './sentry'
-import { traceRequest } from './trace-request'
+import { traceRequest, type TraceLink } from './trace-request'
 import { tagTraceWithRequestId } from './tag-trace'
 
 /** Any App Router route handler: `(request, { params }) => Response`. */
@@ -60,13 +60,14 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     const endpoint = options.endpoint ?? routePattern(url.pathname, await paramsOf(context))
     const store: RequestContext = { requestId, endpoint, method }
     tagTraceWithRequestId(requestId)
+    const trace: TraceLink = {}
 
     let response: Response
     let failure: { error: unknown; status: number } | undefined
     try {
       const run = async () => runWithRequestContext(store, () => handler(request, context))
       const Sentry = loadedSentry()
-      response = await (Sentry ? traceRequest(Sentry, request, `${method} ${endpoint}`, run) : run())
+      response = await (Sentry ? traceRequest(Sentry, request, `${method} ${endpoint}`, run, trace) : run())
     } catch (error) {
       if (isNextControlFlow(error)) {
         record({ status: controlFlowStatus(error) })
@@ -131,6 +132,7 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
             mechanism: { type: 'auto.function.nextjs.with_tracking', handled: false },
             apiError: true,
             request: winterCGRequestToRequestData(request),
+            trace,
           })
         }
         await flushSoon()
