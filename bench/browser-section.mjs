@@ -12,7 +12,7 @@
 //   servers (E,D,D,E,E,D… by default, E,D,E,D… with `--order alternate`), so every enabled load
 //   has a disabled one seconds away. On a shared 2-core machine, other work comes in bursts of
 //   tens of seconds: measuring one configuration for ~20 s and then the other (as the server
-//   section does, where two loaded servers at once would compete) let a burst land on one side
+//   section did at first; it now interleaves short slices too) let a burst land on one side
 //   only (single rounds gave 1.05–2.3 for identical page weights); interleaving spreads it over
 //   both. An idle `next start` costs no CPU, and fresh servers per round still sample
 //   per-process luck.

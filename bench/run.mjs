@@ -3,7 +3,7 @@
 //
 //   npm run bench                                   # build, then every section with defaults
 //   npm run bench -- --no-build --duration 5        # reuse .next, shorter measurements
-//   npm run bench -- --only server --rounds 5 --order abba
+//   npm run bench -- --only server --rounds 5 --slice 1
 //   npm run bench -- --cpu-prof                     # also profile the servers, print hotspots
 //   npm run bench -- --enabled-env SENTRY_TRACES_SAMPLE_RATE=0   # try a variant of "enabled"
 //   npm run bench -- --only browser --no-build --loads 7           # Chromium first load only
@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util'
 import { execFileSync } from 'node:child_process'
 import { ROOT, hasBuild, buildId, nextBuild, killAllSync, stopAll, track } from './procs.mjs'
 import { forkSink } from './sink.mjs'
-import { ROUTES, runServerSection } from './server-section.mjs'
+import { ROUTES, SETTLE_MAX_MS, runServerSection } from './server-section.mjs'
 import { PAGES, runBrowserSection } from './browser-section.mjs'
 
 const SECTIONS = {
@@ -40,9 +40,15 @@ const SECTIONS = {
     needsBuild: true,
     needsSink: true,
     run: runServerSection,
-    /** Rough wall time, for the default overall time limit. */
-    estimateS: (o) => o.rounds * 2 * (5 + o.serverWarmup + o.routes.length * (o.warmup + o.duration + 0.5)),
-    worstExtraS: (o) => o.rounds * 2 * (o.quietWait + (o.warmupRequests > 0 ? 15 : 0)),
+    // Rough wall time, for the default overall time limit. Per round: two servers (~10 s to start
+    // both, flush and stop them), each warmed (reaching --warmup-requests takes ~8 s more than
+    // --server-warmup here); per route and server a probe and --warmup, its --duration in slices,
+    // each slice ~0.5 s of overhead (connecting, settling, /proc). Defaults: ~4 min on a 2-core
+    // machine (measured 217–275 s). Worst case adds --quiet-wait per round, the warm-up cap
+    // (+15 s per server) and every settle running to its limit.
+    estimateS: (o) =>
+      o.rounds * (10 + 2 * (o.serverWarmup + (o.warmupRequests > 0 ? 8 : 0)) + o.routes.length * 2 * (0.5 + o.warmup + o.duration + Math.ceil(o.duration / o.slice) * 0.5)),
+    worstExtraS: (o) => o.rounds * (o.quietWait + 2 * (o.warmupRequests > 0 ? 15 : 0) + o.routes.length * 2 * Math.ceil(o.duration / o.slice) * (SETTLE_MAX_MS / 1000)),
   },
   browser: {
     title: 'Browser: Chromium cold first load, kit enabled vs disabled',
@@ -61,16 +67,17 @@ const SECTIONS = {
 const HELP = `usage: npm run bench -- [options]
   --only <list>         sections to run, comma-separated (${Object.keys(SECTIONS).join(', ')}); default all
   --no-build            reuse an existing build (.next/BUILD_ID); builds anyway when there is none
-  --duration <s>        server: measured seconds per route per round (default 8)
+  --duration <s>        server: measured seconds per route per configuration per round (default 8) …
+  --slice <s>           … in alternating slices of this many whole seconds (default 2: 4 slices each)
   --server-warmup <s>   warm-up seconds on a fresh server, all routes mixed (default 4) …
   --warmup-requests <n> … and at least this many requests, capped at +15 s (default 3000)
-  --warmup <s>          warm-up seconds per route right before its measurement (default 2)
-  --rounds <n>          rounds; each round = one enabled + one disabled server (default 3; every section)
+  --warmup <s>          warm-up seconds per route per server right before its slices (default 2)
+  --rounds <n>          rounds; each round = one enabled + one disabled server, up together (default 3; every section)
   --connections <n>     concurrent autocannon connections (default 10)
   --routes <list>       routes to measure, comma-separated (default ${Object.keys(ROUTES).join(',')})
-  --quiet-wait <s>      before each server, wait up to <s> s for other load on the machine to drop (default 15; 0 = off)
-  --order <o>           alternate (E,D,E,D,…) or abba (E,D,D,E,…): server rounds (default alternate),
-                        browser loads within a round (default abba: balances any carry-over between loads)
+  --quiet-wait <s>      before each round, wait up to <s> s for other load on the machine to drop (default 15; 0 = off)
+  --order <o>           alternate (E,D,E,D,…) or abba (E,D,D,E,…), default abba: server slices within a
+                        route (the first configuration flips on even rounds), browser loads within a round
   --enabled-env K=V     extra env for the enabled servers (repeatable), e.g. SENTRY_TRACES_SAMPLE_RATE=0;
                         K= (empty) removes K: SENTRY_DSN= measures PostHog alone, POSTHOG_API_KEY= Sentry alone
   --cpu-prof            run servers with --cpu-prof and print self-time hotspots per area/function (server)
@@ -91,6 +98,7 @@ function parseOptions(argv) {
       only: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       duration: { type: 'string', default: '8' },
+      slice: { type: 'string', default: '2' },
       warmup: { type: 'string', default: '2' },
       'server-warmup': { type: 'string', default: '4' },
       'warmup-requests': { type: 'string', default: '3000' },
@@ -137,6 +145,7 @@ function parseOptions(argv) {
     only,
     build: !values['no-build'],
     duration: num('duration', 1, 600),
+    slice: Math.round(num('slice', 1, 600)),
     warmup: num('warmup', 0, 600),
     serverWarmup: num('server-warmup', 0, 600),
     warmupRequests: Math.round(num('warmup-requests', 0, 1e7)),

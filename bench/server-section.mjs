@@ -2,20 +2,39 @@
 // (PostHog + Sentry pointed at the local sink) versus disabled (no keys), per route.
 //
 // Method, and why:
-// - A fresh `next start` process per configuration per round, rounds alternating
-//   enabled, disabled, enabled, disabled… (or ABBA with `--order abba`). On this machine two
-//   identical servers differ by up to ~10%: part of that is per-process (JIT decisions, heap
-//   layout, which core it lands on). Keeping one long-lived server per configuration would bake
-//   that single process's luck into every round and the medians could not average it out;
-//   a fresh process per round samples it, and the median over rounds absorbs it. Restarting also
-//   keeps the rounds independent (no memory or queue carried over) and makes RSS comparable
-//   (every sample is "after the same amount of load on a fresh server").
-// - Never two servers under load at once: only one server exists at any time.
-// - Each route gets a warm-up (JIT, caches, lazy imports, first flushes) before it is measured.
-// - The verdict uses the median of per-round ratios (each ratio compares two runs adjacent in
-//   time, so slow drifts of machine load cancel); the ratio of medians is printed beside it.
-// - Server CPU time per request (from /proc, whole process tree) is reported too: it is far
-//   less sensitive to a noisy neighbour than req/s and shows the kit's cost directly.
+// - Per round a fresh enabled and a fresh disabled `next start` (same `.next` build), both up at
+//   once. Each gets the mixed warm-up (all routes, ≥ --server-warmup s and ≥ --warmup-requests
+//   requests), then per route a --warmup s warm-up, then the two are measured in short
+//   alternating slices (--slice s, default 2; E,D,D,E,E,D… with the default `--order abba`,
+//   E,D,E,D… with `--order alternate`; the first configuration flips on even rounds) until each
+//   configuration has --duration seconds (default 8 → 4 slices each). Only one server is under
+//   load at any moment; an idle `next start` uses no CPU, so the other one does not disturb it.
+// - Why interleave: this VM has stretches of tens of seconds where everything runs ~2× slower
+//   (host-level, nothing on the machine shows it). Measuring one configuration for ~20 s and then
+//   the other (the previous method: one server at a time, a fresh one per configuration per round)
+//   let such a stretch land on one side only: single rounds gave ratios from 0.35 to 1.33 on an
+//   idle machine. With 2 s slices a slow stretch covers both configurations alike (an A/A run,
+//   every key removed from "enabled", gave per-round ratios 0.94–1.07). Fresh servers
+//   per round still sample per-process luck (JIT decisions, heap layout, which core…), and the
+//   median over rounds absorbs it.
+// - Per configuration per route per round: req/s = requests completed in its slices / the slices'
+//   measured time (autocannon's own elapsed time per slice; it checks its stop timer once a second,
+//   so slices are whole seconds); latency percentiles from the slices' autocannon histograms
+//   merged (autocannon.aggregateResult), not a median of per-slice percentiles.
+// - Between slices the bench waits (at most SETTLE_MAX_MS) until both servers and the sink have
+//   gone quiet, so the work a slice leaves behind (in-flight requests, the kit's deferred sends)
+//   is not done while the other configuration is measured. Each slice's CPU window runs from its
+//   start to the end of that wait.
+// - CPU per request: /proc/<pid>/stat deltas of the measured server's own process tree over its
+//   slices' windows. The other (idle) server's CPU in the same windows is recorded separately; it
+//   is part of the noise column (it should be ~0: if the enabled server still works while the
+//   disabled one is measured, that would flatter the kit, and it shows there).
+// - The verdict uses the median of per-round ratios (each round compares two configurations
+//   measured within the same seconds); the ratio of medians and the spread of the per-slice-pair
+//   ratios (k-th enabled slice over k-th disabled slice) are printed beside it.
+// - Sink requests are attributed to the enabled configuration's slices only (the disabled server
+//   has no address to send to); whatever the enabled server still sent during a disabled slice is
+//   reported on its own line.
 
 import autocannon from 'autocannon'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -41,15 +60,33 @@ export const ROUTES = {
 /** Error + timeout + non-2xx share above which a measurement is broken, not just slow. */
 const MAX_BAD_FRACTION = 0.01
 
-function runCannon({ url, headers, connections, durationS, requests }) {
+/** Between slices: wait until both servers and the sink use < SETTLE_CORES for one window. */
+const SETTLE_CORES = 0.1
+const SETTLE_WINDOW_MS = 150
+export const SETTLE_MAX_MS = 2_000
+
+const CONFIGS = ['enabled', 'disabled']
+const other = (config) => (config === 'enabled' ? 'disabled' : 'enabled')
+
+/**
+ * One autocannon run. With `raw` the result keeps its encoded histograms (skipAggregateResult)
+ * so several slices can be merged with `mergeSlices()` afterwards.
+ */
+function runCannon({ url, headers, connections, durationS, requests, raw = false }) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, headers, requests, connections, duration: durationS, timeout: 10 }, (err, res) => {
+    const instance = autocannon({ url, headers, requests, connections, duration: durationS, timeout: 10, skipAggregateResult: raw }, (err, res) => {
       clearTimeout(guard)
       err ? reject(err) : resolve(res)
     })
     // autocannon stops itself after `duration`; this only guards against it hanging.
     const guard = setTimeout(() => instance.stop(), (durationS + 30) * 1000)
   })
+}
+
+/** Merges raw slice results (histograms included) into one autocannon result. */
+function mergeSlices(raws, url, connections) {
+  // aggregateResult adds status counts into the first result's objects: hand it copies.
+  return autocannon.aggregateResult(raws.map((r) => ({ ...r, statusCodeStats: structuredClone(r.statusCodeStats) })), { url, connections })
 }
 
 export function configEnv(config, sinkPort, extraEnabledEnv) {
@@ -65,11 +102,19 @@ export function configEnv(config, sinkPort, extraEnabledEnv) {
   return env
 }
 
-function schedule(rounds, order) {
+/**
+ * The slices of one route in one round: `{ config, durationS }[]`, each configuration getting
+ * `durationS` seconds in whole-second slices of at most `sliceS`. abba: E,D,D,E,E,D…;
+ * alternate: E,D,E,D…; `first` is the configuration that opens the sequence.
+ */
+export function sliceSequence({ durationS, sliceS, order, first }) {
+  const lengths = []
+  for (let left = Math.ceil(durationS); left > 0; left -= sliceS) lengths.push(Math.min(sliceS, left))
   const out = []
-  for (let r = 1; r <= rounds; r++) {
-    const flip = order === 'abba' && r % 2 === 0
-    out.push({ round: r, config: flip ? 'disabled' : 'enabled' }, { round: r, config: flip ? 'enabled' : 'disabled' })
+  for (const [k, len] of lengths.entries()) {
+    const flip = order === 'abba' && k % 2 === 1
+    const a = flip ? other(first) : first
+    out.push({ config: a, durationS: len, pair: k }, { config: other(a), durationS: len, pair: k })
   }
   return out
 }
@@ -86,70 +131,191 @@ async function probe(url, headers) {
   }
 }
 
-async function measureRoute({ server, route, opts, sink }) {
-  const url = server.url + route
-  const { headers } = ROUTES[route]
-  const probed = await probe(url, headers)
-  if (probed.status !== 200) throw Object.assign(new Error(`${route} answered ${probed.status} before the load`), { benchBroken: true })
-
-  const warm = opts.warmup > 0 ? await runCannon({ url, headers, connections: opts.connections, durationS: opts.warmup }) : null
-  await sleep(300)
-
-  const pids = treeSample(server.pid).pids.map((p) => Number(p.split(':')[0]))
-  let peakKb = 0
-  const sampler = setInterval(() => {
-    // Cheap peak sampling on the known pids; the full tree is re-read at the end.
-    let kb = 0
-    for (const pid of pids) kb += rssKbFast(pid)
-    peakKb = Math.max(peakKb, kb)
-  }, 500)
-  const before = treeSample(server.pid)
-  const sinkBefore = await sink.stats()
-  const selfBefore = process.cpuUsage()
-  const busyBefore = machineBusyMs()
-  let res
-  try {
-    res = await runCannon({ url, headers, connections: opts.connections, durationS: opts.duration })
-  } finally {
-    clearInterval(sampler)
+/** CPU time (ms, user+system) of known pids only: cheap enough to poll while settling. */
+function pidsCpuMs(pids) {
+  let ticks = 0
+  for (const pid of pids) {
+    try {
+      const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(f[11]) + Number(f[12])
+    } catch {}
   }
-  const busyAfter = machineBusyMs()
-  const selfCpu = process.cpuUsage(selfBefore)
-  const after = treeSample(server.pid)
-  const sinkAfter = await sink.stats()
-  const sinkDelta = diffStats(sinkAfter, sinkBefore)
-  const serverCpuMs = after.cpuMs - before.cpuMs
-  const benchCpuMs = (selfCpu.user + selfCpu.system) / 1000
-  // CPU the rest of the machine used meanwhile (other engineers' tests, builds…): the noise.
-  const otherCpuMs = busyAfter - busyBefore - serverCpuMs - benchCpuMs - (sinkDelta.cpuMs ?? 0)
-  const completed = res.requests.total
-  const bad = res.errors + res.timeouts + res.non2xx
-  const sent = Math.max(res.requests.sent ?? 0, completed + res.errors + res.timeouts, 1)
+  return ticks * 10 // CLK_TCK is 100 on Linux; only compared against a threshold here
+}
+
+/**
+ * Waits until `pids` (both servers' trees and the sink) use less than SETTLE_CORES over one
+ * SETTLE_WINDOW_MS window, at most SETTLE_MAX_MS. Returns the milliseconds waited.
+ */
+async function settle(pids) {
+  const started = Date.now()
+  let cpu = pidsCpuMs(pids)
+  while (Date.now() - started < SETTLE_MAX_MS) {
+    const t = Date.now()
+    await sleep(SETTLE_WINDOW_MS)
+    const now = pidsCpuMs(pids)
+    const cores = (now - cpu) / Math.max(1, Date.now() - t)
+    cpu = now
+    if (cores < SETTLE_CORES) break
+  }
+  return Date.now() - started
+}
+
+const pidsOf = (server) => treeSample(server.pid).pids.map((p) => Number(p.split(':')[0]))
+
+/** Every counter a slice window needs, read at one instant. */
+async function snapshot(servers, sink) {
   return {
-    route,
-    probe: probed,
-    warmupRequests: warm?.requests.total ?? 0,
-    rps: res.requests.average,
-    rpsStddev: res.requests.stddev,
-    requests: completed,
-    latencyMs: { mean: res.latency.average, p50: res.latency.p50, p90: res.latency.p90, p99: res.latency.p99, max: res.latency.max },
-    errors: res.errors,
-    timeouts: res.timeouts,
-    non2xx: res.non2xx,
-    bad,
-    badFraction: bad / sent,
-    statusCodes: Object.fromEntries(Object.entries(res.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
-    rssEndMb: after.rssMb,
-    rssPeakMb: Math.max(peakKb / 1024, after.rssMb),
-    serverCpuMs,
-    serverCpuCores: serverCpuMs / 1000 / opts.duration,
-    cpuUsPerReq: completed ? (serverCpuMs * 1000) / completed : NaN,
-    loadGeneratorCpuCores: benchCpuMs / 1000 / opts.duration,
-    sinkCpuCores: (sinkDelta.cpuMs ?? 0) / 1000 / opts.duration,
-    otherCpuCores: Math.max(0, otherCpuMs) / 1000 / opts.duration,
-    sink: sinkDelta,
-    processes: after.pids,
+    at: Date.now(),
+    tree: { enabled: treeSample(servers.enabled.pid), disabled: treeSample(servers.disabled.pid) },
+    sink: await sink.stats(),
+    self: process.cpuUsage(),
+    busyMs: machineBusyMs(),
   }
+}
+
+/**
+ * Measures one route on both servers of a round: probe, per-route warm-up, then the alternating
+ * slices. Returns `{ enabled: measurement, disabled: measurement, pairs, settleMs }`.
+ */
+async function measureRouteInterleaved({ servers, route, opts, sink, first }) {
+  const { headers } = ROUTES[route]
+  const probes = {}
+  const warmups = {}
+  for (const config of [first, other(first)]) {
+    probes[config] = await probe(servers[config].url + route, headers)
+    if (probes[config].status !== 200) throw Object.assign(new Error(`${route} answered ${probes[config].status} on the ${config} server before the load`), { benchBroken: true })
+  }
+  for (const config of [first, other(first)]) {
+    const w = opts.warmup > 0 ? await runCannon({ url: servers[config].url + route, headers, connections: opts.connections, durationS: opts.warmup }) : null
+    warmups[config] = w?.requests.total ?? 0
+  }
+
+  const pids = { enabled: pidsOf(servers.enabled), disabled: pidsOf(servers.disabled) }
+  const settlePids = [...pids.enabled, ...pids.disabled, sink.pid]
+  const slices = []
+  const settleMs = [await settle(settlePids)]
+  let before = await snapshot(servers, sink)
+  for (const step of sliceSequence({ durationS: opts.duration, sliceS: opts.slice, order: opts.order ?? 'abba', first })) {
+    const { config } = step
+    let peakKb = 0
+    const sampler = setInterval(() => {
+      let kb = 0
+      for (const pid of pids[config]) kb += rssKbFast(pid)
+      peakKb = Math.max(peakKb, kb)
+    }, 500)
+    let raw
+    try {
+      raw = await runCannon({ url: servers[config].url + route, headers, connections: opts.connections, durationS: step.durationS, raw: true })
+    } finally {
+      clearInterval(sampler)
+    }
+    const cpuAtEnd = treeSample(servers[config].pid).cpuMs
+    // The window closes once both servers and the sink are quiet again: what this slice left
+    // behind (in-flight requests, deferred sends, GC) is charged to it, not to the next slice.
+    settleMs.push(await settle(settlePids))
+    const after = await snapshot(servers, sink)
+    const windowMs = Math.max(1, after.at - before.at)
+    const ownCpuMs = after.tree[config].cpuMs - before.tree[config].cpuMs
+    const idleCpuMs = after.tree[other(config)].cpuMs - before.tree[other(config)].cpuMs
+    const sinkDelta = diffStats(after.sink, before.sink)
+    const benchCpuMs = (after.self.user + after.self.system - before.self.user - before.self.system) / 1000
+    // CPU the rest of the machine used meanwhile (other engineers' tests, builds…): the noise.
+    const otherCpuMs = after.busyMs - before.busyMs - ownCpuMs - idleCpuMs - benchCpuMs - (sinkDelta.cpuMs ?? 0)
+    const one = mergeSlices([raw], servers[config].url + route, opts.connections)
+    slices.push({
+      ...step,
+      raw,
+      measuredS: raw.duration,
+      windowS: windowMs / 1000,
+      requests: raw.totalCompletedRequests,
+      rps: raw.totalCompletedRequests / raw.duration,
+      p50: one.latency.p50,
+      p99: one.latency.p99,
+      ownCpuMs,
+      // Of ownCpuMs, what the server used after autocannon stopped (during the settle).
+      tailCpuMs: after.tree[config].cpuMs - cpuAtEnd,
+      idleCpuMs,
+      benchCpuMs,
+      sinkCpuMs: sinkDelta.cpuMs ?? 0,
+      otherCpuMs: Math.max(0, otherCpuMs),
+      sink: sinkDelta,
+      rssEndMb: after.tree[config].rssMb,
+      rssPeakMb: Math.max(peakKb / 1024, after.tree[config].rssMb),
+      processes: after.tree[config].pids,
+    })
+    before = after
+  }
+
+  const out = {}
+  for (const config of CONFIGS) {
+    const list = slices.filter((s) => s.config === config)
+    const merged = mergeSlices(list.map((s) => s.raw), servers[config].url + route, opts.connections)
+    const sum = (f) => list.reduce((a, s) => a + f(s), 0)
+    const measuredS = sum((s) => s.measuredS)
+    const windowS = sum((s) => s.windowS)
+    const requests = sum((s) => s.requests)
+    const serverCpuMs = sum((s) => s.ownCpuMs)
+    const sinkDelta = list.map((s) => s.sink).reduce((a, d) => addStats(a, d))
+    const bad = merged.errors + merged.timeouts + merged.non2xx
+    const sent = Math.max(merged.requests.sent ?? 0, requests + merged.errors + merged.timeouts, 1)
+    const sliceRps = list.map((s) => s.rps)
+    const meanRps = sliceRps.reduce((a, x) => a + x, 0) / sliceRps.length
+    const last = list.at(-1)
+    out[config] = {
+      route,
+      probe: probes[config],
+      warmupRequests: warmups[config],
+      slices: list.map(({ raw, sink, processes, ...s }) => ({ ...s, sinkRequests: sink.requests })),
+      measuredS,
+      rps: requests / measuredS,
+      rpsStddev: Math.sqrt(sliceRps.reduce((a, x) => a + (x - meanRps) ** 2, 0) / Math.max(1, sliceRps.length - 1)),
+      requests,
+      latencyMs: { mean: merged.latency.average, p50: merged.latency.p50, p90: merged.latency.p90, p99: merged.latency.p99, max: merged.latency.max, from: 'merged histograms of the slices' },
+      errors: merged.errors,
+      timeouts: merged.timeouts,
+      non2xx: merged.non2xx,
+      bad,
+      badFraction: bad / sent,
+      statusCodes: Object.fromEntries(Object.entries(merged.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
+      rssEndMb: last.rssEndMb,
+      rssPeakMb: Math.max(...list.map((s) => s.rssPeakMb)),
+      serverCpuMs,
+      serverCpuCores: serverCpuMs / 1000 / windowS,
+      serverTailCpuMs: sum((s) => s.tailCpuMs),
+      cpuUsPerReq: requests ? (serverCpuMs * 1000) / requests : NaN,
+      loadGeneratorCpuCores: sum((s) => s.benchCpuMs) / 1000 / windowS,
+      sinkCpuCores: sum((s) => s.sinkCpuMs) / 1000 / windowS,
+      otherCpuCores: sum((s) => s.otherCpuMs) / 1000 / windowS,
+      // The other server, idle, during this configuration's slices.
+      idleServerCores: sum((s) => s.idleCpuMs) / 1000 / windowS,
+      idleServerCpuMs: sum((s) => s.idleCpuMs),
+      noiseCores: (sum((s) => s.otherCpuMs) + sum((s) => s.idleCpuMs)) / 1000 / windowS,
+      // Only the enabled server knows the sink: in the disabled slices this is what the enabled
+      // server still sent while the disabled one was measured.
+      sink: config === 'enabled' ? sinkDelta : diffStats(sinkDelta, sinkDelta),
+      sinkDuringSlices: sinkDelta,
+      processes: last.processes,
+    }
+  }
+  const e = slices.filter((s) => s.config === 'enabled')
+  const d = slices.filter((s) => s.config === 'disabled')
+  const pairs = e.map((s, k) => ({ pair: k, ratio: s.rps / d[k]?.rps })).filter((p) => Number.isFinite(p.ratio))
+  return { ...out, pairs, settleMs: median(settleMs) }
+}
+
+function addStats(a, b) {
+  const out = structuredClone(a)
+  out.requests += b.requests
+  out.bytes += b.bytes
+  for (const k of Object.keys(out.byKind)) {
+    out.byKind[k].requests += b.byKind[k].requests
+    out.byKind[k].bytes += b.byKind[k].bytes
+  }
+  for (const [p, n] of Object.entries(b.otherPaths)) out.otherPaths[p] = (out.otherPaths[p] ?? 0) + n
+  if (out.cpuMs !== undefined || b.cpuMs !== undefined) out.cpuMs = (out.cpuMs ?? 0) + (b.cpuMs ?? 0)
+  return out
 }
 
 function rssKbFast(pid) {
@@ -161,7 +327,7 @@ function rssKbFast(pid) {
   }
 }
 
-/** Other work on the machine (cores), measured over `ms` while none of our servers runs. */
+/** Other work on the machine (cores), measured over `ms` while none of our servers is under load. */
 async function otherLoad(ms) {
   const busy = machineBusyMs()
   const self = process.cpuUsage()
@@ -171,7 +337,7 @@ async function otherLoad(ms) {
 }
 
 /**
- * Before each server: wait (at most `maxS` seconds) until the rest of the machine uses less than
+ * Before each round: wait (at most `maxS` seconds) until the rest of the machine uses less than
  * QUIET_CORES, so a neighbour's build or test burst is less likely to land in a measurement.
  * Measurements still record the noise they actually saw.
  */
@@ -196,79 +362,101 @@ export async function runServerSection(ctx) {
   const { opts, outDir, log } = ctx
   const sink = await ctx.getSink()
   const routes = opts.routes
+  const order = opts.order ?? 'abba'
   const logDir = join(outDir, 'logs')
   mkdirSync(logDir, { recursive: true })
   const profileDir = (config) => join(outDir, 'profiles', config)
-  if (opts.cpuProf) for (const c of ['enabled', 'disabled']) {
+  if (opts.cpuProf) for (const c of CONFIGS) {
     rmSync(profileDir(c), { recursive: true, force: true })
     mkdirSync(profileDir(c), { recursive: true })
   }
 
   const runs = [] // one per server process
+  const rounds = [] // per round and route: the slice-pair ratios
   const broken = []
-  const plan = schedule(opts.rounds, opts.order)
-  for (const [i, step] of plan.entries()) {
-    const env = configEnv(step.config, sink.port, opts.enabledEnv)
-    // Node flags on the command line (--cpu-prof is refused in NODE_OPTIONS); next start serves
-    // from this very process (it renames itself next-server), so the profile covers the server.
-    const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(step.config)}`] : []
+  for (let round = 1; round <= opts.rounds && !broken.length; round++) {
+    // Which configuration opens every sequence (servers' warm-up, per-route warm-ups, slices).
+    const first = round % 2 === 1 ? 'enabled' : 'disabled'
+    const sequence = [first, other(first)]
     if (opts.quietWait > 0) await waitForQuiet(opts.quietWait, log)
-    log(`[${i + 1}/${plan.length}] round ${step.round} ${step.config}: starting next start…`)
+    log(`[round ${round}/${opts.rounds}] starting an enabled and a disabled next start…`)
     const sinkStart = await sink.stats()
-    const server = await startNext({ env, logFile: join(logDir, `server-${step.config}-r${step.round}.log`), nodeArgs })
-    const run = { round: step.round, config: step.config, buildId: buildId(), port: server.port, pid: server.pid, readyMs: server.readyMs, rssAfterStartMb: treeSample(server.pid).rssMb, measurements: [] }
-    runs.push(run)
+    const servers = {}
+    const byConfig = {}
+    const roundInfo = { round, first, routes: {} }
+    rounds.push(roundInfo)
     try {
+      for (const config of CONFIGS) {
+        const env = configEnv(config, sink.port, opts.enabledEnv)
+        // Node flags on the command line (--cpu-prof is refused in NODE_OPTIONS); next start serves
+        // from this very process (it renames itself next-server), so the profile covers the server.
+        const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(config)}`] : []
+        servers[config] = await startNext({ env, logFile: join(logDir, `server-${config}-r${round}.log`), nodeArgs })
+        byConfig[config] = { round, config, buildId: buildId(), port: servers[config].port, pid: servers[config].pid, readyMs: servers[config].readyMs, rssAfterStartMb: treeSample(servers[config].pid).rssMb, measurements: [] }
+        runs.push(byConfig[config])
+      }
       if (opts.serverWarmup > 0 || opts.warmupRequests > 0) {
         // A fresh server is far from steady state: req/s climbs for ~10 s while V8 optimises
         // Next's request pipeline, and how far it gets depends on how many requests it has seen,
         // not on the clock. Warm every route, interleaved, for at least --server-warmup seconds
         // AND --warmup-requests requests (capped at +15 s), so a slower configuration is not
-        // measured colder than a faster one.
-        const started = Date.now()
-        const capMs = (opts.serverWarmup + 15) * 1000
+        // measured colder than a faster one. One server after the other, never both at once.
         const requests = routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
-        let served = 0
-        while (Date.now() - started < capMs && (Date.now() - started < opts.serverWarmup * 1000 || served < opts.warmupRequests)) {
-          const chunkS = Math.max(1, Math.min(2, opts.serverWarmup || 2))
-          const w = await runCannon({ url: server.url, connections: opts.connections, durationS: chunkS, requests })
-          served += w.requests.total
+        for (const config of sequence) {
+          const started = Date.now()
+          const capMs = (opts.serverWarmup + 15) * 1000
+          let served = 0
+          while (Date.now() - started < capMs && (Date.now() - started < opts.serverWarmup * 1000 || served < opts.warmupRequests)) {
+            const chunkS = Math.max(1, Math.min(2, opts.serverWarmup || 2))
+            const w = await runCannon({ url: servers[config].url, connections: opts.connections, durationS: chunkS, requests })
+            served += w.requests.total
+          }
+          byConfig[config].serverWarmupRequests = served
+          byConfig[config].serverWarmupS = (Date.now() - started) / 1000
+          log(`    ${config.padEnd(8)} warm-up: ${served} requests in ${fmt(byConfig[config].serverWarmupS, 1)} s`)
         }
-        run.serverWarmupRequests = served
-        run.serverWarmupS = (Date.now() - started) / 1000
-        log(`    warm-up: ${served} requests in ${fmt(run.serverWarmupS, 1)} s`)
       }
       for (const route of routes) {
-        const m = await measureRoute({ server, route, opts, sink })
-        run.measurements.push(m)
-        log(
-          `    ${route.padEnd(10)} ${fmt(m.rps, 0).padStart(6)} req/s  p50 ${fmt(m.latencyMs.p50, 0)} ms  p99 ${fmt(m.latencyMs.p99, 0)} ms  ` +
-            `cpu ${fmt(m.cpuUsPerReq, 0)} µs/req (${fmt(m.serverCpuCores, 2)} cores; others ${fmt(m.otherCpuCores, 2)})  rss ${fmt(m.rssEndMb, 0)} MB  bad ${m.bad}  sink +${m.sink.requests} req`,
-        )
-        if (m.badFraction > MAX_BAD_FRACTION) {
-          broken.push(`${step.config} round ${step.round} ${route}: ${m.bad} errors/timeouts/non-2xx of ${m.requests + m.errors + m.timeouts} requests (${fmt(100 * m.badFraction, 2)}% > 1%), status codes ${JSON.stringify(m.statusCodes)}`)
+        const r = await measureRouteInterleaved({ servers, route, opts, sink, first })
+        roundInfo.routes[route] = { pairs: r.pairs, settleMs: r.settleMs, ratio: r.enabled.rps / r.disabled.rps }
+        for (const config of sequence) {
+          const m = r[config]
+          byConfig[config].measurements.push(m)
+          log(
+            `    ${route.padEnd(10)} ${config.padEnd(8)} ${fmt(m.rps, 0).padStart(6)} req/s [${m.slices.map((s) => fmt(s.rps, 0)).join(' ')}]  p50 ${fmt(m.latencyMs.p50, 0)} ms  p99 ${fmt(m.latencyMs.p99, 0)} ms  ` +
+              `cpu ${fmt(m.cpuUsPerReq, 0)} µs/req (${fmt(m.serverCpuCores, 2)} cores; idle other server ${fmt(m.idleServerCores, 3)}, others ${fmt(m.otherCpuCores, 2)})  rss ${fmt(m.rssEndMb, 0)} MB  bad ${m.bad}  sink +${m.sinkDuringSlices.requests} req`,
+          )
+          if (m.badFraction > MAX_BAD_FRACTION) {
+            broken.push(`${config} round ${round} ${route}: ${m.bad} errors/timeouts/non-2xx of ${m.requests + m.errors + m.timeouts} requests (${fmt(100 * m.badFraction, 2)}% > 1%), status codes ${JSON.stringify(m.statusCodes)}`)
+          }
         }
+        log(`    ${route.padEnd(10)} round ratio ${fmt(roundInfo.routes[route].ratio, 3)}; slice pairs [${r.pairs.map((p) => fmt(p.ratio, 2)).join(' ')}]; settle ${fmt(r.settleMs, 0)} ms (median)`)
       }
       // Let the last interval flush (posthog-node flushInterval 2 s) land before shutdown.
-      if (step.config === 'enabled') await sleep(2_500)
+      await sleep(2_500)
     } catch (err) {
-      if (err.benchBroken) broken.push(`${step.config} round ${step.round}: ${err.message}`)
-      else throw Object.assign(err, { serverOutput: server.output() })
+      if (err.benchBroken) broken.push(`round ${round}: ${err.message}`)
+      else throw Object.assign(err, { serverOutput: Object.values(servers).map((s) => s.output()).join('\n') })
     } finally {
-      const t = Date.now()
-      await stopGroup(server.child)
-      run.stopMs = Date.now() - t
+      // The enabled server first: what reaches the sink until it has exited is its lifetime's
+      // (warm-up, slices, shutdown flush); whatever arrives while only the disabled server is
+      // left would be the disabled server's (it has no address to send to: should be 0).
+      for (const config of CONFIGS) {
+        if (!servers[config]) continue
+        const t = Date.now()
+        const sinkBefore = await sink.stats()
+        await stopGroup(servers[config].child)
+        byConfig[config].stopMs = Date.now() - t
+        byConfig[config].sinkLifetime = diffStats(await sink.stats(), config === 'enabled' ? sinkStart : sinkBefore)
+        byConfig[config].exit = servers[config].child.exitCode ?? servers[config].child.signalCode
+      }
     }
-    // Includes what the SIGTERM shutdown flush sent.
-    run.sinkLifetime = diffStats(await sink.stats(), sinkStart)
-    run.exit = server.child.exitCode ?? server.child.signalCode
-    if (broken.length) break
   }
 
-  const result = { method: methodDescription(opts), routes: {}, runs, sink: sinkTotals(runs) }
+  const result = { method: methodDescription(opts), routes: {}, runs, rounds, sink: sinkTotals(runs) }
   const verdicts = []
   for (const route of routes) {
-    const r = summariseRoute(route, runs)
+    const r = summariseRoute(route, runs, rounds)
     result.routes[route] = r
     verdicts.push(r.verdict)
   }
@@ -285,28 +473,42 @@ export async function runServerSection(ctx) {
     broken.push('TELEMETRY WAS NOT SENT: the enabled servers made zero requests to the ingestion sink. The "enabled" numbers measure nothing; refusing to report them as a pass.')
   }
   if (runs.some((r) => r.config === 'disabled') && result.sink.disabled.requests > 0) {
-    lines.push(`  WARNING: the disabled servers sent ${result.sink.disabled.requests} request(s) to the sink; they should send none.`)
+    lines.push(`  WARNING: ${result.sink.disabled.requests} request(s) reached the sink after the enabled server had exited, while only the disabled one was up; it should send none.`)
   }
   return { result, broken, lines, verdicts }
 }
 
 function methodDescription(opts) {
+  const order = opts.order ?? 'abba'
   return {
-    process: 'fresh next start per configuration per round; one server at a time',
-    order: opts.order === 'abba' ? 'ABBA (enabled,disabled / disabled,enabled …)' : 'alternating (enabled, disabled, enabled, disabled …)',
+    process: 'per round a fresh enabled and a fresh disabled next start (same build), up together; per route, alternating slices, only one server under load at a time',
+    order: order === 'abba' ? 'slices E,D,D,E,E,D… (the first configuration flips on even rounds)' : 'slices E,D,E,D… (the first configuration flips on even rounds)',
     rounds: opts.rounds,
     serverWarmupS: opts.serverWarmup,
     warmupRequests: opts.warmupRequests,
     warmupS: opts.warmup,
     durationS: opts.duration,
+    sliceS: opts.slice,
+    slicesPerConfig: sliceSequence({ durationS: opts.duration, sliceS: opts.slice, order, first: 'enabled' }).length / 2,
+    settle: `between slices, until both servers and the sink use < ${SETTLE_CORES} core for ${SETTLE_WINDOW_MS} ms (at most ${SETTLE_MAX_MS} ms)`,
     connections: opts.connections,
+    rps: 'requests completed in a configuration’s slices / their measured time',
+    latency: 'percentiles of the slices’ merged autocannon histograms',
     verdictRatio: 'median of per-round ratios enabled/disabled (req/s)',
     enabledEnv: { POSTHOG_API_KEY: 'phc_benchkey1234567890', POSTHOG_HOST: 'http://127.0.0.1:<sink>', SENTRY_DSN: 'http://benchkey@127.0.0.1:<sink>/42', ...opts.enabledEnv },
     cpuProf: opts.cpuProf,
   }
 }
 
-function summariseRoute(route, runs) {
+function quantile(values, q) {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b)
+  if (!v.length) return NaN
+  const i = (v.length - 1) * q
+  const lo = Math.floor(i)
+  return v[lo] + (v[Math.ceil(i)] - v[lo]) * (i - lo)
+}
+
+function summariseRoute(route, runs, rounds) {
   const per = (config) => runs.filter((r) => r.config === config).map((r) => ({ round: r.round, m: r.measurements.find((x) => x.route === route) })).filter((x) => x.m)
   const agg = (config) => {
     const list = per(config)
@@ -320,11 +522,16 @@ function summariseRoute(route, runs) {
       rssEndMedianMb: pick((m) => m.rssEndMb),
       rssPeakMedianMb: pick((m) => m.rssPeakMb),
       cpuUsPerReqMedian: pick((m) => m.cpuUsPerReq),
+      tailCpuShare: list.reduce((a, x) => a + x.m.serverTailCpuMs, 0) / list.reduce((a, x) => a + x.m.serverCpuMs, 0),
       otherCpuCoresMedian: pick((m) => m.otherCpuCores),
+      idleServerCoresMedian: pick((m) => m.idleServerCores),
+      idleServerCoresMax: Math.max(0, ...list.map((x) => x.m.idleServerCores)),
+      noiseCoresMedian: pick((m) => m.noiseCores),
       requests: list.reduce((s, x) => s + x.m.requests, 0),
       bad: list.reduce((s, x) => s + x.m.bad, 0),
       sinkRequests: list.reduce((s, x) => s + x.m.sink.requests, 0),
       sinkBytes: list.reduce((s, x) => s + x.m.sink.bytes, 0),
+      sinkDuringSlices: list.reduce((s, x) => s + x.m.sinkDuringSlices.requests, 0),
     }
   }
   const enabled = agg('enabled')
@@ -337,11 +544,21 @@ function summariseRoute(route, runs) {
     .map((x) => ({ round: x.round, ratio: e.find((y) => y.round === x.round).m.rps / x.d.m.rps }))
   const medianOfRatios = median(perRound.map((x) => x.ratio))
   const ratioOfMedians = enabled.rpsMedian / disabled.rpsMedian
+  const pairRatios = rounds.flatMap((r) => (r.routes[route]?.pairs ?? []).map((p) => p.ratio))
+  const slicePairs = {
+    n: pairRatios.length,
+    median: median(pairRatios),
+    q1: quantile(pairRatios, 0.25),
+    q3: quantile(pairRatios, 0.75),
+    min: pairRatios.length ? Math.min(...pairRatios) : NaN,
+    max: pairRatios.length ? Math.max(...pairRatios) : NaN,
+    perRound: rounds.filter((r) => r.routes[route]).map((r) => ({ round: r.round, ratios: r.routes[route].pairs.map((p) => p.ratio) })),
+  }
   const bar = ROUTES[route].bar
   const pass = Number.isFinite(medianOfRatios) && medianOfRatios >= bar
   const agree = Number.isFinite(ratioOfMedians) && ratioOfMedians >= bar === pass
-  const measurements = ['enabled', 'disabled'].flatMap((config) =>
-    per(config).map((x) => ({ config, round: x.round, rps: x.m.rps, cpuUsPerReq: x.m.cpuUsPerReq, otherCpuCores: x.m.otherCpuCores })),
+  const measurements = CONFIGS.flatMap((config) =>
+    per(config).map((x) => ({ config, round: x.round, rps: x.m.rps, cpuUsPerReq: x.m.cpuUsPerReq, otherCpuCores: x.m.otherCpuCores, idleServerCores: x.m.idleServerCores, noiseCores: x.m.noiseCores })),
   )
   return {
     route,
@@ -350,7 +567,7 @@ function summariseRoute(route, runs) {
     bar,
     enabled,
     disabled,
-    ratios: { perRound, medianOfRatios, ratioOfMedians },
+    ratios: { perRound, medianOfRatios, ratioOfMedians, slicePairs },
     cpuPerReqRatio: enabled.cpuUsPerReqMedian / disabled.cpuUsPerReqMedian,
     verdict: { route, bar, ratio: medianOfRatios, result: Number.isFinite(medianOfRatios) ? (pass ? 'PASS' : 'FAIL') : 'N/A', ratioOfMediansAgrees: agree },
   }
@@ -398,13 +615,17 @@ function profileSection(runs, profileDir) {
 function renderServer(result, opts) {
   const out = []
   const m = result.method
-  out.push(`Server: ${m.process}; order ${m.order}; ${m.rounds} round(s); per server a mixed warm-up (≥ ${m.serverWarmupS} s and ≥ ${m.warmupRequests} requests), then per route ${m.warmupS} s warm-up + ${m.durationS} s measured; ${m.connections} connections`)
+  out.push(
+    `Server: ${m.process}; ${m.order}; ${m.rounds} round(s); per server a mixed warm-up (≥ ${m.serverWarmupS} s and ≥ ${m.warmupRequests} requests), ` +
+      `then per route ${m.warmupS} s warm-up each + ${m.durationS} s measured each in ${m.slicesPerConfig} slice(s) of ≤ ${m.sliceS} s; ${m.connections} connections`,
+  )
+  out.push(`  req/s = requests / measured time over a configuration's slices; latency from the slices' merged histograms; ${m.settle}`)
   if (opts.cpuProf) out.push('  NOTE: --cpu-prof is on; the profiler itself costs throughput, so read the ratios below with that in mind.')
   if (Object.keys(opts.enabledEnv).length) out.push(`  enabled config extra env: ${JSON.stringify(opts.enabledEnv)}`)
   for (const r of Object.values(result.routes)) {
     out.push('')
     out.push(`Route ${r.route}  (${r.what})`)
-    const row = (name, a) => [
+    const row = (name, a, sinkCell) => [
       name,
       fmt(a.rpsMedian, 0),
       fmt(a.p50Median, 1),
@@ -412,29 +633,43 @@ function renderServer(result, opts) {
       fmt(a.cpuUsPerReqMedian, 0),
       fmt(a.rssEndMedianMb, 0),
       fmt(a.rssPeakMedianMb, 0),
-      fmt(a.otherCpuCoresMedian, 2),
+      `${fmt(a.noiseCoresMedian, 2)} (${fmt(a.idleServerCoresMedian, 3)})`,
       `${a.bad}/${a.requests}`,
-      a.sinkRequests ? `${a.sinkRequests} (${fmtBytes(a.sinkBytes)})` : '0',
+      sinkCell,
     ]
     out.push(
       table(
-        ['config (median of rounds)', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs/req', 'RSS end MB', 'RSS peak MB', 'noise cores', 'bad/total', 'sink req (measured windows)'],
-        [row('enabled', r.enabled), row('disabled', r.disabled)],
+        ['config (median of rounds)', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs/req', 'RSS end MB', 'RSS peak MB', 'noise cores (idle srv)', 'bad/total', 'sink req (measured windows)'],
+        [
+          row('enabled', r.enabled, r.enabled.sinkRequests ? `${r.enabled.sinkRequests} (${fmtBytes(r.enabled.sinkBytes)})` : '0'),
+          row('disabled', r.disabled, '— (no address)'),
+        ],
       ),
     )
-    const list = (xs) => xs.map((x) => fmt(x, 0)).join(', ')
+    const list = (xs, d = 0) => xs.map((x) => fmt(x, d)).join(', ')
+    const sp = r.ratios.slicePairs
     out.push(`  req/s per round      enabled [${list(r.enabled.rps)}]   disabled [${list(r.disabled.rps)}]`)
     out.push(`  ratio per round      [${r.ratios.perRound.map((x) => fmt(x.ratio, 3)).join(', ')}]`)
     out.push(
-      `  enabled/disabled req/s: median of per-round ratios ${fmt(r.ratios.medianOfRatios, 3)}, ratio of medians ${fmt(r.ratios.ratioOfMedians, 3)}; ` +
-        `server CPU per request ×${fmt(r.cpuPerReqRatio, 2)}`,
+      `  slice-pair ratios    ${sp.n} pairs: median ${fmt(sp.median, 3)}, IQR ${fmt(sp.q1, 3)}–${fmt(sp.q3, 3)}, range ${fmt(sp.min, 3)}–${fmt(sp.max, 3)}; ` +
+        `per round ${sp.perRound.map((x) => `[${list(x.ratios, 2)}]`).join(' ')}`,
     )
-    const noisy = r.measurements.filter((x) => x.otherCpuCores > 0.3)
-    if (noisy.length) out.push(`  noise: ${noisy.length} measurement(s) shared the machine with > 0.3 cores of other work (${noisy.map((x) => `${x.config} r${x.round} ${fmt(x.otherCpuCores, 2)}`).join(', ')}); req/s there is less trustworthy, cpu µs/req less affected`)
+    out.push(
+      `  enabled/disabled req/s: median of per-round ratios ${fmt(r.ratios.medianOfRatios, 3)}, ratio of medians ${fmt(r.ratios.ratioOfMedians, 3)}; ` +
+        `server CPU per request ×${fmt(r.cpuPerReqRatio, 2)} ` +
+        `(of it after autocannon stopped, while settling: enabled ${fmt(100 * r.enabled.tailCpuShare, 1)}%, disabled ${fmt(100 * r.disabled.tailCpuShare, 1)}%)`,
+    )
+    out.push(
+      `  idle server's CPU during the other's slices (in the noise column): disabled during enabled slices ${fmt(r.enabled.idleServerCoresMedian, 3)} cores (max ${fmt(r.enabled.idleServerCoresMax, 3)}), ` +
+        `enabled during disabled slices ${fmt(r.disabled.idleServerCoresMedian, 3)} (max ${fmt(r.disabled.idleServerCoresMax, 3)}); ` +
+        `sink requests the enabled server made during disabled slices: ${r.disabled.sinkDuringSlices}`,
+    )
+    const noisy = r.measurements.filter((x) => x.noiseCores > 0.3)
+    if (noisy.length) out.push(`  noise: ${noisy.length} measurement(s) shared the machine with > 0.3 cores of other work (${noisy.map((x) => `${x.config} r${x.round} ${fmt(x.noiseCores, 2)}`).join(', ')}); req/s there is less trustworthy, cpu µs/req less affected`)
     const v = r.verdict
     out.push(`  bar: enabled ≥ ${v.bar.toFixed(2)} × disabled → ${v.result}${v.ratioOfMediansAgrees ? '' : '  (borderline: the ratio of medians gives the other answer)'}`)
   }
-  const allNoise = Object.values(result.routes).flatMap((r) => r.measurements.map((x) => x.otherCpuCores))
+  const allNoise = Object.values(result.routes).flatMap((r) => r.measurements.map((x) => x.noiseCores))
   result.medianNoiseCores = median(allNoise)
   if (result.medianNoiseCores > 0.5) {
     out.push('')
@@ -443,7 +678,7 @@ function renderServer(result, opts) {
   }
   const s = result.sink
   out.push('')
-  out.push('Ingestion sink (whole server lifetimes, incl. warm-up and shutdown flush):')
+  out.push('Ingestion sink (whole server lifetimes, incl. warm-up and shutdown flush; "disabled" = what arrived while only the disabled server was left):')
   out.push(
     table(
       ['config', 'servers', 'requests', 'bytes', 'posthog req', 'posthog bytes', 'sentry req', 'sentry bytes', 'other req'],
