@@ -32,7 +32,7 @@ const failing = withTracking(async (_request: Request, _context: unknown): Promi
 }, { endpoint: '/api/traced-failure' })
 
 function call(handler: typeof ok, sentryTrace?: string) {
-  const headers: Record<string, string> = sentryTrace ? { 'sentry-trace': sentryTrace } : {}
+  const headers: Record<string, string> = { 'x-request-id': 'traced-req-1', ...(sentryTrace ? { 'sentry-trace': sentryTrace } : {}) }
   return handler(new Request('http://127.0.0.1/api/traced', { headers }), { params: Promise.resolve({}) })
 }
 
@@ -41,7 +41,7 @@ async function flushSentry() {
   await Sentry.flush(2_000)
 }
 
-interface StreamedSpan { trace_id: string; span_id: string; parent_span_id?: string; is_segment?: boolean; name?: string }
+interface StreamedSpan { trace_id: string; span_id: string; parent_span_id?: string; is_segment?: boolean; name?: string; attributes?: Record<string, unknown> }
 
 /** The root span of each traced request: Sentry 11 streams spans (`span` items) rather than sending transactions. */
 const transactions = () =>
@@ -49,7 +49,7 @@ const transactions = () =>
     .sentryItems('span')
     .flatMap((i) => ((i.payload as { items?: StreamedSpan[] }).items ?? []))
     .filter((s) => s.is_segment === true)
-    .map((s) => ({ contexts: { trace: { trace_id: s.trace_id, parent_span_id: s.parent_span_id } } }))
+    .map((s) => ({ contexts: { trace: { trace_id: s.trace_id, parent_span_id: s.parent_span_id } }, attributes: s.attributes ?? {} }))
 
 const transactionsIn = (_f: FakeIngest) => transactions().length
 
@@ -71,6 +71,9 @@ describe('tracked requests are sampled as Sentry would sample them, once', () =>
     await fake.waitFor((f) => transactionsIn(f) > 0)
     expect(transactions()).toHaveLength(1)
     expect(transactions()[0]!.contexts.trace).toMatchObject({ trace_id: TRACE, parent_span_id: PARENT })
+    // The request's spans are found by its id, like its events (CONTRACT §3).
+    const attr = transactions()[0]!.attributes.request_id as { value?: string } | string | undefined
+    expect(typeof attr === 'string' ? attr : attr?.value).toBe('traced-req-1')
   })
 
   it('follows the browser’s “not sampled” decision even at rate 1', async () => {

@@ -1,5 +1,5 @@
 import { getConfig } from '../edge/get-config'
-import { categorizeError, fingerprint } from '../shared/categorize'
+import { categorizeError, fingerprint, userImpact } from '../shared/categorize'
 import { normalizeError } from '../shared/errors'
 import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id'
 import { sentryServerOptions } from './sentry-options'
@@ -89,7 +89,8 @@ export async function onEdgeRequestError(error: unknown, request: EdgeRequestInf
     const errorType = categorizeError(error, normalized)
     const header = request.headers[REQUEST_ID_HEADER]
     const requestId = typeof header === 'string' && isValidRequestId(header) ? header : undefined
-    const tags = { error_type: errorType, user_impact: 'high', route_type: context.routeType, endpoint: context.routePath, ...(requestId ? { request_id: requestId } : {}) }
+    const impact = userImpact({ errorType, statusCode: 500, method: request.method, endpoint: context.routePath })
+    const tags = { error_type: errorType, user_impact: impact, route_type: context.routeType, endpoint: context.routePath, ...(requestId ? { request_id: requestId } : {}) }
 
     const [Sentry, client] = await Promise.all([startSentry(), startPostHog()])
     const delivery: Promise<unknown>[] = []

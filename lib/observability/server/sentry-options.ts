@@ -21,7 +21,9 @@ export function sentryServerOptions(config: ObservabilityConfig & { sentry: Sent
     sampleRate: sentry.sampleRate,
     tracesSampleRate: sentry.tracesSampleRate,
     // The kit's own routes (proxy, tunnel, local mode) and health checks are never traced: their
-    // traffic is telemetry, and in local mode each traced envelope POST would send another.
+    // traffic is telemetry, and in local mode each traced envelope POST would send another. The
+    // kit itself never starts such spans; this guards apps that turn Sentry's Http/OpenTelemetry
+    // instrumentation back on (docs/decisions/009).
     // Requests the kit traces are sampled before their span starts (traceRequest): not twice.
     tracesSampler: ({ name, attributes, inheritOrSampleWith }: TracesSamplerContext) =>
       attributes?.[PRESAMPLED_ATTRIBUTE] === true ? 1 : isUntrackedRequest(name, attributes) ? 0 : inheritOrSampleWith(sentry.tracesSampleRate),

@@ -16,29 +16,42 @@ const SENTRY_TRACE = /^\s*[0-9a-f]{32}-[0-9a-f]{16}(?:-([01]))?\s*$/i
  * request (measured against @sentry/nextjs 11.1), a quarter of the kit's whole budget, for a span
  * nobody receives. Sampled requests are marked so that `tracesSampler` does not roll again.
  */
-export function traceRequest(Sentry: SentryModule, request: Request, name: string, run: () => Promise<Response>, link: TraceLink = {}): Promise<Response> {
+export function traceRequest(
+  Sentry: SentryModule,
+  request: Request,
+  span: { name: string; requestId: string },
+  run: () => Promise<Response>,
+  link: TraceLink = {},
+): Promise<Response> {
   const sentryTrace = request.headers.get('sentry-trace') ?? undefined
   return Sentry.withIsolationScope((scope) =>
     Sentry.continueTrace({ sentryTrace, baggage: request.headers.get('baggage') ?? undefined }, () => {
-      // Without Sentry's Http integration (docs/decisions/009) nothing else tells the scope which
-      // request this is: events raised by the handler get method, URL and headers from here,
-      // filtered by `dataCollection` and scrubbed in `beforeSend`; the body is never read. Set
-      // before any span starts would make @sentry/nextjs copy the headers onto the root span.
-      const sampled = shouldSample(sentryTrace)
       const propagation = Sentry.getCurrentScope().getPropagationContext()
       link.traceId = propagation.traceId
       link.parentSpanId = propagation.parentSpanId
-      if (!sampled) {
-        scope.setSDKProcessingMetadata({ normalizedRequest: winterCGRequestToRequestData(request) })
+      // Without Sentry's Http integration (docs/decisions/009) nothing else tells the scope which
+      // request this is: events raised by the handler get method, URL and headers from here,
+      // filtered by `dataCollection` and scrubbed in `beforeSend`; the body is never read. Set
+      // only once a span has started: @sentry/nextjs copies the headers the scope holds at span
+      // start onto the root span, a cost per request and nothing we want sent.
+      const describeRequest = () => scope.setSDKProcessingMetadata({ normalizedRequest: winterCGRequestToRequestData(request) })
+      if (!shouldSample(sentryTrace)) {
+        describeRequest()
         return run()
       }
       return Sentry.startSpan(
-        { name, op: 'http.server', forceTransaction: true, attributes: { 'sentry.source': 'route', 'http.request.method': request.method, [PRESAMPLED_ATTRIBUTE]: true } },
-        async (span) => {
-          link.parentSpanId = span.spanContext().spanId
-          scope.setSDKProcessingMetadata({ normalizedRequest: winterCGRequestToRequestData(request) })
+        {
+          name: span.name,
+          op: 'http.server',
+          forceTransaction: true,
+          // `request_id` finds a request's spans by its id, like its events (CONTRACT §3).
+          attributes: { 'sentry.source': 'route', 'http.request.method': request.method, request_id: span.requestId, [PRESAMPLED_ATTRIBUTE]: true },
+        },
+        async (root) => {
+          link.parentSpanId = root.spanContext().spanId
+          describeRequest()
           const response = await run()
-          Sentry.setHttpStatus(span, response.status)
+          Sentry.setHttpStatus(root, response.status)
           return response
         },
       )

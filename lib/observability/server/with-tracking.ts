@@ -16,7 +16,6 @@ import { reportFailure } from './report-failure'
 import { runWithRequestContext, type RequestContext } from './request-context'
 import { loadedSentry } from './sentry'
 import { traceRequest, type TraceLink } from './trace-request'
-import { tagTraceWithRequestId } from './tag-trace'
 
 /** Any App Router route handler: `(request, { params }) => Response`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -59,7 +58,6 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     const method = request.method.toUpperCase()
     const endpoint = options.endpoint ?? routePattern(url.pathname, await paramsOf(context))
     const store: RequestContext = { requestId, endpoint, method }
-    tagTraceWithRequestId(requestId)
     const trace: TraceLink = {}
 
     let response: Response
@@ -67,7 +65,7 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     try {
       const run = async () => runWithRequestContext(store, () => handler(request, context))
       const Sentry = loadedSentry()
-      response = await (Sentry ? traceRequest(Sentry, request, `${method} ${endpoint}`, run, trace) : run())
+      response = await (Sentry ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, requestId }, run, trace) : run())
     } catch (error) {
       if (isNextControlFlow(error)) {
         record({ status: controlFlowStatus(error) })
