@@ -99,6 +99,23 @@ describe('tracked requests are sampled as Sentry would sample them, once', () =>
     expect(n).toBeLessThan(138)
   })
 
+  it('starts a trace of its own for each request the browser sent none for, traced or not', async () => {
+    await start('1')
+    for (let i = 0; i < 3; i++) await call(ok)
+    await flushSentry()
+    await fake.waitFor(() => transactions().length >= 3)
+    const traced = transactions().map((t) => t.contexts.trace.trace_id)
+    expect(new Set(traced).size).toBe(3)
+
+    fake.clear()
+    await start('0')
+    for (let i = 0; i < 2; i++) expect((await call(failing)).status).toBe(500)
+    await fake.waitFor((f) => f.sentryEvents().length >= 2)
+    const errors = fake.sentryEvents().map((e) => (e.payload as { contexts: { trace: { trace_id: string } } }).contexts.trace.trace_id)
+    expect(new Set(errors).size).toBe(2)
+    expect(errors.some((id) => traced.includes(id))).toBe(false)
+  })
+
   it('links an unsampled request’s error to the browser’s trace', async () => {
     await start('0')
     expect((await call(failing, `${TRACE}-${PARENT}-0`)).status).toBe(500)

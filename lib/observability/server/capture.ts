@@ -1,6 +1,7 @@
 import 'server-only'
 import type { ServerEvent } from '../shared/events'
-import { guard } from './fail-open'
+import { eventUuid } from './event-uuid'
+import { warnOnce } from './fail-open'
 import { getPostHog } from './posthog-client'
 
 /**
@@ -10,16 +11,19 @@ import { getPostHog } from './posthog-client'
 export function capture(distinctId: string, e: ServerEvent, options: { anonymous?: boolean; sessionId?: string } = {}): void {
   const posthog = getPostHog()
   if (!posthog) return
-  void guard('posthog capture', () =>
+  try {
     posthog.capture({
       distinctId,
       event: e.event,
+      uuid: eventUuid(),
       properties: {
         ...e.properties,
         ...(options.sessionId ? { $session_id: options.sessionId } : {}),
         // Anonymous traffic creates no person profiles (CONTRACT §7).
         ...(options.anonymous ? { $process_person_profile: false } : {}),
       },
-    }),
-  )
+    })
+  } catch (error) {
+    warnOnce('posthog capture', error)
+  }
 }

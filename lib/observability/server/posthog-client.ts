@@ -21,9 +21,9 @@ export function getPostHog(): PostHog | null {
   if (!cfg.enabled) return (state.client = null)
   const client = new PostHog(cfg.apiKey, {
     host: cfg.host,
-    // Batches of 20 or every 2 s on a long-lived server; `flushSoon()` after each tracked response
-    // covers serverless, where the process may freeze once the response is out.
-    flushAt: 20,
+    // Batches of 50 or every 2 s on a long-lived server; where the host may freeze the process
+    // once the response is out (serverless), `flushAfterResponse()` sends each response's events.
+    flushAt: 50,
     flushInterval: 2_000,
     requestTimeout: 5_000,
     fetchRetryCount: 1,
@@ -58,15 +58,39 @@ export function flushSoon(timeoutMs = AFTER_RESPONSE_BUDGET_MS): Promise<void> {
   return settleWithin(state.queued, timeoutMs)
 }
 
-/** SIGTERM (deploys, scale-down) flushes what is queued, bounded so shutdown never hangs. */
+/**
+ * What a tracked response does once its events are queued: on a host that may freeze the process
+ * (serverless), flush now, within `after()`, so nothing is lost; on a long-lived server, nothing,
+ * since posthog-node's batches (`flushAt`, `flushInterval`) deliver with one request per batch
+ * instead of one per response. `mayFreeze` is `hostMayFreeze()`, read during the request.
+ */
+export function flushAfterResponse(mayFreeze: boolean): Promise<void> {
+  return mayFreeze ? flushSoon() : Promise.resolve()
+}
+
+/**
+ * SIGTERM and SIGINT (deploys, scale-down) deliver what is queued before the process exits,
+ * bounded so that shutdown never hangs. `next start` handles the signal itself: it stops taking
+ * requests, waits for their `after()` tasks, then calls `process.exit()`. The events those last
+ * requests queued are still in posthog-node's batch then (docs/decisions/002), so that exit is
+ * held, at most 2.5 s, until the batch is out.
+ */
 function installShutdownFlush(ph: PostHog): void {
   if (state.shutdownInstalled || typeof process === 'undefined' || typeof process.once !== 'function') return
   state.shutdownInstalled = true
   const onSignal = (signal: NodeJS.Signals) => {
-    void settleWithin(ph.shutdown(2_000), 2_500).finally(() => {
-      // Keep the default behaviour (exit) unless the app installed its own handler.
-      if (process.listenerCount(signal) === 0) process.exit(0)
-    })
+    void ph.flush().catch(() => undefined)
+    const exit = process.exit
+    let exiting: Promise<void> | undefined
+    const deliverThenExit = (code?: number | string | null) => {
+      exiting ??= settleWithin(ph.shutdown(2_000), 2_500).finally(() => {
+        process.exit = exit
+        exit.call(process, code ?? undefined)
+      })
+    }
+    process.exit = deliverThenExit as typeof process.exit
+    // Without another handler (a custom server), exit as before once delivered.
+    if (process.listenerCount(signal) === 0) deliverThenExit(0)
   }
   process.once('SIGTERM', onSignal)
   process.once('SIGINT', onSignal)

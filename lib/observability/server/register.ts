@@ -6,6 +6,34 @@ import { getPostHog } from './posthog-client'
 import { loadSentry } from './sentry'
 
 /**
+ * Sentry's default Node integrations that work without OpenTelemetry and runtime injection: error
+ * capture, its context and request data, console breadcrumbs, sessions, `'use cache'` spans and
+ * span delivery. The other defaults instrument libraries (Express, Prisma, OpenAI…) and, with
+ * both off, only add hooks: `ConversationId` alone reads both scopes on every span start. `Http`
+ * is left out too: it forks a scope for every request, pages and assets included, where the kit
+ * forks one around tracked requests only (traceRequest); `NodeFetch` and `Context` come back
+ * below with the kit's settings.
+ */
+const KEPT_DEFAULT_INTEGRATIONS = new Set([
+  'EventFilters',
+  'FunctionToString',
+  'LinkedErrors',
+  'RequestData',
+  'NodeSystemError',
+  'Console',
+  'OnUncaughtException',
+  'OnUnhandledRejection',
+  'ContextLines',
+  'LocalVariablesAsync',
+  'ChildProcess',
+  'WorkerThreads',
+  'ProcessSession',
+  'Modules',
+  'NextjsUseCache',
+  'SpanStreaming',
+])
+
+/**
  * `register()` for the Node runtime (instrumentation.ts): prints config warnings once, starts
  * Sentry when `SENTRY_DSN` is set, and loads nothing at all when both backends are off.
  */
@@ -22,11 +50,14 @@ export async function registerNode(): Promise<void> {
       // captured as before, scopes still follow each request (AsyncLocalStorage), and traces come
       // from the spans the kit starts around tracked requests and LLM calls.
       enableOpenTelemetrySetup: false,
-      // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
+      // Sentry 11 also hooks module loading to inject diagnostics channels into database and AI
+      // clients. In a Next server it fails with a warning at startup and still leaves its module
+      // loader thread behind (every `import()` then waits on it). The kit traces LLM calls itself
+      // (docs/decisions/004); library spans need the OpenTelemetry setup above.
+      enableRuntimeChannelInjection: false,
       integrations: (defaults) => [
-        // Http instruments every incoming request, pages and assets included, to fork a scope;
-        // the kit forks one itself around tracked requests only (traceRequest).
-        ...defaults.filter((i) => i.name !== 'Http' && i.name !== 'NodeFetch' && i.name !== 'Context'),
+        ...defaults.filter((i) => KEPT_DEFAULT_INTEGRATIONS.has(i.name)),
+        // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
         Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) }),
         // The app and device contexts re-read process memory (`memoryUsage()`, `availableMemory()`)
         // for every event and every traced request: ~400 µs per transaction in the profiles, the

@@ -24,8 +24,8 @@ export function traceRequest(
   link: TraceLink = {},
 ): Promise<Response> {
   const sentryTrace = request.headers.get('sentry-trace') ?? undefined
-  return Sentry.withIsolationScope((scope) =>
-    Sentry.continueTrace({ sentryTrace, baggage: request.headers.get('baggage') ?? undefined }, () => {
+  return Sentry.withIsolationScope((scope) => {
+    const traced = () => {
       const propagation = Sentry.getCurrentScope().getPropagationContext()
       link.traceId = propagation.traceId
       link.parentSpanId = propagation.parentSpanId
@@ -55,8 +55,11 @@ export function traceRequest(
           return response
         },
       )
-    }),
-  )
+    }
+    // The forked scope already holds a new trace; `continueTrace` (two more scope forks and the
+    // baggage parsed) is only needed to join the browser's.
+    return sentryTrace ? Sentry.continueTrace({ sentryTrace, baggage: request.headers.get('baggage') ?? undefined }, traced) : traced()
+  })
 }
 
 /**

@@ -9,7 +9,8 @@ import { ANONYMOUS, type ObservedUser } from '../shared/user'
 import { afterResponse } from './after-response'
 import { capture } from './capture'
 import { resolveIdentity } from './identity'
-import { flushSoon } from './posthog-client'
+import { hostMayFreeze } from './host-may-freeze'
+import { flushAfterResponse } from './posthog-client'
 import { reportFailure } from './report-failure'
 import { runWithRequestContext, type RequestContext } from './request-context'
 
@@ -55,6 +56,7 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
       throw error
     } finally {
       const durationMs = Math.round(performance.now() - started)
+      const mayFreeze = hostMayFreeze()
       afterResponse('withServerActionTracking', async () => {
         const config = getConfig()
         if (!config.posthog.enabled && !config.sentry.enabled) return
@@ -97,7 +99,7 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
             apiError: true,
           })
         }
-        await flushSoon()
+        await flushAfterResponse(mayFreeze)
       })
     }
   }

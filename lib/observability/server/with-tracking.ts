@@ -11,7 +11,8 @@ import { ANONYMOUS, type ObservedUser } from '../shared/user'
 import { afterResponse } from './after-response'
 import { capture } from './capture'
 import { resolveIdentity } from './identity'
-import { flushSoon } from './posthog-client'
+import { hostMayFreeze } from './host-may-freeze'
+import { flushAfterResponse } from './posthog-client'
 import { reportFailure } from './report-failure'
 import { runWithRequestContext, type RequestContext } from './request-context'
 import { loadedSentry } from './sentry'
@@ -81,6 +82,7 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
 
     function record({ status, failure }: { status: number; failure?: { error: unknown; status: number } }) {
       const durationMs = Math.round(performance.now() - started)
+      const mayFreeze = hostMayFreeze()
       afterResponse('withTracking', async () => {
         const config = getConfig()
         if (!config.posthog.enabled && !config.sentry.enabled) return
@@ -133,7 +135,7 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
             trace,
           })
         }
-        await flushSoon()
+        await flushAfterResponse(mayFreeze)
       })
     }
   }
