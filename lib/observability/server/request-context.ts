@@ -1,5 +1,6 @@
 import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { loadedSentry } from './sentry'
 
 /** Per-request state, never a module-level variable: two concurrent requests never see each other's. */
 export interface RequestContext {
@@ -14,13 +15,48 @@ export interface RequestContext {
   readonly sessionId?: string
 }
 
+/** Where the context sits in a Sentry isolation scope's processing metadata (never sent). */
+const SCOPE_KEY = 'observability.requestContext'
+
+/** Only used while Sentry is off; see `runWithRequestContext`. */
 const storage = new AsyncLocalStorage<RequestContext>()
 
+type IsolationScope = ReturnType<NonNullable<ReturnType<typeof loadedSentry>>['getIsolationScope']>
+
+/**
+ * Runs `fn` as part of the request `context`. With Sentry on, the context rides on the request's
+ * Sentry isolation scope instead of an AsyncLocalStorage of the kit's own: once used, every
+ * AsyncLocalStorage adds work to every promise the process creates afterwards, pages included,
+ * and Sentry's already follows each tracked request. Forks of the scope (`withIsolationScope` in
+ * app code or in Sentry's wrappers) keep the context: clones copy the processing metadata.
+ */
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn)
+  const Sentry = activeSentry()
+  if (!Sentry) return storage.run(context, fn)
+  return Sentry.withIsolationScope((scope) => {
+    attachRequestContext(scope, context)
+    return fn()
+  })
+}
+
+/** For callers that already forked the request's isolation scope (traceRequest). */
+export function attachRequestContext(scope: IsolationScope, context: RequestContext): void {
+  // Wrapped so that Sentry's metadata merge keeps the object itself (it is filled in later).
+  scope.setSDKProcessingMetadata({ [SCOPE_KEY]: { context } })
 }
 
 /** The current request's context inside `withTracking()` / `withServerActionTracking()`, else undefined. */
 export function currentRequestContext(): RequestContext | undefined {
+  const Sentry = activeSentry()
+  if (Sentry) {
+    const held = Sentry.getIsolationScope().getScopeData().sdkProcessingMetadata[SCOPE_KEY] as { context?: RequestContext } | undefined
+    if (held?.context) return held.context
+  }
   return storage.getStore()
+}
+
+/** Sentry once initialised: before `init` its scopes do not follow async work, so they cannot hold the context. */
+function activeSentry() {
+  const Sentry = loadedSentry()
+  return Sentry?.isInitialized() ? Sentry : null
 }

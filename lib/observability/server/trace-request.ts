@@ -1,6 +1,7 @@
 import 'server-only'
 import { winterCGRequestToRequestData } from '@sentry/core'
 import { getConfig } from '../edge/get-config'
+import { attachRequestContext, type RequestContext } from './request-context'
 import { PRESAMPLED_ATTRIBUTE } from './sentry-options'
 
 type SentryModule = typeof import('@sentry/nextjs')
@@ -22,9 +23,12 @@ export function traceRequest(
   span: { name: string; requestId: string },
   run: () => Promise<Response>,
   link: TraceLink = {},
+  context?: RequestContext,
 ): Promise<Response> {
   const sentryTrace = request.headers.get('sentry-trace') ?? undefined
   return Sentry.withIsolationScope((scope) => {
+    // The kit's request context lives on this scope (runWithRequestContext): one fork for both.
+    if (context) attachRequestContext(scope, context)
     const traced = () => {
       const propagation = Sentry.getCurrentScope().getPropagationContext()
       link.traceId = propagation.traceId

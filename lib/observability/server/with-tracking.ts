@@ -64,9 +64,10 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     let response: Response
     let failure: { error: unknown; status: number } | undefined
     try {
-      const run = async () => runWithRequestContext(store, () => handler(request, context))
       const Sentry = loadedSentry()
-      response = await (Sentry ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, requestId }, run, trace) : run())
+      response = await (Sentry
+        ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, requestId }, async () => handler(request, context), trace, store)
+        : runWithRequestContext(store, async () => handler(request, context)))
     } catch (error) {
       if (isNextControlFlow(error)) {
         record({ status: controlFlowStatus(error) })
