@@ -51,8 +51,6 @@ const transactions = () =>
     .filter((s) => s.is_segment === true)
     .map((s) => ({ contexts: { trace: { trace_id: s.trace_id, parent_span_id: s.parent_span_id } }, attributes: s.attributes ?? {} }))
 
-const transactionsIn = (_f: FakeIngest) => transactions().length
-
 beforeAll(async () => {
   fake = await startFakeIngest()
 })
@@ -68,7 +66,7 @@ describe('tracked requests are sampled as Sentry would sample them, once', () =>
     await start('0')
     expect((await call(ok, `${TRACE}-${PARENT}-1`)).status).toBe(200)
     await flushSentry()
-    await fake.waitFor((f) => transactionsIn(f) > 0)
+    await fake.waitFor(() => transactions().length > 0)
     expect(transactions()).toHaveLength(1)
     expect(transactions()[0]!.contexts.trace).toMatchObject({ trace_id: TRACE, parent_span_id: PARENT })
     // The request's spans are found by its id, like its events (CONTRACT §3).
@@ -81,7 +79,7 @@ describe('tracked requests are sampled as Sentry would sample them, once', () =>
     await call(ok, `${TRACE}-${PARENT}-0`)
     await call(ok)
     await flushSentry()
-    await fake.waitFor((f) => transactionsIn(f) > 0)
+    await fake.waitFor(() => transactions().length > 0)
     await new Promise((r) => setTimeout(r, 300))
     // Only the request without a parent decision was traced.
     expect(transactions()).toHaveLength(1)

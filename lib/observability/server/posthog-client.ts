@@ -22,7 +22,7 @@ export function getPostHog(): PostHog | null {
   const client = new PostHog(cfg.apiKey, {
     host: cfg.host,
     // Batches of 50 or every 2 s on a long-lived server; where the host may freeze the process
-    // once the response is out (serverless), `flushAfterResponse()` sends each response's events.
+    // once the response is out (serverless), `afterResponse()` flushes each response's events.
     flushAt: 50,
     flushInterval: 2_000,
     requestTimeout: 5_000,
@@ -56,16 +56,6 @@ export function flushSoon(timeoutMs = AFTER_RESPONSE_BUDGET_MS): Promise<void> {
     return state.inflight
   })
   return settleWithin(state.queued, timeoutMs)
-}
-
-/**
- * What a tracked response does once its events are queued: on a host that may freeze the process
- * (serverless), flush now, within `after()`, so nothing is lost; on a long-lived server, nothing,
- * since posthog-node's batches (`flushAt`, `flushInterval`) deliver with one request per batch
- * instead of one per response. `mayFreeze` is `hostMayFreeze()`, read during the request.
- */
-export function flushAfterResponse(mayFreeze: boolean): Promise<void> {
-  return mayFreeze ? flushSoon() : Promise.resolve()
 }
 
 /**

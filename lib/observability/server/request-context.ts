@@ -1,5 +1,6 @@
 import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Scope } from '@sentry/core'
 import { loadedSentry } from './sentry'
 
 /** Per-request state, never a module-level variable: two concurrent requests never see each other's. */
@@ -21,8 +22,6 @@ const SCOPE_KEY = 'observability.requestContext'
 /** Only used while Sentry is off; see `runWithRequestContext`. */
 const storage = new AsyncLocalStorage<RequestContext>()
 
-type IsolationScope = ReturnType<NonNullable<ReturnType<typeof loadedSentry>>['getIsolationScope']>
-
 /**
  * Runs `fn` as part of the request `context`. With Sentry on, the context rides on the request's
  * Sentry isolation scope instead of an AsyncLocalStorage of the kit's own: once used, every
@@ -40,7 +39,7 @@ export function runWithRequestContext<T>(context: RequestContext, fn: () => T): 
 }
 
 /** For callers that already forked the request's isolation scope (traceRequest). */
-export function attachRequestContext(scope: IsolationScope, context: RequestContext): void {
+export function attachRequestContext(scope: Scope, context: RequestContext): void {
   // Wrapped so that Sentry's metadata merge keeps the object itself (it is filled in later).
   scope.setSDKProcessingMetadata({ [SCOPE_KEY]: { context } })
 }

@@ -20,15 +20,14 @@ const SENTRY_TRACE = /^\s*[0-9a-f]{32}-[0-9a-f]{16}(?:-([01]))?\s*$/i
 export function traceRequest(
   Sentry: SentryModule,
   request: Request,
-  span: { name: string; requestId: string },
+  span: { name: string; context: RequestContext },
   run: () => Promise<Response>,
   link: TraceLink = {},
-  context?: RequestContext,
 ): Promise<Response> {
   const sentryTrace = request.headers.get('sentry-trace') ?? undefined
   return Sentry.withIsolationScope((scope) => {
     // The kit's request context lives on this scope (runWithRequestContext): one fork for both.
-    if (context) attachRequestContext(scope, context)
+    attachRequestContext(scope, span.context)
     const traced = () => {
       const propagation = Sentry.getCurrentScope().getPropagationContext()
       link.traceId = propagation.traceId
@@ -49,7 +48,7 @@ export function traceRequest(
           op: 'http.server',
           forceTransaction: true,
           // `request_id` finds a request's spans by its id, like its events (CONTRACT §3).
-          attributes: { 'sentry.source': 'route', 'http.request.method': request.method, request_id: span.requestId, [PRESAMPLED_ATTRIBUTE]: true },
+          attributes: { 'sentry.source': 'route', 'http.request.method': request.method, request_id: span.context.requestId, [PRESAMPLED_ATTRIBUTE]: true },
         },
         async (root) => {
           link.parentSpanId = root.spanContext().spanId

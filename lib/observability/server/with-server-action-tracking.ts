@@ -9,8 +9,6 @@ import { ANONYMOUS, type ObservedUser } from '../shared/user'
 import { afterResponse } from './after-response'
 import { capture } from './capture'
 import { resolveIdentity } from './identity'
-import { hostMayFreeze } from './host-may-freeze'
-import { flushAfterResponse } from './posthog-client'
 import { reportFailure } from './report-failure'
 import { runWithRequestContext, type RequestContext } from './request-context'
 
@@ -56,7 +54,6 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
       throw error
     } finally {
       const durationMs = Math.round(performance.now() - started)
-      const mayFreeze = hostMayFreeze()
       afterResponse('withServerActionTracking', async () => {
         const config = getConfig()
         if (!config.posthog.enabled && !config.sentry.enabled) return
@@ -99,7 +96,6 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
             apiError: true,
           })
         }
-        await flushAfterResponse(mayFreeze)
       })
     }
   }

@@ -11,8 +11,6 @@ import { ANONYMOUS, type ObservedUser } from '../shared/user'
 import { afterResponse } from './after-response'
 import { capture } from './capture'
 import { resolveIdentity } from './identity'
-import { hostMayFreeze } from './host-may-freeze'
-import { flushAfterResponse } from './posthog-client'
 import { reportFailure } from './report-failure'
 import { runWithRequestContext, type RequestContext } from './request-context'
 import { loadedSentry } from './sentry'
@@ -64,10 +62,9 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     let response: Response
     let failure: { error: unknown; status: number } | undefined
     try {
+      const run = async () => handler(request, context)
       const Sentry = loadedSentry()
-      response = await (Sentry
-        ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, requestId }, async () => handler(request, context), trace, store)
-        : runWithRequestContext(store, async () => handler(request, context)))
+      response = await (Sentry ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, context: store }, run, trace) : runWithRequestContext(store, run))
     } catch (error) {
       if (isNextControlFlow(error)) {
         record({ status: controlFlowStatus(error) })
@@ -83,7 +80,6 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
 
     function record({ status, failure }: { status: number; failure?: { error: unknown; status: number } }) {
       const durationMs = Math.round(performance.now() - started)
-      const mayFreeze = hostMayFreeze()
       afterResponse('withTracking', async () => {
         const config = getConfig()
         if (!config.posthog.enabled && !config.sentry.enabled) return
@@ -136,7 +132,6 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
             trace,
           })
         }
-        await flushAfterResponse(mayFreeze)
       })
     }
   }

@@ -2,8 +2,7 @@ import 'server-only'
 import { getConfig } from '../../edge/get-config'
 import { afterResponse } from '../after-response'
 import { capture } from '../capture'
-import { hostMayFreeze } from '../host-may-freeze'
-import { flushAfterResponse, getPostHog } from '../posthog-client'
+import { getPostHog } from '../posthog-client'
 import type { RequestContext } from '../request-context'
 import { generationProperties, type GenerationRecord } from './generation-properties'
 
@@ -15,16 +14,14 @@ const IDENTITY_WAIT_MS = 1_500
 
 /**
  * @internal Builds the event after the response (sizing a large payload is CPU work, the user
- * is resolved then) and flushes soon. Never throws: `afterResponse` guards the task.
+ * is resolved then); `afterResponse` flushes it where the host may freeze. Never throws.
  */
 export function queueGeneration(record: GenerationRecord, context: RequestContext | undefined, distinctId: string | undefined): void {
-  const mayFreeze = hostMayFreeze()
   afterResponse('$ai_generation', async () => {
     const config = getConfig()
     if (!config.posthog.enabled || !getPostHog()) return
     const who = distinctId ? { distinctId, anonymous: false } : await identityOf(record, context)
     capture(who.distinctId, { event: '$ai_generation', properties: generationProperties(record, config.posthog, config.release) }, { anonymous: who.anonymous, sessionId: context?.sessionId })
-    await flushAfterResponse(mayFreeze)
   })
 }
 
