@@ -48,6 +48,9 @@ describe('api_request is captured for every tracked request (CONTRACT §5)', () 
       $process_person_profile: false,
     })
     expect(typeof event!.properties.response_time_ms).toBe('number')
+    // Delivered by posthog-node in its worker thread, the Turbopack worker entry of the build:
+    // had it failed to start, the kit would have said so and carried on in the request thread.
+    expect(app.output()).not.toContain('posthog-node worker')
   })
 
   it('uses the route pattern as endpoint and the signed-in user', async () => {

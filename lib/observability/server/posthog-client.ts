@@ -1,11 +1,13 @@
 import 'server-only'
-import { PostHog } from 'posthog-node'
 import { getConfig } from '../edge/get-config'
-import { AFTER_RESPONSE_BUDGET_MS, settleWithin, warnOnce } from './fail-open'
+import { AFTER_RESPONSE_BUDGET_MS, settleWithin } from './fail-open'
+import { startPostHogWorker, stopPostHogWorkerForTests, type PostHogClient } from './posthog-worker-link'
 import { processSingleton } from './process-singleton'
 
+export type { PostHogClient } from './posthog-worker-link'
+
 const state = processSingleton('posthog', () => ({
-  client: undefined as PostHog | null | undefined,
+  client: undefined as PostHogClient | null | undefined,
   inflight: null as Promise<void> | null,
   queued: null as Promise<void> | null,
   shutdownInstalled: false,
@@ -13,13 +15,15 @@ const state = processSingleton('posthog', () => ({
 
 /**
  * One lazily created posthog-node client per process (shared by instrumentation.ts and every
- * route bundle); null while PostHog is off, so a disabled kit opens no sockets and holds no queue.
+ * route bundle); null while PostHog is off, so a disabled kit opens no sockets, starts no thread
+ * and holds no queue. The client runs in a worker thread, off the request thread
+ * (posthog-worker-link.ts); what this returns has its methods.
  */
-export function getPostHog(): PostHog | null {
+export function getPostHog(): PostHogClient | null {
   if (state.client !== undefined) return state.client
   const cfg = getConfig().posthog
   if (!cfg.enabled) return (state.client = null)
-  const client = new PostHog(cfg.apiKey, {
+  const client = startPostHogWorker(cfg.apiKey, {
     host: cfg.host,
     // Batches of 50 or every 2 s on a long-lived server; where the host may freeze the process
     // once the response is out (serverless), `afterResponse()` flushes each response's events.
@@ -29,9 +33,7 @@ export function getPostHog(): PostHog | null {
     fetchRetryCount: 1,
     maxQueueSize: 5_000,
     privacyMode: !cfg.llmPayloads,
-  })
-  if (cfg.debug) client.debug(true)
-  client.on('error', (e: unknown) => warnOnce('posthog-node delivery', e))
+  }, cfg.debug)
   installShutdownFlush(client)
   return (state.client = client)
 }
@@ -65,7 +67,7 @@ export function flushSoon(timeoutMs = AFTER_RESPONSE_BUDGET_MS): Promise<void> {
  * requests queued are still in posthog-node's batch then (docs/decisions/002), so that exit is
  * held, at most 2.5 s, until the batch is out.
  */
-function installShutdownFlush(ph: PostHog): void {
+function installShutdownFlush(ph: PostHogClient): void {
   if (state.shutdownInstalled || typeof process === 'undefined' || typeof process.once !== 'function') return
   state.shutdownInstalled = true
   const onSignal = (signal: NodeJS.Signals) => {
@@ -88,5 +90,6 @@ function installShutdownFlush(ph: PostHog): void {
 
 /** @internal */
 export function resetPostHogForTests(): void {
+  void stopPostHogWorkerForTests(state.client, 'discard')
   state.client = undefined
 }

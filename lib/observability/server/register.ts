@@ -1,7 +1,8 @@
 import 'server-only'
+import { winterCGRequestToRequestData, type Integration } from '@sentry/core'
 import { getConfig } from '../edge/get-config'
 import { sentryServerOptions } from './sentry-options'
-import { currentRequestContext } from './request-context'
+import { currentRequestContext, heldRequest } from './request-context'
 import { getPostHog } from './posthog-client'
 import { loadSentry } from './sentry'
 
@@ -34,6 +35,22 @@ const KEPT_DEFAULT_INTEGRATIONS = new Set([
 ])
 
 /**
+ * An event raised inside a tracked request gets its request described here, when it is raised,
+ * rather than on every request in advance (traceRequest holds the request on the scope).
+ */
+const describeHeldRequest: Integration = {
+  name: 'ObservabilityRequest',
+  processEvent(event) {
+    const metadata = event.sdkProcessingMetadata
+    if (metadata && !metadata.normalizedRequest) {
+      const request = heldRequest(metadata)
+      if (request) metadata.normalizedRequest = winterCGRequestToRequestData(request)
+    }
+    return event
+  },
+}
+
+/**
  * `register()` for the Node runtime (instrumentation.ts): prints config warnings once, starts
  * Sentry when `SENTRY_DSN` is set, and loads nothing at all when both backends are off.
  */
@@ -56,6 +73,8 @@ export async function registerNode(): Promise<void> {
       // (docs/decisions/004); library spans need the OpenTelemetry setup above.
       enableRuntimeChannelInjection: false,
       integrations: (defaults) => [
+        // Before RequestData, which turns the description into the event's `request`.
+        describeHeldRequest,
         ...defaults.filter((i) => KEPT_DEFAULT_INTEGRATIONS.has(i.name)),
         // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
         Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) }),

@@ -38,10 +38,21 @@ export function runWithRequestContext<T>(context: RequestContext, fn: () => T): 
   })
 }
 
-/** For callers that already forked the request's isolation scope (traceRequest). */
-export function attachRequestContext(scope: Scope, context: RequestContext): void {
-  // Wrapped so that Sentry's metadata merge keeps the object itself (it is filled in later).
-  scope.setSDKProcessingMetadata({ [SCOPE_KEY]: { context } })
+/**
+ * For callers that already forked the request's isolation scope (traceRequest). The `request` is
+ * held as it is and only described for Sentry if an event is raised (`heldRequest`): most
+ * requests raise none, and describing one (every header copied, then deep-merged into the scope)
+ * is work for nothing then.
+ */
+export function attachRequestContext(scope: Scope, context: RequestContext, request?: Request): void {
+  // Wrapped so that Sentry's metadata merge keeps the objects themselves (the context is filled in later).
+  scope.setSDKProcessingMetadata({ [SCOPE_KEY]: { context, request } })
+}
+
+/** The request an event's isolation scope was attached to, from the event's processing metadata. */
+export function heldRequest(sdkProcessingMetadata: Record<string, unknown> | undefined): Request | undefined {
+  const held = sdkProcessingMetadata?.[SCOPE_KEY] as { request?: Request } | undefined
+  return held?.request
 }
 
 /** The current request's context inside `withTracking()` / `withServerActionTracking()`, else undefined. */

@@ -27,21 +27,16 @@ export function traceRequest(
   const sentryTrace = request.headers.get('sentry-trace') ?? undefined
   return Sentry.withIsolationScope((scope) => {
     // The kit's request context lives on this scope (runWithRequestContext): one fork for both.
-    attachRequestContext(scope, span.context)
+    // Without Sentry's Http integration (docs/decisions/009) nothing else tells the scope which
+    // request this is: events raised by the handler get method, URL and headers from the request
+    // held here (described only when an event is raised, filtered by `dataCollection`, scrubbed
+    // in `beforeSend`); the body is never read.
+    attachRequestContext(scope, span.context, request)
     const traced = () => {
       const propagation = Sentry.getCurrentScope().getPropagationContext()
       link.traceId = propagation.traceId
       link.parentSpanId = propagation.parentSpanId
-      // Without Sentry's Http integration (docs/decisions/009) nothing else tells the scope which
-      // request this is: events raised by the handler get method, URL and headers from here,
-      // filtered by `dataCollection` and scrubbed in `beforeSend`; the body is never read. Set
-      // only once a span has started: @sentry/nextjs copies the headers the scope holds at span
-      // start onto the root span, a cost per request and nothing we want sent.
-      const describeRequest = () => scope.setSDKProcessingMetadata({ normalizedRequest: winterCGRequestToRequestData(request) })
-      if (!shouldSample(sentryTrace)) {
-        describeRequest()
-        return run()
-      }
+      if (!shouldSample(sentryTrace)) return run()
       return Sentry.startSpan(
         {
           name: span.name,
@@ -52,7 +47,10 @@ export function traceRequest(
         },
         async (root) => {
           link.parentSpanId = root.spanContext().spanId
-          describeRequest()
+          // A traced request is described now: its root span takes URL and method from the scope
+          // when it ends. Set after the span starts, not before: @sentry/nextjs copies the headers
+          // the scope holds at span start onto the root span, which we do not want sent.
+          scope.setSDKProcessingMetadata({ normalizedRequest: winterCGRequestToRequestData(request) })
           const response = await run()
           Sentry.setHttpStatus(root, response.status)
           return response

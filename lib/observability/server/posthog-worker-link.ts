@@ -1,0 +1,216 @@
+import 'server-only'
+import { Worker } from 'node:worker_threads'
+import { PostHog, type PostHogOptions } from 'posthog-node'
+import { warnOnce } from './fail-open'
+
+type CaptureProps = Parameters<PostHog['capture']>[0]
+type FlagValue = boolean | string
+
+/** What the kit uses of posthog-node, with the client's own signatures: the client itself or a link to its worker. */
+export interface PostHogClient {
+  capture(props: CaptureProps): void
+  captureExceptionImmediate(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, unknown>): Promise<void>
+  getFeatureFlag(key: string, distinctId: string, options?: { personProperties?: Record<string, string> }): Promise<FlagValue | undefined>
+  getAllFlags(distinctId: string): Promise<Record<string, FlagValue>>
+  flush(): Promise<void>
+  shutdown(shutdownTimeoutMs?: number): Promise<void>
+}
+
+type Op = 'flush' | 'shutdown' | 'getFeatureFlag' | 'getAllFlags' | 'captureExceptionImmediate'
+type FromWorker = { kind: 'ready' } | { kind: 'error'; message: string } | { kind: 'reply'; id: number; ok: boolean; value?: unknown; message?: string }
+
+/**
+ * Runs the kit's posthog-node client in a worker thread and hands back a link with the client's
+ * methods. In a server process the request thread is the bottleneck, and posthog-node's work per
+ * event (copying the message, a promise chain, then JSON, gzip and HTTP for each batch) measured
+ * ~15 % of an enabled `/api/ping`'s CPU there (docs/benchmarks.md); through the link an event
+ * costs one structured clone. The process still holds one client: it lives in the worker.
+ *
+ * Until the worker reports ready, events and calls wait here. If it cannot start (an unusual
+ * bundler, a sandbox without threads) or dies, the link moves to an in-thread client and replays
+ * what was waiting; an event already handed to a worker that then crashed is lost, as it would be
+ * in a crashed process.
+ */
+export function startPostHogWorker(apiKey: string, options: PostHogOptions, debug: boolean): PostHogClient {
+  return new WorkerLink(apiKey, options, debug)
+}
+
+/** The worker's source, resolved by the bundler (a worker entry) or, from sources, by Node. */
+function spawnWorker(workerData: unknown): Worker {
+  return new Worker(new URL('./posthog-worker.mjs', import.meta.url), { workerData, name: 'posthog-node' })
+}
+
+/**
+ * @internal For tests. `discard`: stop the worker at once, delivering nothing (a test switching
+ * config). `crash`: stop it as a crash would, so the link carries on in this thread.
+ */
+export function stopPostHogWorkerForTests(client: PostHogClient | null | undefined, how: 'discard' | 'crash'): Promise<unknown> {
+  if (!(client instanceof WorkerLink)) return Promise.resolve()
+  return client.stopForTests(how)
+}
+
+class WorkerLink implements PostHogClient {
+  private worker: Worker | null = null
+  private fallback: PostHog | null = null
+  private ready = false
+  private closed = false
+  private events: CaptureProps[] = []
+  private waiting: { id: number; op: Op; args: unknown[] }[] = []
+  private calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; op: Op; args: unknown[] }>()
+  private nextId = 1
+  private postScheduled = false
+
+  constructor(
+    private readonly apiKey: string,
+    private readonly options: PostHogOptions,
+    private readonly debug: boolean,
+  ) {
+    try {
+      const worker = spawnWorker({ apiKey, options: cloneableOptions(options), debug })
+      worker.unref()
+      worker.on('message', (m: FromWorker) => this.onMessage(m))
+      worker.on('error', (e) => this.moveInThread(e))
+      worker.on('exit', (code) => {
+        if (!this.closed) this.moveInThread(new Error(`posthog-node worker exited (${code})`))
+      })
+      this.worker = worker
+    } catch (e) {
+      this.moveInThread(e)
+    }
+  }
+
+  capture(props: CaptureProps): void {
+    if (this.fallback) return this.fallback.capture(props)
+    if (this.closed) return
+    if (this.events.length >= (this.options.maxQueueSize ?? 10_000)) this.events.shift()
+    this.events.push(props)
+    // One message per turn of the event loop, however many requests finished in it.
+    if (this.ready && !this.postScheduled) {
+      this.postScheduled = true
+      setImmediate(() => this.postEvents())
+    }
+  }
+
+  captureExceptionImmediate(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, unknown>): Promise<void> {
+    return this.call('captureExceptionImmediate', [errorShape(error), distinctId, additionalProperties]) as Promise<void>
+  }
+
+  getFeatureFlag(key: string, distinctId: string, options?: { personProperties?: Record<string, string> }): Promise<FlagValue | undefined> {
+    return this.call('getFeatureFlag', [key, distinctId, options]) as Promise<FlagValue | undefined>
+  }
+
+  getAllFlags(distinctId: string): Promise<Record<string, FlagValue>> {
+    return this.call('getAllFlags', [distinctId]) as Promise<Record<string, FlagValue>>
+  }
+
+  flush(): Promise<void> {
+    return this.call('flush', []) as Promise<void>
+  }
+
+  async shutdown(shutdownTimeoutMs?: number): Promise<void> {
+    if (this.closed) return
+    try {
+      await this.call('shutdown', [shutdownTimeoutMs])
+    } finally {
+      this.closed = true
+      void this.worker?.terminate()
+    }
+  }
+
+  stopForTests(how: 'discard' | 'crash'): Promise<unknown> {
+    if (how === 'discard') this.closed = true
+    return this.worker?.terminate() ?? Promise.resolve()
+  }
+
+  private call(op: Op, args: unknown[]): Promise<unknown> {
+    if (this.fallback) return this.inThread(this.fallback, op, args)
+    if (this.closed) return Promise.resolve(undefined)
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++
+      this.calls.set(id, { resolve, reject, op, args })
+      if (!this.ready) return void this.waiting.push({ id, op, args })
+      // Events captured before this call go first: a flush covers them.
+      this.postEvents()
+      this.worker!.postMessage({ kind: 'call', id, op, args })
+    })
+  }
+
+  private postEvents(): void {
+    this.postScheduled = false
+    if (!this.events.length || !this.worker || !this.ready) return
+    const events = this.events
+    this.events = []
+    try {
+      this.worker.postMessage({ kind: 'capture', events })
+    } catch {
+      // One event that cannot be cloned (a property holding a function) must not cost the others.
+      for (const event of events) {
+        try {
+          this.worker.postMessage({ kind: 'capture', events: [event] })
+        } catch (e) {
+          warnOnce('posthog capture', e)
+        }
+      }
+    }
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.kind === 'ready') {
+      this.ready = true
+      this.postEvents()
+      for (const w of this.waiting.splice(0)) this.worker!.postMessage({ kind: 'call', ...w })
+    } else if (m.kind === 'error') {
+      warnOnce('posthog-node delivery', new Error(m.message))
+    } else if (m.kind === 'reply') {
+      const pending = this.calls.get(m.id)
+      this.calls.delete(m.id)
+      if (m.ok) pending?.resolve(m.value)
+      else pending?.reject(new Error(m.message))
+    }
+  }
+
+  /** The worker could not start or died: carry on with a client in this thread. */
+  private moveInThread(reason: unknown): void {
+    if (this.fallback || this.closed) return
+    warnOnce('posthog-node worker', reason)
+    const client = new PostHog(this.apiKey, this.options)
+    if (this.debug) client.debug(true)
+    client.on('error', (e: unknown) => warnOnce('posthog-node delivery', e))
+    this.fallback = client
+    this.worker = null
+    for (const event of this.events.splice(0)) client.capture(event)
+    this.waiting = []
+    for (const [id, c] of this.calls) {
+      this.calls.delete(id)
+      this.inThread(client, c.op, c.args).then(c.resolve, c.reject)
+    }
+  }
+
+  private inThread(client: PostHog, op: Op, args: unknown[]): Promise<unknown> {
+    const method = client[op] as (...a: unknown[]) => unknown
+    return Promise.resolve(method.apply(client, op === 'captureExceptionImmediate' ? [reviveShape(args[0]), ...args.slice(1)] : args))
+  }
+}
+
+type ErrorShape = { name: string; message: string; stack?: string; cause?: ErrorShape }
+
+/** Errors cross to the worker as plain data: a clone keeps neither custom names nor causes reliably. */
+function errorShape(error: unknown, depth = 0): ErrorShape {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) }
+  const cause = (error as { cause?: unknown }).cause
+  return { name: error.name, message: error.message, stack: error.stack, ...(cause !== undefined && depth < 5 ? { cause: errorShape(cause, depth + 1) } : {}) }
+}
+
+function reviveShape(shape: unknown): Error {
+  const s = shape as ErrorShape
+  const error = new Error(s.message)
+  error.name = s.name
+  if (s.stack !== undefined) error.stack = s.stack
+  if (s.cause !== undefined) (error as { cause?: unknown }).cause = reviveShape(s.cause)
+  return error
+}
+
+/** Only data crosses to a worker; functions (a custom fetch, before_send) stay with an in-thread client. */
+function cloneableOptions(options: PostHogOptions): PostHogOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => typeof v !== 'function')) as PostHogOptions
+}
