@@ -1,7 +1,7 @@
 import 'server-only'
 import { Worker } from 'node:worker_threads'
 import { PostHog, type PostHogOptions } from 'posthog-node'
-import { warnOnce } from './fail-open'
+import { settleWithin, warnOnce } from './fail-open'
 
 type CaptureProps = Parameters<PostHog['capture']>[0]
 type FlagValue = boolean | string
@@ -110,7 +110,8 @@ class WorkerLink implements PostHogClient {
   async shutdown(shutdownTimeoutMs?: number): Promise<void> {
     if (this.closed) return
     try {
-      await this.call('shutdown', [shutdownTimeoutMs])
+      // posthog-node bounds its own shutdown; a worker stuck past that is stopped anyway.
+      await settleWithin(this.call('shutdown', [shutdownTimeoutMs]), (shutdownTimeoutMs ?? 30_000) + 500)
     } finally {
       this.closed = true
       void this.worker?.terminate()
