@@ -16,6 +16,9 @@ export interface PostHogClient {
   shutdown(shutdownTimeoutMs?: number): Promise<void>
 }
 
+/** How long captured events may wait in this thread before they are handed to the worker together. */
+const HANDOVER_MS = 20
+
 type Op = 'flush' | 'shutdown' | 'getFeatureFlag' | 'getAllFlags' | 'captureExceptionImmediate'
 type FromWorker = { kind: 'ready' } | { kind: 'error'; message: string } | { kind: 'reply'; id: number; ok: boolean; value?: unknown; message?: string }
 
@@ -84,10 +87,12 @@ class WorkerLink implements PostHogClient {
     if (this.closed) return
     if (this.events.length >= (this.options.maxQueueSize ?? 10_000)) this.events.shift()
     this.events.push(props)
-    // One message per turn of the event loop, however many requests finished in it.
+    // One message per HANDOVER_MS, however many requests finished in that time: a message has a
+    // fixed cost on this thread and wakes the worker. posthog-node batches for seconds anyway,
+    // and `flush()` hands over what is waiting first.
     if (this.ready && !this.postScheduled) {
       this.postScheduled = true
-      setImmediate(() => this.postEvents())
+      setTimeout(() => this.postEvents(), HANDOVER_MS).unref()
     }
   }
 
