@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
 import { withTracking } from '@/lib/observability/server'
-import { resetPostHogForTests } from '@/lib/observability/server/posthog-client'
 import { registerNode } from '@/lib/observability/server/register'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
+import { configureKit, restoreKit } from '../support/llm-tracing'
 
 /**
  * Without Sentry's Http integration the kit tells Sentry which request an event belongs to. It
@@ -14,13 +13,9 @@ import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
  */
 
 let fake: FakeIngest
-const saved = { ...process.env }
 
 async function start(rate: string) {
-  for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k)) delete process.env[k]
-  Object.assign(process.env, { SENTRY_DSN: fake.sentryDsn, SENTRY_TRACES_SAMPLE_RATE: rate })
-  resetConfigForTests()
-  resetPostHogForTests()
+  await configureKit({ SENTRY_DSN: fake.sentryDsn, SENTRY_TRACES_SAMPLE_RATE: rate })
   await registerNode()
 }
 
@@ -65,8 +60,7 @@ beforeAll(async () => {
   fake = await startFakeIngest()
 })
 afterAll(async () => {
-  process.env = { ...saved }
-  resetConfigForTests()
+  await restoreKit()
   await fake.close()
 })
 beforeEach(() => {

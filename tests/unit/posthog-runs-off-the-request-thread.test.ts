@@ -1,12 +1,12 @@
 import { PostHog } from 'posthog-node'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
 import { isFeatureEnabled } from '@/lib/observability/server'
 import { capture } from '@/lib/observability/server/capture'
-import { flushSoon, getPostHog, resetPostHogForTests } from '@/lib/observability/server/posthog-client'
+import { flushSoon, getPostHog } from '@/lib/observability/server/posthog-client'
 import { stopPostHogWorkerForTests } from '@/lib/observability/server/posthog-worker-link'
 import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
+import { configureKit, restoreKit } from '../support/llm-tracing'
 
 /**
  * posthog-node's per-event work (building the message, batching, JSON, gzip, HTTP) runs in a
@@ -16,14 +16,6 @@ import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
  */
 
 let fake: FakeIngest
-const saved = { ...process.env }
-
-function configure() {
-  for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k)) delete process.env[k]
-  Object.assign(process.env, { POSTHOG_API_KEY: 'phc_offthread1234567', POSTHOG_HOST: fake.posthogHost })
-  resetConfigForTests()
-  resetPostHogForTests()
-}
 
 const ping = (id: string, extra: Record<string, unknown> = {}) =>
   capture('visitor-1', { event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r', ...extra } as never }, { anonymous: true })
@@ -39,14 +31,12 @@ beforeAll(async () => {
   fake = await startFakeIngest({ flags: { 'demo-flag': true } })
 })
 afterAll(async () => {
-  resetPostHogForTests()
-  process.env = { ...saved }
-  resetConfigForTests()
+  await restoreKit()
   await fake.close()
 })
-beforeEach(() => {
+beforeEach(async () => {
   fake.clear()
-  configure()
+  await configureKit({ POSTHOG_API_KEY: 'phc_offthread1234567', POSTHOG_HOST: fake.posthogHost })
 })
 
 describe('posthog-node runs off the request thread', () => {

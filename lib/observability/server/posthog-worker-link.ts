@@ -58,7 +58,7 @@ class WorkerLink implements PostHogClient {
   private ready = false
   private closed = false
   private events: CaptureProps[] = []
-  private waiting: { id: number; op: Op; args: unknown[] }[] = []
+  /** Calls awaiting their reply; before the worker is ready, none of them has been posted yet. */
   private calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; op: Op; args: unknown[] }>()
   private nextId = 1
   private postScheduled = false
@@ -97,7 +97,7 @@ class WorkerLink implements PostHogClient {
   }
 
   captureExceptionImmediate(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, unknown>): Promise<void> {
-    return this.call('captureExceptionImmediate', [errorShape(error), distinctId, additionalProperties]) as Promise<void>
+    return this.call('captureExceptionImmediate', [error, distinctId, additionalProperties]) as Promise<void>
   }
 
   getFeatureFlag(key: string, distinctId: string, options?: { personProperties?: Record<string, string> }): Promise<FlagValue | undefined> {
@@ -134,11 +134,17 @@ class WorkerLink implements PostHogClient {
     return new Promise((resolve, reject) => {
       const id = this.nextId++
       this.calls.set(id, { resolve, reject, op, args })
-      if (!this.ready) return void this.waiting.push({ id, op, args })
+      if (!this.ready) return
       // Events captured before this call go first: a flush covers them.
       this.postEvents()
-      this.worker!.postMessage({ kind: 'call', id, op, args })
+      this.postCall(id, op, args)
     })
+  }
+
+  private postCall(id: number, op: Op, args: unknown[]): void {
+    // Errors cross as plain data: a clone keeps neither custom names nor causes reliably.
+    const wire = op === 'captureExceptionImmediate' ? [errorShape(args[0]), ...args.slice(1)] : args
+    this.worker!.postMessage({ kind: 'call', id, op, args: wire })
   }
 
   private postEvents(): void {
@@ -164,7 +170,7 @@ class WorkerLink implements PostHogClient {
     if (m.kind === 'ready') {
       this.ready = true
       this.postEvents()
-      for (const w of this.waiting.splice(0)) this.worker!.postMessage({ kind: 'call', ...w })
+      for (const [id, c] of this.calls) this.postCall(id, c.op, c.args)
     } else if (m.kind === 'error') {
       warnOnce('posthog-node delivery', new Error(m.message))
     } else if (m.kind === 'reply') {
@@ -185,7 +191,6 @@ class WorkerLink implements PostHogClient {
     this.fallback = client
     this.worker = null
     for (const event of this.events.splice(0)) client.capture(event)
-    this.waiting = []
     for (const [id, c] of this.calls) {
       this.calls.delete(id)
       this.inThread(client, c.op, c.args).then(c.resolve, c.reject)
@@ -194,26 +199,17 @@ class WorkerLink implements PostHogClient {
 
   private inThread(client: PostHog, op: Op, args: unknown[]): Promise<unknown> {
     const method = client[op] as (...a: unknown[]) => unknown
-    return Promise.resolve(method.apply(client, op === 'captureExceptionImmediate' ? [reviveShape(args[0]), ...args.slice(1)] : args))
+    return Promise.resolve(method.apply(client, args))
   }
 }
 
 type ErrorShape = { name: string; message: string; stack?: string; cause?: ErrorShape }
 
-/** Errors cross to the worker as plain data: a clone keeps neither custom names nor causes reliably. */
+/** An error as plain data, rebuilt into an Error by the worker (`revive` in posthog-worker.mjs). */
 function errorShape(error: unknown, depth = 0): ErrorShape {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) }
   const cause = (error as { cause?: unknown }).cause
   return { name: error.name, message: error.message, stack: error.stack, ...(cause !== undefined && depth < 5 ? { cause: errorShape(cause, depth + 1) } : {}) }
-}
-
-function reviveShape(shape: unknown): Error {
-  const s = shape as ErrorShape
-  const error = new Error(s.message)
-  error.name = s.name
-  if (s.stack !== undefined) error.stack = s.stack
-  if (s.cause !== undefined) (error as { cause?: unknown }).cause = reviveShape(s.cause)
-  return error
 }
 
 /** Only data crosses to a worker; functions (a custom fetch, before_send) stay with an in-thread client. */

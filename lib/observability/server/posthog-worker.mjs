@@ -13,7 +13,6 @@ client.on('error', (e) => parentPort.postMessage({ kind: 'error', message: e ins
 
 /** An error as the request thread sent it (`{ name, message, stack, cause }`), as an Error again. */
 function revive(shape) {
-  if (!shape || typeof shape !== 'object') return new Error(String(shape))
   const error = new Error(shape.message)
   error.name = shape.name
   error.stack = shape.stack
