@@ -128,6 +128,9 @@ async function probe(url, headers) {
     bytes: body.length,
     requestIdHeader: res.headers.has('x-request-id'),
     setsCookie: (res.headers.getSetCookie?.() ?? []).length > 0,
+    // Where the middleware put the browser config: Server-Timing (HTTPS and loopback hosts, as
+    // here) or the cookie fallback (plain HTTP to other hosts); docs/decisions/011.
+    browserConfig: /(^|,\s*)ox;desc=/.test(res.headers.get('server-timing') ?? '') ? 'server-timing' : (res.headers.getSetCookie?.() ?? []).some((c) => c.startsWith('__ox=')) ? 'cookie' : 'none',
   }
 }
 

@@ -35,6 +35,7 @@ describe('disabled mode sends and downloads nothing', () => {
       const home = await page.goto(`${app.url}/`, { waitUntil: 'load' })
       expect(home?.status()).toBe(200)
       expect(home?.headers()['x-request-id'], 'request ids work without backends').toBeTruthy()
+      expect(home?.headers()['server-timing'] ?? '', 'no browser config is handed out').not.toMatch(/(^|,\s*)ox;/)
       await page.waitForTimeout(PAST_SDK_START_MS)
 
       await page.click('a[href="/debug/throw"]')

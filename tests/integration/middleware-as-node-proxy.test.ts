@@ -47,7 +47,8 @@ beforeAll(async () => {
   mkdirSync(join(FIXTURE, 'app/api/echo-headers'), { recursive: true })
   writeFileSync(join(FIXTURE, 'app/api/echo-headers/route.ts'), ECHO)
   await buildApp(FIXTURE)
-  app = await startNext({}, FIXTURE)
+  // PostHog on (pointed at a closed port: telemetry fails open) so the proxy hands out a browser config.
+  app = await startNext({ POSTHOG_API_KEY: 'phc_proxyfixture123456', POSTHOG_HOST: 'http://127.0.0.1:9' }, FIXTURE)
 })
 afterAll(async () => {
   await app?.stop()
@@ -79,6 +80,16 @@ describe('the kit’s middleware works unchanged from a Node proxy.ts', () => {
     const blocked = await fetch(`${app.url}/api/echo-headers`, { headers: { 'x-block': '1' } })
     expect(blocked.status).toBe(403)
     expect(blocked.headers.get('x-request-id')).toBeTruthy()
+  })
+
+  it('hands a page its browser config: Server-Timing on a loopback host, the cookie over plain HTTP elsewhere', async () => {
+    const document = { 'sec-fetch-dest': 'document', accept: 'text/html' }
+    const local = await fetch(`${app.url}/`, { headers: document })
+    expect(local.headers.get('server-timing')).toMatch(new RegExp(`(^|,\\s*)ox;desc="${local.headers.get('x-request-id')}~[A-Za-z0-9_-]+"`))
+    expect(local.headers.get('set-cookie')).toBeNull()
+    const plain = await fetch(`${app.url}/`, { headers: { ...document, 'x-forwarded-proto': 'http', 'x-forwarded-host': 'staging.internal' } })
+    expect(plain.headers.get('set-cookie')).toMatch(new RegExp(`^__ox=${plain.headers.get('x-request-id')}~[A-Za-z0-9_-]+; Path=/; Max-Age=120`))
+    expect(plain.headers.get('server-timing') ?? '').not.toMatch(/ox;/)
   })
 })
 

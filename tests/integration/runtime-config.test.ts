@@ -21,6 +21,7 @@ describe('one build, configured at runtime (CONTRACT §1)', () => {
       const page = await fetch(`${app.url}/`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } })
       expect(page.ok).toBe(true)
       expect(page.headers.get('set-cookie')).toBeNull()
+      expect(page.headers.get('server-timing') ?? '').not.toMatch(/(^|,\s*)ox;/)
       expect(page.headers.get('x-request-id')).toBeTruthy()
       await new Promise((r) => setTimeout(r, 3_000))
       expect(fake.requests()).toEqual([])
@@ -36,7 +37,9 @@ describe('one build, configured at runtime (CONTRACT §1)', () => {
       await fetch(`${app.url}/api/ping`, { headers: { 'x-request-id': 'runtime-on' } })
       await waitForEvents(fake, (e) => e.event === 'api_request' && e.properties.request_id === 'runtime-on')
       const page = await fetch(`${app.url}/`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } })
-      expect(page.headers.get('set-cookie')).toMatch(/^__ox=/)
+      // Served to 127.0.0.1 (a secure context): the config rides in Server-Timing (docs/decisions/011).
+      expect(page.headers.get('server-timing')).toMatch(new RegExp(`(^|,\\s*)ox;desc="${page.headers.get('x-request-id')}~[A-Za-z0-9_-]+"`))
+      expect(page.headers.get('set-cookie')).toBeNull()
     } finally {
       await app.stop()
     }

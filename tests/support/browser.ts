@@ -27,12 +27,12 @@ const ARGS = [
   `--user-agent=${DESKTOP_CHROME_UA}`,
 ]
 
-/** Launches the system Chromium (`CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`). */
-export function launchBrowser(): Promise<Browser> {
+/** Launches the system Chromium (`CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`); `extraArgs` adds flags. */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
     timeout: 60_000,
   })
 }

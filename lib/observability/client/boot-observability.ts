@@ -8,7 +8,7 @@ let holding = false
 /**
  * The kit's entry in `instrumentation-client.ts`, which Next runs after the HTML is parsed and
  * before hydration: errors thrown from then on are kept until the SDKs have loaded, instead of
- * only those after React mounted the provider. Costs a cookie read and two listeners; loads no
+ * only those after React mounted the provider. Costs a config read and two listeners; loads no
  * SDK (they come after `load`), and does nothing at all when both backends are off.
  *
  * @example

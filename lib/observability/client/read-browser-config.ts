@@ -1,13 +1,15 @@
-import { BROWSER_CONFIG_COOKIE, decodeBrowserConfig, type BrowserConfig } from '../shared/browser-config'
+import { BROWSER_CONFIG_COOKIE, BROWSER_CONFIG_TIMING, decodeBrowserConfig, type BrowserConfig } from '../shared/browser-config'
 import { getKit } from './kit'
 
 /**
- * The browser's runtime config, from the `__ox` cookie the middleware set on this document's
- * response. Read once per page and then deleted: a later document (another tab, a reload) gets a
- * fresh cookie with its own request id, and a stale one must never be mistaken for it.
+ * The browser's runtime config, as the middleware handed it to this document: from the `ox`
+ * entry of the page's own `Server-Timing`, or, where the middleware had to fall back to it, from
+ * the `__ox` cookie. Read once per page. The navigation entry belongs to this document alone, so
+ * another tab loading at the same instant cannot swap request ids; the cookie is deleted once
+ * read, so a stale one is never mistaken for a later document's.
  *
  * Returns null when the server sent none (both backends off), on the server, and for anything
- * that does not decode: the cookie is user-controlled input.
+ * that does not decode: both carriers are user-controlled input.
  *
  * @example
  * const config = readBrowserConfig()
@@ -17,13 +19,23 @@ export function readBrowserConfig(): BrowserConfig | null {
   const kit = getKit()
   if (kit.config !== undefined) return kit.config
   if (typeof document === 'undefined') return null
-  const raw = readCookie(document.cookie, BROWSER_CONFIG_COOKIE)
-  kit.config = decodeBrowserConfig(raw)
-  if (raw !== undefined) {
+  const cookie = readCookie(document.cookie, BROWSER_CONFIG_COOKIE)
+  if (cookie !== undefined) {
     // Same attributes as the middleware's Set-Cookie, or the browser keeps the original.
     document.cookie = `${BROWSER_CONFIG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`
   }
+  kit.config = decodeBrowserConfig(readServerTiming(BROWSER_CONFIG_TIMING) ?? cookie)
   return kit.config
+}
+
+/** The description of a named entry in this document's `Server-Timing`, if scripts may see it. */
+function readServerTiming(name: string): string | undefined {
+  try {
+    const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[]
+    return navigation?.serverTiming?.find((entry) => entry.name === name)?.description || undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** One cookie's raw value from a `document.cookie` string. */

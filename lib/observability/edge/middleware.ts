@@ -1,5 +1,12 @@
 import { NextRequest, NextResponse, type NextFetchEvent } from 'next/server'
-import { BROWSER_CONFIG_COOKIE, encodedConfigPart, toBrowserConfig, type BrowserConfig } from '../shared/browser-config'
+import {
+  BROWSER_CONFIG_COOKIE,
+  browserCanReadServerTiming,
+  browserConfigTimingEntry,
+  encodedConfigPart,
+  toBrowserConfig,
+  type BrowserConfig,
+} from '../shared/browser-config'
 import type { ObservabilityConfig } from '../shared/config'
 import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
 import { getConfig } from './get-config'
@@ -81,13 +88,20 @@ function isDocumentRequest(request: Request): boolean {
 }
 
 /**
- * A short-lived cookie, read once and deleted by the provider: it works for static pages (the
- * HTML stays prerendered) and needs no extra request before the SDKs can start.
+ * The config and the document's request id travel in a `Server-Timing` entry, which the page
+ * reads from its navigation timing: a plain response header, so static pages stay static, no
+ * extra request is needed before the SDKs start, and nothing is stored in the browser. Where a
+ * browser may hide that entry from scripts (plain HTTP on a non-local host), a short-lived cookie
+ * carries the same value instead. Next splits every `Set-Cookie` a middleware returns character
+ * by character, twice: a ~600-byte cookie on every page view cost ~3 % of serving a static page
+ * (docs/decisions/011).
  */
 function handBrowserConfig(request: NextRequest, response: Response, requestId: string): void {
   const encoded = browserConfigPart()
   if (encoded) {
-    response.headers.append('set-cookie', `${BROWSER_CONFIG_COOKIE}=${requestId}~${encoded}; Path=/; Max-Age=120; SameSite=Lax`)
+    const value = `${requestId}~${encoded}`
+    if (browserCanReadServerTiming(request.nextUrl, request.headers)) response.headers.append('server-timing', browserConfigTimingEntry(value))
+    else response.headers.append('set-cookie', `${BROWSER_CONFIG_COOKIE}=${value}; Path=/; Max-Age=120; SameSite=Lax`)
   } else if (request.cookies.has(BROWSER_CONFIG_COOKIE)) {
     response.headers.append('set-cookie', `${BROWSER_CONFIG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`)
   }

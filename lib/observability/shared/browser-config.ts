@@ -37,7 +37,16 @@ export interface BrowserConfig {
   }
 }
 
-/** Cookie that carries the browser config from the middleware to the provider; read once, then deleted. */
+/**
+ * Name of the `Server-Timing` entry that carries the browser config on a document response
+ * (`Server-Timing: ox;desc="<value>"`); the page reads it from its navigation timing entry.
+ */
+export const BROWSER_CONFIG_TIMING = 'ox'
+
+/**
+ * Cookie that carries the same value where a browser may hide `Server-Timing` from scripts
+ * (plain HTTP on a non-local host); read once, then deleted. See `browserCanReadServerTiming`.
+ */
 export const BROWSER_CONFIG_COOKIE = '__ox'
 
 export function toBrowserConfig(config: ObservabilityConfig, rid: string): BrowserConfig | null {
@@ -118,4 +127,30 @@ function base64url(text: string): string {
   let bin = ''
   for (const b of bytes) bin += String.fromCharCode(b)
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/**
+ * Whether the page a document request opens is a secure context, where every browser exposes
+ * `Server-Timing` to scripts (Firefox does not on plain HTTP). HTTPS, as the request or a
+ * TLS-terminating proxy (`X-Forwarded-Proto`) says, or a loopback host (`localhost`,
+ * `*.localhost`, 127.0.0.0/8, `[::1]`), which browsers treat as secure even over HTTP. When in
+ * doubt this says no, and the middleware falls back to the cookie.
+ */
+export function browserCanReadServerTiming(url: URL, headers: Headers): boolean {
+  const forwarded = headers.get('x-forwarded-proto')
+  const proto = forwarded ? (forwarded.split(',', 1)[0] ?? '').trim().toLowerCase() : url.protocol.slice(0, -1)
+  if (proto === 'https') return true
+  if (proto !== 'http') return false
+  const host = (headers.get('x-forwarded-host')?.split(',', 1)[0] ?? headers.get('host') ?? url.host).trim().toLowerCase()
+  return isLoopbackHost(host)
+}
+
+function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
+  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name)
+}
+
+/** The `Server-Timing` entry for a config value: a quoted `desc`, as ids may hold `:` (not a token character). */
+export function browserConfigTimingEntry(value: string): string {
+  return `${BROWSER_CONFIG_TIMING};desc="${value}"`
 }
