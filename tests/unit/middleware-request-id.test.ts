@@ -163,6 +163,24 @@ describe('Server-Timing is used only where every browser lets the page read it',
     }
   })
 
+  it('says no for WebKit older than 16.4, which has no serverTiming: Safari, and any browser on older iOS', () => {
+    const ua = {
+      safari16_3: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.3 Safari/605.1.15',
+      safari15: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/15.6.1 Safari/605.1.15',
+      ios16_3: 'Mozilla/5.0 (iPhone; CPU iPhone OS 16_3_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.3 Mobile/15E148 Safari/604.1',
+      chromeOnIos15: 'Mozilla/5.0 (iPad; CPU OS 15_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/114.0.5735.124 Mobile/15E148 Safari/604.1',
+    }
+    for (const [name, agent] of Object.entries(ua)) expect(can('https://shop.example/', { 'user-agent': agent }), name).toBe(false)
+    const current = {
+      safari17: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+      safari16_4: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.4 Safari/605.1.15',
+      ios18: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+      chrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/136.0.0.0 Safari/537.36',
+      firefox: 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+    }
+    for (const [name, agent] of Object.entries(current)) expect(can('https://shop.example/', { 'user-agent': agent }), name).toBe(true)
+  })
+
   it('says no for plain HTTP to any other host, and when a proxy says HTTP', () => {
     expect(can('http://127.0.0.1:3000/', { host: 'staging.internal:3000' })).toBe(false)
     expect(can('http://localhost:3000/', { host: 'localhost:3000', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'shop.example' })).toBe(false)

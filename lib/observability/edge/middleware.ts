@@ -91,10 +91,10 @@ function isDocumentRequest(request: Request): boolean {
  * The config and the document's request id travel in a `Server-Timing` entry, which the page
  * reads from its navigation timing: a plain response header, so static pages stay static, no
  * extra request is needed before the SDKs start, and nothing is stored in the browser. Where a
- * browser may hide that entry from scripts (plain HTTP on a non-local host), a short-lived cookie
- * carries the same value instead. Next splits every `Set-Cookie` a middleware returns character
- * by character, twice: a ~600-byte cookie on every page view cost ~3 % of serving a static page
- * (docs/decisions/011).
+ * browser may not show that entry to scripts (plain HTTP on a non-local host, Safari before
+ * 16.4), a short-lived cookie carries the same value instead. Next splits every `Set-Cookie` a
+ * middleware returns character by character, twice: a ~600-byte cookie on every page view cost
+ * ~3 % of serving a static page (docs/decisions/011).
  */
 function handBrowserConfig(request: NextRequest, response: Response, requestId: string): void {
   const encoded = browserConfigPart()

@@ -133,16 +133,37 @@ function base64url(text: string): string {
  * Whether the page a document request opens is a secure context, where every browser exposes
  * `Server-Timing` to scripts (Firefox does not on plain HTTP). HTTPS, as the request or a
  * TLS-terminating proxy (`X-Forwarded-Proto`) says, or a loopback host (`localhost`,
- * `*.localhost`, 127.0.0.0/8, `[::1]`), which browsers treat as secure even over HTTP. When in
- * doubt this says no, and the middleware falls back to the cookie.
+ * `*.localhost`, 127.0.0.0/8, `[::1]`), which browsers treat as secure even over HTTP; and not
+ * for a WebKit older than `serverTiming` itself. When in doubt this says no, and the middleware
+ * falls back to the cookie.
  */
 export function browserCanReadServerTiming(url: URL, headers: Headers): boolean {
+  if (predatesServerTiming(headers.get('user-agent'))) return false
   const forwarded = headers.get('x-forwarded-proto')
   const proto = forwarded ? (forwarded.split(',', 1)[0] ?? '').trim().toLowerCase() : url.protocol.slice(0, -1)
   if (proto === 'https') return true
   if (proto !== 'http') return false
   const host = (headers.get('x-forwarded-host')?.split(',', 1)[0] ?? headers.get('host') ?? url.host).trim().toLowerCase()
   return isLoopbackHost(host)
+}
+
+/**
+ * WebKit exposes `serverTiming` from 16.4 (March 2023): older Safari, and every browser on older
+ * iOS, would see no config at all, so they get the cookie. Read from the user agent, the only
+ * signal a document request carries; a wrong guess costs the cookie, never the config.
+ */
+function predatesServerTiming(userAgent: string | null): boolean {
+  if (!userAgent) return false
+  const ios = /\b(?:iPhone|iPad|iPod)\b.*? OS (\d+)_(\d+)/.exec(userAgent)
+  if (ios) return olderThan16_4(ios[1], ios[2])
+  if (/Chrome\/|Chromium\/|Edg\/|Firefox\//.test(userAgent)) return false
+  const safari = /\bVersion\/(\d+)\.(\d+).*\bSafari\//.exec(userAgent)
+  return safari ? olderThan16_4(safari[1], safari[2]) : false
+}
+
+function olderThan16_4(major = '0', minor = '0'): boolean {
+  const m = Number(major)
+  return m < 16 || (m === 16 && Number(minor) < 4)
 }
 
 function isLoopbackHost(host: string): boolean {
