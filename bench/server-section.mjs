@@ -123,14 +123,15 @@ export function sliceSequence({ durationS, sliceS, order, first }) {
 async function probe(url, headers) {
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000), redirect: 'manual' })
   const body = await res.text()
+  const cookies = res.headers.getSetCookie?.() ?? []
   return {
     status: res.status,
     bytes: body.length,
     requestIdHeader: res.headers.has('x-request-id'),
-    setsCookie: (res.headers.getSetCookie?.() ?? []).length > 0,
+    setsCookie: cookies.length > 0,
     // Where the middleware put the browser config: Server-Timing (HTTPS and loopback hosts, as
     // here) or the cookie fallback (plain HTTP to other hosts); docs/decisions/011.
-    browserConfig: /(^|,\s*)ox;desc=/.test(res.headers.get('server-timing') ?? '') ? 'server-timing' : (res.headers.getSetCookie?.() ?? []).some((c) => c.startsWith('__ox=')) ? 'cookie' : 'none',
+    browserConfig: /(^|,\s*)ox;desc=/.test(res.headers.get('server-timing') ?? '') ? 'server-timing' : cookies.some((c) => c.startsWith('__ox=')) ? 'cookie' : 'none',
   }
 }
 

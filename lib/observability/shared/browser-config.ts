@@ -45,7 +45,8 @@ export const BROWSER_CONFIG_TIMING = 'ox'
 
 /**
  * Cookie that carries the same value where a browser may hide `Server-Timing` from scripts
- * (plain HTTP on a non-local host); read once, then deleted. See `browserCanReadServerTiming`.
+ * (plain HTTP on a non-local host, Safari before 16.4); read once, then deleted. See
+ * `browserCanReadServerTiming`.
  */
 export const BROWSER_CONFIG_COOKIE = '__ox'
 
@@ -138,7 +139,10 @@ function base64url(text: string): string {
  * falls back to the cookie.
  */
 export function browserCanReadServerTiming(url: URL, headers: Headers): boolean {
-  if (predatesServerTiming(headers.get('user-agent'))) return false
+  return opensSecureContext(url, headers) && !predatesServerTiming(headers.get('user-agent'))
+}
+
+function opensSecureContext(url: URL, headers: Headers): boolean {
   const forwarded = headers.get('x-forwarded-proto')
   const proto = forwarded ? (forwarded.split(',', 1)[0] ?? '').trim().toLowerCase() : url.protocol.slice(0, -1)
   if (proto === 'https') return true
