@@ -80,6 +80,9 @@ const HELP = `usage: npm run bench -- [options]
                         route (the first configuration flips on even rounds), browser loads within a round
   --enabled-env K=V     extra env for the enabled servers (repeatable), e.g. SENTRY_TRACES_SAMPLE_RATE=0;
                         K= (empty) removes K: SENTRY_DSN= measures PostHog alone, POSTHOG_API_KEY= Sentry alone
+  --pin                 server: run the load generator and the sink on CPU 0 and the servers on the other
+                        CPUs (taskset): a server with one dedicated core, where work moved off the
+                        request thread still counts against it (see bench/pin.mjs); default: unpinned
   --cpu-prof            run servers with --cpu-prof and print self-time hotspots per area/function (server)
   --pages <list>        browser: pages to load, comma-separated (default ${Object.keys(PAGES).join(',')})
   --loads <n>           browser: cold loads per page per configuration per round (default 4)
@@ -109,6 +112,7 @@ function parseOptions(argv) {
       'quiet-wait': { type: 'string', default: '15' },
       'enabled-env': { type: 'string', multiple: true, default: [] },
       'cpu-prof': { type: 'boolean', default: false },
+      pin: { type: 'boolean', default: false },
       pages: { type: 'string' },
       loads: { type: 'string', default: '4' },
       'browser-wait': { type: 'string', default: '2' },
@@ -156,6 +160,7 @@ function parseOptions(argv) {
     quietWait: num('quiet-wait', 0, 600),
     enabledEnv,
     cpuProf: values['cpu-prof'],
+    pin: values.pin,
     pages,
     loads: Math.round(num('loads', 1, 100)),
     browserWait: num('browser-wait', 0, 60),
@@ -290,7 +295,7 @@ async function main() {
   for (const v of verdicts) {
     // A verdict carries its own summary text; the server section's print their req/s ratio.
     const what = v.text ?? `${v.route.padEnd(10)} enabled/disabled req/s ${Number.isFinite(v.ratio) ? v.ratio.toFixed(3) : '—'} (bar ${v.bar.toFixed(2)})`
-    console.log(`  ${v.section.padEnd(7)} ${what}  ${v.result}${v.noisy ? '  (noisy machine: unreliable)' : ''}`)
+    console.log(`  ${v.section.padEnd(7)} ${what}  ${v.result}${v.inconclusive ? `  (inconclusive: 95% CI ${v.ci.lo.toFixed(3)}–${v.ci.hi.toFixed(3)} holds the bar)` : ''}${v.noisy ? '  (noisy machine: unreliable)' : ''}`)
   }
   console.log(`  load average ${meta.loadavgStart.join(' ')} → ${meta.loadavgEnd.join(' ')}; wall ${meta.wallS} s; results ${jsonPath}`)
   if (broken.length) {

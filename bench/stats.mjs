@@ -26,3 +26,26 @@ export function table(header, rows, { indent = '  ' } = {}) {
   const line = (r) => indent + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
   return [line(all[0]), indent + widths.map((w) => '─'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n')
 }
+
+/**
+ * A distribution-free confidence interval for the median of `values`: the k-th smallest and k-th
+ * largest, with k the largest rank whose binomial tail P(X < k), X ~ Bin(n, ½), is ≤ (1 − level)/2.
+ * Returns `{ lo, hi, level }` (level: the actual coverage, ≥ the requested one), or NaNs for n < 6,
+ * where no such interval reaches 95 %.
+ */
+export function medianCI(values, level = 0.95) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  const n = v.length
+  let tail = 0 // P(X ≤ k − 1)
+  let coef = 1 // C(n, k − 1)
+  let k = 0
+  for (let r = 0; r < n; r++) {
+    const next = tail + coef / 2 ** n
+    if (next > (1 - level) / 2) break
+    tail = next
+    coef = (coef * (n - r)) / (r + 1)
+    k = r + 1
+  }
+  if (k < 1) return { lo: NaN, hi: NaN, level: NaN }
+  return { lo: v[k - 1], hi: v[n - k], level: 1 - 2 * tail }
+}
