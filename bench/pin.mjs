@@ -5,8 +5,8 @@
 // (the default, the issue's method), the scheduler lets the server's helper threads (V8's
 // parallel scavenger, libuv, the posthog-node worker) use whatever autocannon leaves of the second
 // core; pinned, work the kit moves off the request thread still competes with the requests. On
-// this 2-core VM (2026-11-30) `/api/ping` read 0.765–0.855 pinned in 4 runs against 0.83–0.92
-// unpinned, `/` 0.924–0.991: docs/benchmarks.md.
+// this 2-core VM (2026-11-30, 5 runs) `/api/ping` read 0.765–0.855 pinned and `/` 0.861–0.991
+// (docs/benchmarks.md, where the unpinned runs of the same morning are too).
 //
 // It is not the default because it does not make a run more precise here: an A/A run (both sides
 // disabled) gave slice-pair ratios of 0.66–1.71 pinned. The VM's slow stretches, where the same

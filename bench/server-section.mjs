@@ -371,13 +371,13 @@ export async function runServerSection(ctx) {
   if (pin.load) pinTree(process.pid, pin.load)
   log(pin.load ? `    CPUs: load generator and sink on ${pin.load}, servers on ${pin.servers}` : `    CPUs: not pinned (${pin.reason})`)
   try {
-    return await runPinned(ctx, sink, pin)
+    return await measureRounds(ctx, sink, pin)
   } finally {
     if (pin.load) pinTree(process.pid, pin.all)
   }
 }
 
-async function runPinned(ctx, sink, pin) {
+async function measureRounds(ctx, sink, pin) {
   const { opts, outDir, log } = ctx
   const routes = opts.routes
   const order = opts.order ?? 'abba'
@@ -580,7 +580,7 @@ function summariseRoute(route, runs, rounds) {
   const pass = Number.isFinite(medianOfRatios) && medianOfRatios >= bar
   const agree = Number.isFinite(ratioOfMedians) && ratioOfMedians >= bar === pass
   // The verdict stays the median of per-round ratios; this only says whether the run's own noise
-  // could tell the kit's cost from the bar. An A/A run (both sides disabled) on this VM gave
+  // could tell the kit's cost from the bar. A pinned A/A run (both sides disabled) on this VM gave
   // per-round ratios of 1.05–1.23 on `/`: a run whose slice pairs spread like that cannot
   // separate 0.93 from 0.97, and says so instead of passing for a precise figure.
   const inconclusive = Number.isFinite(slicePairs.ci.lo) && slicePairs.ci.lo < bar && slicePairs.ci.hi >= bar
