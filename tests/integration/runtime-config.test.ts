@@ -1,9 +1,21 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allText, sentryForRequest, waitForEvents } from '../support/events'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { ROOT, TEST_DIST_DIR, startNext, type NextServer } from '../support/next-server'
+
+/** Env that makes the server report, when it exits, what its request thread loaded (tests/support/report-loaded-modules.cjs). */
+function reportingLoadedModules(): { env: Record<string, string>; loaded: () => { files: string[]; sentry: boolean } } {
+  const file = join(mkdtempSync(join(tmpdir(), 'ox-modules-')), 'loaded.json')
+  return {
+    env: { NODE_OPTIONS: `--require ${join(ROOT, 'tests/support/report-loaded-modules.cjs')}`, OBS_TEST_LOADED_MODULES: file },
+    loaded: () => JSON.parse(readFileSync(file, 'utf8')) as { files: string[]; sentry: boolean },
+  }
+}
+/** posthog-node's files: installed (node_modules/posthog-node/…) or Turbopack's chunk of it (node_modules_posthog-node_…). */
+const posthogNodeFiles = (files: string[]) => files.filter((f) => /node_modules[/_]posthog-node/.test(f.replace(/\\/g, '/')))
 
 describe('one build, configured at runtime (CONTRACT §1)', () => {
   let fake: FakeIngest
@@ -14,8 +26,9 @@ describe('one build, configured at runtime (CONTRACT §1)', () => {
     await fake?.close()
   })
 
-  it('sends nothing anywhere when no key is set', async () => {
-    const app = await startNext({ POSTHOG_HOST: fake.posthogHost })
+  it('sends nothing anywhere and starts neither server SDK when no key is set', async () => {
+    const modules = reportingLoadedModules()
+    const app = await startNext({ POSTHOG_HOST: fake.posthogHost, ...modules.env })
     try {
       for (let i = 0; i < 5; i++) expect((await fetch(`${app.url}/api/ping`)).ok).toBe(true)
       const page = await fetch(`${app.url}/`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } })
@@ -29,10 +42,15 @@ describe('one build, configured at runtime (CONTRACT §1)', () => {
     } finally {
       await app.stop()
     }
+    const loaded = modules.loaded()
+    expect(loaded.files.length).toBeGreaterThan(100)
+    expect(loaded.sentry).toBe(false)
+    expect(posthogNodeFiles(loaded.files)).toEqual([])
   })
 
   it('turns the same build on when keys are set at start', async () => {
-    const app = await startNext({ POSTHOG_API_KEY: 'phc_runtimekey1234567', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn })
+    const modules = reportingLoadedModules()
+    const app = await startNext({ POSTHOG_API_KEY: 'phc_runtimekey1234567', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, ...modules.env })
     try {
       await fetch(`${app.url}/api/ping`, { headers: { 'x-request-id': 'runtime-on' } })
       await waitForEvents(fake, (e) => e.event === 'api_request' && e.properties.request_id === 'runtime-on')
@@ -43,6 +61,10 @@ describe('one build, configured at runtime (CONTRACT §1)', () => {
     } finally {
       await app.stop()
     }
+    // Sentry runs in this thread; posthog-node only in its worker thread (docs/decisions/010).
+    const loaded = modules.loaded()
+    expect(loaded.sentry).toBe(true)
+    expect(posthogNodeFiles(loaded.files)).toEqual([])
   })
 
   it('refuses a personal API key with a clear error and keeps PostHog off', async () => {

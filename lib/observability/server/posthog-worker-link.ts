@@ -1,6 +1,7 @@
 import 'server-only'
 import { Worker } from 'node:worker_threads'
-import { PostHog, type PostHogOptions } from 'posthog-node'
+// Types only: this thread loads posthog-node only if the worker fails (`moveInThread`).
+import type { PostHog, PostHogOptions } from 'posthog-node'
 import { settleWithin, warnOnce } from './fail-open'
 
 type CaptureProps = Parameters<PostHog['capture']>[0]
@@ -55,6 +56,8 @@ export function stopPostHogWorkerForTests(client: PostHogClient | null | undefin
 class WorkerLink implements PostHogClient {
   private worker: Worker | null = null
   private fallback: PostHog | null = null
+  /** Set once the worker failed: posthog-node is loading for the in-thread client. */
+  private moving = false
   private ready = false
   private closed = false
   private events: CaptureProps[] = []
@@ -134,7 +137,8 @@ class WorkerLink implements PostHogClient {
     return new Promise((resolve, reject) => {
       const id = this.nextId++
       this.calls.set(id, { resolve, reject, op, args })
-      if (!this.ready) return
+      // Before the worker is ready, or while the in-thread client loads, the call waits here.
+      if (!this.ready || !this.worker) return
       // Events captured before this call go first: a flush covers them.
       this.postEvents()
       this.postCall(id, op, args)
@@ -181,20 +185,39 @@ class WorkerLink implements PostHogClient {
     }
   }
 
-  /** The worker could not start or died: carry on with a client in this thread. */
+  /**
+   * The worker could not start or died: carry on with a client in this thread. posthog-node is
+   * loaded only now, so a process whose worker runs (or whose PostHog is off) never holds a copy
+   * of it on the request thread; what is captured or asked meanwhile waits in the link.
+   */
   private moveInThread(reason: unknown): void {
-    if (this.fallback || this.closed) return
-    warnOnce('posthog-node worker', reason)
-    const client = new PostHog(this.apiKey, this.options)
-    if (this.debug) client.debug(true)
-    client.on('error', (e: unknown) => warnOnce('posthog-node delivery', e))
-    this.fallback = client
+    if (this.fallback || this.moving || this.closed) return
+    this.moving = true
     this.worker = null
-    for (const event of this.events.splice(0)) client.capture(event)
-    for (const [id, c] of this.calls) {
-      this.calls.delete(id)
-      this.inThread(client, c.op, c.args).then(c.resolve, c.reject)
-    }
+    warnOnce('posthog-node worker', reason)
+    import('posthog-node').then(
+      ({ PostHog }) => {
+        const client = new PostHog(this.apiKey, this.options)
+        if (this.debug) client.debug(true)
+        client.on('error', (e: unknown) => warnOnce('posthog-node delivery', e))
+        this.fallback = client
+        for (const event of this.events.splice(0)) client.capture(event)
+        for (const [id, c] of this.calls) {
+          this.calls.delete(id)
+          this.inThread(client, c.op, c.args).then(c.resolve, c.reject)
+        }
+      },
+      (error: unknown) => {
+        // Nowhere left to send: drop what waits, answer every call as PostHog being off would.
+        warnOnce('posthog-node', error)
+        this.closed = true
+        this.events = []
+        for (const [id, c] of this.calls) {
+          this.calls.delete(id)
+          c.resolve(undefined)
+        }
+      },
+    )
   }
 
   private inThread(client: PostHog, op: Op, args: unknown[]): Promise<unknown> {
