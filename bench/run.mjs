@@ -295,7 +295,7 @@ async function main() {
   for (const v of verdicts) {
     // A verdict carries its own summary text; the server section's print their req/s ratio.
     const what = v.text ?? `${v.route.padEnd(10)} enabled/disabled req/s ${Number.isFinite(v.ratio) ? v.ratio.toFixed(3) : '—'} (bar ${v.bar.toFixed(2)})`
-    console.log(`  ${v.section.padEnd(7)} ${what}  ${v.result}${v.inconclusive ? `  (inconclusive: 95% CI ${v.ci.lo.toFixed(3)}–${v.ci.hi.toFixed(3)} holds the bar)` : ''}${v.noisy ? '  (noisy machine: unreliable)' : ''}`)
+    console.log(`  ${v.section.padEnd(7)} ${what}  ${v.result}${v.inconclusive ? `  (inconclusive: ${Math.round(100 * v.ci.level)}% CI ${v.ci.lo.toFixed(3)}–${v.ci.hi.toFixed(3)} holds the bar)` : ''}${v.noisy ? '  (noisy machine: unreliable)' : ''}`)
   }
   console.log(`  load average ${meta.loadavgStart.join(' ')} → ${meta.loadavgEnd.join(' ')}; wall ${meta.wallS} s; results ${jsonPath}`)
   if (broken.length) {

@@ -56,7 +56,7 @@ export function stopPostHogWorkerForTests(client: PostHogClient | null | undefin
 class WorkerLink implements PostHogClient {
   private worker: Worker | null = null
   private fallback: PostHog | null = null
-  /** Set once the worker failed: posthog-node is loading for the in-thread client. */
+  /** Set once the worker failed, for good: posthog-node loads, then `fallback` is the client. */
   private moving = false
   private ready = false
   private closed = false
@@ -191,7 +191,7 @@ class WorkerLink implements PostHogClient {
    * of it on the request thread; what is captured or asked meanwhile waits in the link.
    */
   private moveInThread(reason: unknown): void {
-    if (this.fallback || this.moving || this.closed) return
+    if (this.moving || this.closed) return
     this.moving = true
     this.worker = null
     warnOnce('posthog-node worker', reason)
