@@ -19,8 +19,9 @@ export function areaOf(url, functionName) {
   if (url.startsWith('node:')) return 'node internals'
   if (/@opentelemetry|require-in-the-middle|import-in-the-middle/.test(url)) return 'opentelemetry'
   if (/@sentry/.test(url)) return 'sentry'
-  if (/posthog/.test(url)) return 'posthog'
+  // Before posthog: the kit's own posthog-*.ts files are the kit's.
   if (/lib\/observability\//.test(url)) return 'kit (lib/observability)'
+  if (/posthog/.test(url)) return 'posthog'
   if (/next\/dist\/compiled\/(react|scheduler)|react-dom|\/react\/|\/scheduler\//.test(url)) return 'react'
   if (/\/next\/dist\/|node_modules\/next\//.test(url)) return 'next'
   if (/\/\.next\/server\//.test(url)) return 'app bundle (unmapped)'

@@ -11,6 +11,8 @@
 // Sections are independent measurements sharing one build and one ingestion sink, each in its
 // own file with the same shape, `run(ctx) → { result, broken, lines, verdicts }`:
 //   server   (server-section.mjs)   req/s, latency, CPU and RSS of next start, enabled vs disabled
+//   calls    (calls-section.mjs)    JS function calls per request (V8 precise coverage), enabled vs
+//            disabled: exact counts, what an enabled request runs beyond a disabled one
 //   browser  (browser-section.mjs)  Chromium cold first load on next start, enabled vs disabled:
 //            `load` time, gzipped JS before/after `load`, whether SDK code or /_ox/ requests appear
 // A verdict is `{ route, result: 'PASS'|'FAIL'|'N/A', noisy?, text? }`; `text` is its summary line
@@ -33,6 +35,7 @@ import { ROOT, hasBuild, buildId, nextBuild, killAllSync, stopAll, track } from 
 import { forkSink } from './sink.mjs'
 import { ROUTES, SETTLE_MAX_MS, runServerSection } from './server-section.mjs'
 import { PAGES, runBrowserSection } from './browser-section.mjs'
+import { runCallsSection } from './calls-section.mjs'
 
 const SECTIONS = {
   server: {
@@ -40,15 +43,24 @@ const SECTIONS = {
     needsBuild: true,
     needsSink: true,
     run: runServerSection,
-    // Rough wall time, for the default overall time limit. Per round: two servers (~10 s to start
-    // both, flush and stop them), each warmed (reaching --warmup-requests takes ~8 s more than
-    // --server-warmup here); per route and server a probe and --warmup, its --duration in slices,
-    // each slice ~0.5 s of overhead (connecting, settling, /proc). Defaults: ~4 min on a 2-core
-    // machine (measured 217–275 s). Worst case adds --quiet-wait per round, the warm-up cap
-    // (+15 s per server) and every settle running to its limit.
+    // Rough wall time, for the default overall time limit. Per round: 2 × --servers servers (~5 s
+    // each to start, flush and stop), each warmed (reaching --warmup-requests takes ~8 s more than
+    // --server-warmup here); per route and server a probe and --warmup; per route and
+    // configuration its --duration in slices, each slice ~0.5 s of overhead (connecting,
+    // settling, /proc). Worst case adds --quiet-wait per round, the warm-up cap (+15 s per
+    // server) and every settle running to its limit.
     estimateS: (o) =>
-      o.rounds * (10 + 2 * (o.serverWarmup + (o.warmupRequests > 0 ? 8 : 0)) + o.routes.length * 2 * (0.5 + o.warmup + o.duration + Math.ceil(o.duration / o.slice) * 0.5)),
-    worstExtraS: (o) => o.rounds * (o.quietWait + 2 * (o.warmupRequests > 0 ? 15 : 0) + o.routes.length * 2 * Math.ceil(o.duration / o.slice) * (SETTLE_MAX_MS / 1000)),
+      o.rounds * (2 * o.servers * (5 + o.serverWarmup + (o.warmupRequests > 0 ? 8 : 0) + o.routes.length * (0.5 + o.warmup)) + o.routes.length * 2 * (o.duration + Math.ceil(o.duration / o.slice) * 0.5)),
+    worstExtraS: (o) => o.rounds * (o.quietWait + 2 * o.servers * (o.warmupRequests > 0 ? 15 : 0) + o.routes.length * 2 * Math.ceil(o.duration / o.slice) * (SETTLE_MAX_MS / 1000)),
+  },
+  calls: {
+    title: 'Calls: JavaScript function calls per request on the request thread, kit enabled vs disabled (exact counts)',
+    needsBuild: true,
+    needsSink: true,
+    run: runCallsSection,
+    // Two servers (~10 s to start and stop), each warmed with ≥ --warmup-requests; per route and
+    // server --calls-requests requests (~500/s with the counters on) and ~4 s of signalling.
+    estimateS: (o) => 10 + 2 * (Math.max(o.warmupRequests, 1000) / 400) + o.routes.length * 2 * (o.callsRequests / 500 + 4),
   },
   browser: {
     title: 'Browser: Chromium cold first load, kit enabled vs disabled',
@@ -72,7 +84,9 @@ const HELP = `usage: npm run bench -- [options]
   --server-warmup <s>   warm-up seconds on a fresh server, all routes mixed (default 4) …
   --warmup-requests <n> … and at least this many requests, capped at +15 s (default 3000)
   --warmup <s>          warm-up seconds per route per server right before its slices (default 2)
-  --rounds <n>          rounds; each round = one enabled + one disabled server, up together (default 3; every section)
+  --rounds <n>          rounds (default 3; every section); browser: one enabled + one disabled server per round
+  --servers <n>         server: fresh servers per configuration per round, up together; a configuration's
+                        slices rotate over them (default 2: fresh processes differ by up to ~10 %)
   --connections <n>     concurrent autocannon connections (default 10)
   --routes <list>       routes to measure, comma-separated (default ${Object.keys(ROUTES).join(',')})
   --quiet-wait <s>      before each round, wait up to <s> s for other load on the machine to drop (default 15; 0 = off)
@@ -88,6 +102,7 @@ const HELP = `usage: npm run bench -- [options]
   --loads <n>           browser: cold loads per page per configuration per round (default 4)
   --browser-wait <s>    browser, disabled: watch for late downloads this long after load (default 2)
   --browser-settle <s>  browser, enabled: after the kit reports its SDKs loaded, wait this long more (default 0.5)
+  --calls-requests <n>  calls: requests counted per route per configuration (default 2000)
   --chromium <path>     browser: Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
   --out <dir>           output directory (default .bench); results in <dir>/results.json
   --timeout-min <m>     overall time limit (default: estimate × 2 + build allowance)
@@ -106,6 +121,8 @@ function parseOptions(argv) {
       'server-warmup': { type: 'string', default: '4' },
       'warmup-requests': { type: 'string', default: '3000' },
       rounds: { type: 'string', default: '3' },
+      servers: { type: 'string', default: '2' },
+      'calls-requests': { type: 'string', default: '2000' },
       connections: { type: 'string', default: '10' },
       routes: { type: 'string' },
       order: { type: 'string' },
@@ -154,6 +171,8 @@ function parseOptions(argv) {
     serverWarmup: num('server-warmup', 0, 600),
     warmupRequests: Math.round(num('warmup-requests', 0, 1e7)),
     rounds: Math.round(num('rounds', 1, 50)),
+    servers: Math.round(num('servers', 1, 8)),
+    callsRequests: Math.round(num('calls-requests', 10, 1e6)),
     connections: Math.round(num('connections', 1, 1000)),
     routes,
     order: values.order,

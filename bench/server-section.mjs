@@ -2,33 +2,38 @@
 // (PostHog + Sentry pointed at the local sink) versus disabled (no keys), per route.
 //
 // Method, and why:
-// - Per round a fresh enabled and a fresh disabled `next start` (same `.next` build), both up at
-//   once. Each gets the mixed warm-up (all routes, ≥ --server-warmup s and ≥ --warmup-requests
-//   requests), then per route a --warmup s warm-up, then the two are measured in short
-//   alternating slices (--slice s, default 2; E,D,D,E,E,D… with the default `--order abba`,
-//   E,D,E,D… with `--order alternate`; the first configuration flips on even rounds) until each
-//   configuration has --duration seconds (default 8 → 4 slices each). Only one server is under
-//   load at any moment; an idle `next start` uses no CPU, so the other one does not disturb it.
+// - Per round --servers (default 2) fresh enabled and as many fresh disabled `next start` (same
+//   `.next` build), all up at once, started in turns. Each gets the mixed warm-up (all routes,
+//   ≥ --server-warmup s and ≥ --warmup-requests requests), then per route a --warmup s warm-up,
+//   then the configurations are measured in short alternating slices (--slice s, default 2;
+//   E,D,D,E,E,D… with the default `--order abba`, E,D,E,D… with `--order alternate`; the first
+//   configuration flips on even rounds) until each has --duration seconds (default 8 → 4 slices
+//   each); a configuration's j-th slice runs on its server j mod --servers. Only one server is
+//   under load at any moment; an idle `next start` uses no CPU, so the others do not disturb it.
 // - Why interleave: this VM has stretches of tens of seconds where everything runs ~2× slower
 //   (host-level, nothing on the machine shows it). Measuring one configuration for ~20 s and then
 //   the other (the previous method: one server at a time, a fresh one per configuration per round)
 //   let such a stretch land on one side only: single rounds gave ratios from 0.35 to 1.33 on an
 //   idle machine. With 2 s slices a slow stretch covers both configurations alike (an A/A run,
-//   every key removed from "enabled", gave per-round ratios 0.94–1.07). Fresh servers
-//   per round still sample per-process luck (JIT decisions, heap layout, which core…), and the
-//   median over rounds absorbs it.
+//   every key removed from "enabled", gave per-round ratios 0.94–1.07).
+// - Why several servers per configuration: a fresh process keeps its own speed for its whole
+//   life, and two identical ones differ by up to ~10 % (up to ~35 % when one lands in the slow
+//   state, docs/benchmarks.md), more than the 5 % the `/` bar allows. With one process per side
+//   a round compares two such draws; with two per side, each side's figure is the mean of two,
+//   and the median over rounds absorbs the rest.
 // - Per configuration per route per round: req/s = requests completed in its slices / the slices'
 //   measured time (autocannon's own elapsed time per slice; it checks its stop timer once a second,
 //   so slices are whole seconds); latency percentiles from the slices' autocannon histograms
 //   merged (autocannon.aggregateResult), not a median of per-slice percentiles.
-// - Between slices the bench waits (at most SETTLE_MAX_MS) until both servers and the sink have
+// - Between slices the bench waits (at most SETTLE_MAX_MS) until every server and the sink have
 //   gone quiet, so the work a slice leaves behind (in-flight requests, the kit's deferred sends)
 //   is not done while the other configuration is measured. Each slice's CPU window runs from its
 //   start to the end of that wait.
-// - CPU per request: /proc/<pid>/stat deltas of the measured server's own process tree over its
-//   slices' windows. The other (idle) server's CPU in the same windows is recorded separately; it
-//   is part of the noise column (it should be ~0: if the enabled server still works while the
-//   disabled one is measured, that would flatter the kit, and it shows there).
+// - CPU per request: /proc/<pid>/stat deltas of the measured configuration's process trees (its
+//   idle servers included: work they still do is its cost) over its slices' windows. The other
+//   configuration's (idle) servers' CPU in the same windows is recorded separately; it is part of
+//   the noise column (it should be ~0: if the enabled servers still work while a disabled one is
+//   measured, that would flatter the kit, and it shows there).
 // - The verdict uses the median of per-round ratios (each round compares two configurations
 //   measured within the same seconds); the ratio of medians and the spread of the per-slice-pair
 //   ratios (k-th enabled slice over k-th disabled slice) are printed beside it.
@@ -61,7 +66,7 @@ export const ROUTES = {
 /** Error + timeout + non-2xx share above which a measurement is broken, not just slow. */
 const MAX_BAD_FRACTION = 0.01
 
-/** Between slices: wait until both servers and the sink use < SETTLE_CORES for one window. */
+/** Between slices: wait until every server and the sink use < SETTLE_CORES for one window. */
 const SETTLE_CORES = 0.1
 const SETTLE_WINDOW_MS = 150
 export const SETTLE_MAX_MS = 2_000
@@ -150,7 +155,7 @@ function pidsCpuMs(pids) {
 }
 
 /**
- * Waits until `pids` (both servers' trees and the sink) use less than SETTLE_CORES over one
+ * Waits until `pids` (every server's tree and the sink) use less than SETTLE_CORES over one
  * SETTLE_WINDOW_MS window, at most SETTLE_MAX_MS. Returns the milliseconds waited.
  */
 async function settle(pids) {
@@ -169,11 +174,23 @@ async function settle(pids) {
 
 const pidsOf = (server) => treeSample(server.pid).pids.map((p) => Number(p.split(':')[0]))
 
+/** CPU and RSS of several servers' process trees, summed. */
+function treesOf(list) {
+  const out = { cpuMs: 0, rssMb: 0, pids: [] }
+  for (const server of list) {
+    const t = treeSample(server.pid)
+    out.cpuMs += t.cpuMs
+    out.rssMb += t.rssMb
+    out.pids.push(...t.pids)
+  }
+  return out
+}
+
 /** Every counter a slice window needs, read at one instant. */
 async function snapshot(servers, sink) {
   return {
     at: Date.now(),
-    tree: { enabled: treeSample(servers.enabled.pid), disabled: treeSample(servers.disabled.pid) },
+    tree: { enabled: treesOf(servers.enabled), disabled: treesOf(servers.disabled) },
     sink: await sink.stats(),
     self: process.cpuUsage(),
     busyMs: machineBusyMs(),
@@ -181,56 +198,67 @@ async function snapshot(servers, sink) {
 }
 
 /**
- * Measures one route on both servers of a round: probe, per-route warm-up, then the alternating
+ * Measures one route on every server of a round: probe, per-route warm-up, then the alternating
  * slices. Returns `{ enabled: measurement, disabled: measurement, pairs, settleMs }`.
  */
 async function measureRouteInterleaved({ servers, route, opts, sink, first }) {
   const { headers } = ROUTES[route]
+  const order = [first, other(first)]
+  const k = servers.enabled.length
   const probes = {}
-  const warmups = {}
-  for (const config of [first, other(first)]) {
-    probes[config] = await probe(servers[config].url + route, headers)
-    if (probes[config].status !== 200) throw Object.assign(new Error(`${route} answered ${probes[config].status} on the ${config} server before the load`), { benchBroken: true })
+  const warmups = { enabled: 0, disabled: 0 }
+  for (let i = 0; i < k; i++) for (const config of order) {
+    const p = await probe(servers[config][i].url + route, headers)
+    if (p.status !== 200) throw Object.assign(new Error(`${route} answered ${p.status} on ${config} server ${i + 1} before the load`), { benchBroken: true })
+    probes[config] ??= p
   }
-  for (const config of [first, other(first)]) {
-    const w = opts.warmup > 0 ? await runCannon({ url: servers[config].url + route, headers, connections: opts.connections, durationS: opts.warmup }) : null
-    warmups[config] = w?.requests.total ?? 0
+  for (let i = 0; i < k; i++) for (const config of order) {
+    const w = opts.warmup > 0 ? await runCannon({ url: servers[config][i].url + route, headers, connections: opts.connections, durationS: opts.warmup }) : null
+    warmups[config] += w?.requests.total ?? 0
   }
 
-  const pids = { enabled: pidsOf(servers.enabled), disabled: pidsOf(servers.disabled) }
+  const pids = { enabled: servers.enabled.flatMap(pidsOf), disabled: servers.disabled.flatMap(pidsOf) }
   const settlePids = [...pids.enabled, ...pids.disabled, sink.pid]
   const slices = []
   const settleMs = [await settle(settlePids)]
   let before = await snapshot(servers, sink)
+  // The j-th slice of a configuration goes to its server j mod k, so each server of a round gets
+  // the same share, and slice pair j compares the j-th enabled and disabled servers.
+  const taken = { enabled: 0, disabled: 0 }
   for (const step of sliceSequence({ durationS: opts.duration, sliceS: opts.slice, order: opts.order ?? 'abba', first })) {
     const { config } = step
+    const server = servers[config][taken[config]++ % k]
+    const serverPids = pidsOf(server)
     let peakKb = 0
     const sampler = setInterval(() => {
       let kb = 0
-      for (const pid of pids[config]) kb += rssKbFast(pid)
+      for (const pid of serverPids) kb += rssKbFast(pid)
       peakKb = Math.max(peakKb, kb)
     }, 500)
     let raw
     try {
-      raw = await runCannon({ url: servers[config].url + route, headers, connections: opts.connections, durationS: step.durationS, raw: true })
+      raw = await runCannon({ url: server.url + route, headers, connections: opts.connections, durationS: step.durationS, raw: true })
     } finally {
       clearInterval(sampler)
     }
-    const cpuAtEnd = treeSample(servers[config].pid).cpuMs
-    // The window closes once both servers and the sink are quiet again: what this slice left
+    const cpuAtEnd = treesOf(servers[config]).cpuMs
+    // The window closes once every server and the sink are quiet again: what this slice left
     // behind (in-flight requests, deferred sends, GC) is charged to it, not to the next slice.
     settleMs.push(await settle(settlePids))
     const after = await snapshot(servers, sink)
+    const own = treeSample(server.pid)
     const windowMs = Math.max(1, after.at - before.at)
+    // The configuration's CPU, its idle servers' included: work they still do is its cost.
     const ownCpuMs = after.tree[config].cpuMs - before.tree[config].cpuMs
     const idleCpuMs = after.tree[other(config)].cpuMs - before.tree[other(config)].cpuMs
     const sinkDelta = diffStats(after.sink, before.sink)
     const benchCpuMs = (after.self.user + after.self.system - before.self.user - before.self.system) / 1000
     // CPU the rest of the machine used meanwhile (other engineers' tests, builds…): the noise.
     const otherCpuMs = after.busyMs - before.busyMs - ownCpuMs - idleCpuMs - benchCpuMs - (sinkDelta.cpuMs ?? 0)
-    const one = mergeSlices([raw], servers[config].url + route, opts.connections)
+    const one = mergeSlices([raw], server.url + route, opts.connections)
     slices.push({
       ...step,
+      server: servers[config].indexOf(server) + 1,
       raw,
       measuredS: raw.duration,
       windowS: windowMs / 1000,
@@ -239,16 +267,16 @@ async function measureRouteInterleaved({ servers, route, opts, sink, first }) {
       p50: one.latency.p50,
       p99: one.latency.p99,
       ownCpuMs,
-      // Of ownCpuMs, what the server used after autocannon stopped (during the settle).
+      // Of ownCpuMs, what the configuration used after autocannon stopped (during the settle).
       tailCpuMs: after.tree[config].cpuMs - cpuAtEnd,
       idleCpuMs,
       benchCpuMs,
       sinkCpuMs: sinkDelta.cpuMs ?? 0,
       otherCpuMs: Math.max(0, otherCpuMs),
       sink: sinkDelta,
-      rssEndMb: after.tree[config].rssMb,
-      rssPeakMb: Math.max(peakKb / 1024, after.tree[config].rssMb),
-      processes: after.tree[config].pids,
+      rssEndMb: own.rssMb,
+      rssPeakMb: Math.max(peakKb / 1024, own.rssMb),
+      processes: own.pids,
     })
     before = after
   }
@@ -256,7 +284,7 @@ async function measureRouteInterleaved({ servers, route, opts, sink, first }) {
   const out = {}
   for (const config of CONFIGS) {
     const list = slices.filter((s) => s.config === config)
-    const merged = mergeSlices(list.map((s) => s.raw), servers[config].url + route, opts.connections)
+    const merged = mergeSlices(list.map((s) => s.raw), servers[config][0].url + route, opts.connections)
     const sum = (f) => list.reduce((a, s) => a + f(s), 0)
     const measuredS = sum((s) => s.measuredS)
     const windowS = sum((s) => s.windowS)
@@ -389,7 +417,7 @@ async function measureRounds(ctx, sink, pin) {
     mkdirSync(profileDir(c), { recursive: true })
   }
 
-  const runs = [] // one per server process
+  const runs = [] // one per configuration per round (its --servers processes)
   const rounds = [] // per round and route: the slice-pair ratios
   const broken = []
   for (let round = 1; round <= opts.rounds && !broken.length; round++) {
@@ -397,46 +425,55 @@ async function measureRounds(ctx, sink, pin) {
     const first = round % 2 === 1 ? 'enabled' : 'disabled'
     const sequence = [first, other(first)]
     if (opts.quietWait > 0) await waitForQuiet(opts.quietWait, log)
-    log(`[round ${round}/${opts.rounds}] starting an enabled and a disabled next start…`)
+    const k = opts.servers
+    log(`[round ${round}/${opts.rounds}] starting ${k === 1 ? 'an enabled and a disabled next start' : `${k} enabled and ${k} disabled next start processes`}…`)
     const sinkStart = await sink.stats()
-    const servers = {}
+    const servers = { enabled: [], disabled: [] }
     const byConfig = {}
     const roundInfo = { round, first, routes: {} }
     rounds.push(roundInfo)
     try {
       for (const config of CONFIGS) {
+        byConfig[config] = { round, config, buildId: buildId(), processes: [], measurements: [], serverWarmupRequests: 0, serverWarmupS: 0 }
+        runs.push(byConfig[config])
+      }
+      // Started in turns, the first configuration first: neither is always the one that starts
+      // on a machine the previous round's servers have just left.
+      for (let i = 0; i < k; i++) for (const config of sequence) {
         const env = configEnv(config, sink.port, opts.enabledEnv)
         // Node flags on the command line (--cpu-prof is refused in NODE_OPTIONS); next start serves
         // from this very process (it renames itself next-server), so the profile covers the server.
         const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(config)}`] : []
-        servers[config] = await startNext({ env, logFile: join(logDir, `server-${config}-r${round}.log`), nodeArgs })
-        if (pin.servers) pinTree(servers[config].pid, pin.servers)
-        byConfig[config] = { round, config, buildId: buildId(), port: servers[config].port, pid: servers[config].pid, readyMs: servers[config].readyMs, rssAfterStartMb: treeSample(servers[config].pid).rssMb, measurements: [] }
-        runs.push(byConfig[config])
+        const server = await startNext({ env, logFile: join(logDir, `server-${config}-r${round}${k > 1 ? `-${i + 1}` : ''}.log`), nodeArgs })
+        if (pin.servers) pinTree(server.pid, pin.servers)
+        servers[config].push(server)
+        byConfig[config].processes.push({ port: server.port, pid: server.pid, readyMs: server.readyMs, rssAfterStartMb: treeSample(server.pid).rssMb })
       }
       if (opts.serverWarmup > 0 || opts.warmupRequests > 0) {
         // A fresh server is far from steady state: req/s climbs for ~10 s while V8 optimises
         // Next's request pipeline, and how far it gets depends on how many requests it has seen,
         // not on the clock. Warm every route, interleaved, for at least --server-warmup seconds
         // AND --warmup-requests requests (capped at +15 s), so a slower configuration is not
-        // measured colder than a faster one. One server after the other, never both at once.
+        // measured colder than a faster one. One server after the other, never two at once.
         const requests = routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
-        for (const config of sequence) {
+        for (let i = 0; i < k; i++) for (const config of sequence) {
           const started = Date.now()
           const capMs = (opts.serverWarmup + 15) * 1000
           let served = 0
           while (Date.now() - started < capMs && (Date.now() - started < opts.serverWarmup * 1000 || served < opts.warmupRequests)) {
             const chunkS = Math.max(1, Math.min(2, opts.serverWarmup || 2))
-            const w = await runCannon({ url: servers[config].url, connections: opts.connections, durationS: chunkS, requests })
+            const w = await runCannon({ url: servers[config][i].url, connections: opts.connections, durationS: chunkS, requests })
             served += w.requests.total
           }
-          byConfig[config].serverWarmupRequests = served
-          byConfig[config].serverWarmupS = (Date.now() - started) / 1000
-          log(`    ${config.padEnd(8)} warm-up: ${served} requests in ${fmt(byConfig[config].serverWarmupS, 1)} s`)
+          const seconds = (Date.now() - started) / 1000
+          Object.assign(byConfig[config].processes[i], { serverWarmupRequests: served, serverWarmupS: seconds })
+          byConfig[config].serverWarmupRequests += served
+          byConfig[config].serverWarmupS += seconds
+          log(`    ${config.padEnd(8)}${k > 1 ? ` ${i + 1}` : ''} warm-up: ${served} requests in ${fmt(seconds, 1)} s`)
         }
       }
       // Anything the servers started during the warm-up (a forked process) joins their cores.
-      if (pin.servers) for (const config of CONFIGS) pinTree(servers[config].pid, pin.servers)
+      if (pin.servers) for (const config of CONFIGS) for (const server of servers[config]) pinTree(server.pid, pin.servers)
       for (const route of routes) {
         const r = await measureRouteInterleaved({ servers, route, opts, sink, first })
         roundInfo.routes[route] = { pairs: r.pairs, settleMs: r.settleMs, ratio: r.enabled.rps / r.disabled.rps }
@@ -444,7 +481,7 @@ async function measureRounds(ctx, sink, pin) {
           const m = r[config]
           byConfig[config].measurements.push(m)
           log(
-            `    ${route.padEnd(10)} ${config.padEnd(8)} ${fmt(m.rps, 0).padStart(6)} req/s [${m.slices.map((s) => fmt(s.rps, 0)).join(' ')}]  p50 ${fmt(m.latencyMs.p50, 0)} ms  p99 ${fmt(m.latencyMs.p99, 0)} ms  ` +
+            `    ${route.padEnd(10)} ${config.padEnd(8)} ${fmt(m.rps, 0).padStart(6)} req/s [${m.slices.map((s) => `${k > 1 ? `${s.server}:` : ''}${fmt(s.rps, 0)}`).join(' ')}]  p50 ${fmt(m.latencyMs.p50, 0)} ms  p99 ${fmt(m.latencyMs.p99, 0)} ms  ` +
               `cpu ${fmt(m.cpuUsPerReq, 0)} µs/req (${fmt(m.serverCpuCores, 2)} cores; idle other server ${fmt(m.idleServerCores, 3)}, others ${fmt(m.otherCpuCores, 2)})  rss ${fmt(m.rssEndMb, 0)} MB  bad ${m.bad}  sink +${m.sinkDuringSlices.requests} req`,
           )
           if (m.badFraction > MAX_BAD_FRACTION) {
@@ -457,19 +494,21 @@ async function measureRounds(ctx, sink, pin) {
       await sleep(2_500)
     } catch (err) {
       if (err.benchBroken) broken.push(`round ${round}: ${err.message}`)
-      else throw Object.assign(err, { serverOutput: Object.values(servers).map((s) => s.output()).join('\n') })
+      else throw Object.assign(err, { serverOutput: Object.values(servers).flat().map((s) => s.output()).join('\n') })
     } finally {
-      // The enabled server first: what reaches the sink until it has exited is its lifetime's
-      // (warm-up, slices, shutdown flush); whatever arrives while only the disabled server is
-      // left would be the disabled server's (it has no address to send to: should be 0).
+      // The enabled servers first: what reaches the sink until they have exited is their lifetime's
+      // (warm-up, slices, shutdown flush); whatever arrives while only the disabled ones are left
+      // would be the disabled servers' (they have no address to send to: should be 0).
       for (const config of CONFIGS) {
-        if (!servers[config]) continue
+        if (!byConfig[config]) continue
         const t = Date.now()
         const sinkBefore = await sink.stats()
-        await stopGroup(servers[config].child)
+        for (const [i, server] of servers[config].entries()) {
+          await stopGroup(server.child)
+          byConfig[config].processes[i].exit = server.child.exitCode ?? server.child.signalCode
+        }
         byConfig[config].stopMs = Date.now() - t
         byConfig[config].sinkLifetime = diffStats(await sink.stats(), config === 'enabled' ? sinkStart : sinkBefore)
-        byConfig[config].exit = servers[config].child.exitCode ?? servers[config].child.signalCode
       }
     }
   }
@@ -502,7 +541,8 @@ async function measureRounds(ctx, sink, pin) {
 function methodDescription(opts) {
   const order = opts.order ?? 'abba'
   return {
-    process: 'per round a fresh enabled and a fresh disabled next start (same build), up together; per route, alternating slices, only one server under load at a time',
+    process: `per round ${opts.servers === 1 ? 'a fresh enabled and a fresh disabled next start' : `${opts.servers} fresh enabled and ${opts.servers} fresh disabled next start processes`} (same build), up together; per route, alternating slices${opts.servers > 1 ? ' (a configuration\'s j-th slice on its server j mod ' + opts.servers + ')' : ''}, only one server under load at a time`,
+    serversPerConfig: opts.servers,
     order: order === 'abba' ? 'slices E,D,D,E,E,D… (the first configuration flips on even rounds)' : 'slices E,D,E,D… (the first configuration flips on even rounds)',
     rounds: opts.rounds,
     serverWarmupS: opts.serverWarmup,
@@ -511,7 +551,7 @@ function methodDescription(opts) {
     durationS: opts.duration,
     sliceS: opts.slice,
     slicesPerConfig: sliceSequence({ durationS: opts.duration, sliceS: opts.slice, order, first: 'enabled' }).length / 2,
-    settle: `between slices, until both servers and the sink use < ${SETTLE_CORES} core for ${SETTLE_WINDOW_MS} ms (at most ${SETTLE_MAX_MS} ms)`,
+    settle: `between slices, until every server and the sink use < ${SETTLE_CORES} core for ${SETTLE_WINDOW_MS} ms (at most ${SETTLE_MAX_MS} ms)`,
     connections: opts.connections,
     rps: 'requests completed in a configuration’s slices / their measured time',
     latency: 'percentiles of the slices’ merged autocannon histograms',
@@ -602,12 +642,12 @@ function summariseRoute(route, runs, rounds) {
 
 function sinkTotals(runs) {
   const sum = (config) => {
-    const t = { servers: 0, requests: 0, bytes: 0, posthog: { requests: 0, bytes: 0 }, sentry: { requests: 0, bytes: 0 }, other: { requests: 0, bytes: 0 }, otherPaths: {}, serversWithZero: 0 }
+    const t = { servers: 0, requests: 0, bytes: 0, posthog: { requests: 0, bytes: 0 }, sentry: { requests: 0, bytes: 0 }, other: { requests: 0, bytes: 0 }, otherPaths: {}, roundsWithZero: 0 }
     for (const r of runs.filter((x) => x.config === config && x.sinkLifetime)) {
-      t.servers++
+      t.servers += r.processes.length
       t.requests += r.sinkLifetime.requests
       t.bytes += r.sinkLifetime.bytes
-      if (r.sinkLifetime.requests === 0) t.serversWithZero++
+      if (r.sinkLifetime.requests === 0) t.roundsWithZero++
       for (const k of ['posthog', 'sentry', 'other']) {
         t[k].requests += r.sinkLifetime.byKind[k].requests
         t[k].bytes += r.sinkLifetime.byKind[k].bytes
@@ -714,7 +754,7 @@ function renderServer(result, opts) {
     ),
   )
   if (Object.keys(s.enabled.otherPaths).length) out.push(`  other paths: ${JSON.stringify(s.enabled.otherPaths)}`)
-  if (s.enabled.serversWithZero) out.push(`  WARNING: ${s.enabled.serversWithZero} enabled server(s) sent nothing to the sink.`)
+  if (s.enabled.roundsWithZero) out.push(`  WARNING: in ${s.enabled.roundsWithZero} round(s) the enabled servers sent nothing to the sink.`)
   if (result.profiles) {
     const p = result.profiles
     out.push('')
