@@ -23,7 +23,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT, startNext, stopGroup, sleep } from './procs.mjs'
 import { ROUTES, configEnv } from './server-section.mjs'
-import { areaOf, resolveFrame } from './profile-summary.mjs'
+import { areaOf, resolveFrame, shortPath } from './profile-summary.mjs'
 import { fmt, table } from './stats.mjs'
 
 const CONFIGS = ['enabled', 'disabled']
@@ -159,7 +159,7 @@ function locate({ url, name, offset }) {
   const source = orig ? orig.source : url
   let area = areaOf(source, name)
   if (/\/\.next\/server\/edge\//.test(url)) area += ' [edge sandbox]'
-  const short = source.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^(\.\.\/)+/, '').replace(/^.*\/\.next\//, '.next/')
+  const short = shortPath(source)
   return { area, name: name || orig?.name || '(anonymous)', where: orig ? `${short}:${orig.line + 1}` : `${short}@${offset}` }
 }
 

@@ -115,7 +115,7 @@ export function resolveFrame(url, line, column) {
   return { source: m.sources[m.seg[o + 1]] ?? '?', line: m.seg[o + 2], name: m.seg[o + 4] >= 0 ? m.names[m.seg[o + 4]] : undefined }
 }
 
-function shortPath(p) {
+export function shortPath(p) {
   return p.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^(\.\.\/)+/, '').replace(/^.*\/\.next\//, '.next/')
 }
 
