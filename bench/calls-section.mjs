@@ -17,12 +17,11 @@
 // request = count / requests. Bundled frames (Turbopack puts the kit, Sentry and the app into
 // shared chunks) are attributed through the build's source maps, as --cpu-prof's summary does.
 
-import autocannon from 'autocannon'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT, startNext, stopGroup, sleep } from './procs.mjs'
-import { ROUTES, configEnv } from './server-section.mjs'
+import { ROUTES, configEnv, runCannon } from './server-section.mjs'
 import { areaOf, resolveFrame, shortPath } from './profile-summary.mjs'
 import { fmt, table } from './stats.mjs'
 
@@ -48,7 +47,7 @@ export async function runCallsSection(ctx) {
     const requests = opts.routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
     for (const config of CONFIGS) {
       let served = 0
-      while (served < Math.max(opts.warmupRequests, 1000)) served += (await cannon({ url: servers[config].url, requests, amount: 1000, connections: opts.connections })).requests.total
+      while (served < Math.max(opts.warmupRequests, 1000)) served += (await runCannon({ url: servers[config].url, requests, amount: 1000, connections: opts.connections })).requests.total
       log(`    ${config.padEnd(8)} warm-up: ${served} requests`)
     }
     for (const route of opts.routes) {
@@ -57,7 +56,7 @@ export async function runCallsSection(ctx) {
         const server = servers[config]
         process.kill(server.pid, 'SIGUSR2')
         await waitForFile(join(dir, `${server.pid}.started`), dir, server.pid)
-        const r = await cannon({ url: server.url + route, headers: ROUTES[route].headers, amount: opts.callsRequests, connections: opts.connections })
+        const r = await runCannon({ url: server.url + route, headers: ROUTES[route].headers, amount: opts.callsRequests, connections: opts.connections })
         const answered = r.requests.total - r.non2xx - r.errors
         if (answered < opts.callsRequests) broken.push(`${config} ${route}: ${opts.callsRequests - answered} of ${opts.callsRequests} requests failed or answered non-2xx`)
         await sleep(AFTER_MS)
@@ -94,10 +93,6 @@ export async function runCallsSection(ctx) {
     verdicts.push({ route, result: 'N/A', text: `${route.padEnd(10)} calls per request enabled ${fmt(r.enabled, 0)} / disabled ${fmt(r.disabled, 0)} (${signed((100 * r.diff) / r.disabled, 1)} %; kit and SDK code ${signed(sdk)})` })
   }
   return { result, broken, lines, verdicts }
-}
-
-function cannon(options) {
-  return new Promise((resolve, reject) => autocannon({ timeout: 10, ...options }, (e, r) => (e ? reject(e) : resolve(r))))
 }
 
 async function waitForFile(file, dir, pid) {

@@ -75,17 +75,18 @@ const CONFIGS = ['enabled', 'disabled']
 const other = (config) => (config === 'enabled' ? 'disabled' : 'enabled')
 
 /**
- * One autocannon run. With `raw` the result keeps its encoded histograms (skipAggregateResult)
- * so several slices can be merged with `mergeSlices()` afterwards.
+ * One autocannon run, for `durationS` seconds or `amount` requests. With `raw` the result keeps
+ * its encoded histograms (skipAggregateResult) so several slices can be merged with
+ * `mergeSlices()` afterwards.
  */
-function runCannon({ url, headers, connections, durationS, requests, raw = false }) {
+export function runCannon({ url, headers, connections, durationS, amount, requests, raw = false }) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, headers, requests, connections, duration: durationS, timeout: 10, skipAggregateResult: raw }, (err, res) => {
+    const instance = autocannon({ url, headers, requests, connections, ...(amount ? { amount } : { duration: durationS }), timeout: 10, skipAggregateResult: raw }, (err, res) => {
       clearTimeout(guard)
       err ? reject(err) : resolve(res)
     })
-    // autocannon stops itself after `duration`; this only guards against it hanging.
-    const guard = setTimeout(() => instance.stop(), (durationS + 30) * 1000)
+    // autocannon stops itself after `duration` or `amount` requests; this only guards against it hanging.
+    const guard = setTimeout(() => instance.stop(), ((amount ? amount / 100 : durationS) + 30) * 1000)
   })
 }
 
