@@ -4,7 +4,8 @@
 // Method, and why:
 // - Per round --servers (default 2) fresh enabled and as many fresh disabled `next start` (same
 //   `.next` build), all up at once, started in turns. Each gets the mixed warm-up (all routes,
-//   ≥ --server-warmup s and ≥ --warmup-requests requests), then per route a --warmup s warm-up,
+//   ≥ --server-warmup s and ≥ --warmup-requests requests, in turns of ≤ 2 s across the servers
+//   so that none sits idle long enough for V8 to shrink its heap), then per route a --warmup s warm-up,
 //   then the configurations are measured in short alternating slices (--slice s, default 2;
 //   E,D,D,E,E,D… with the default `--order abba`, E,D,E,D… with `--order alternate`; the first
 //   configuration flips on even rounds) until each has --duration seconds (default 8 → 4 slices
@@ -455,18 +456,27 @@ async function measureRounds(ctx, sink, pin) {
         // Next's request pipeline, and how far it gets depends on how many requests it has seen,
         // not on the clock. Warm every route, interleaved, for at least --server-warmup seconds
         // AND --warmup-requests requests (capped at +15 s), so a slower configuration is not
-        // measured colder than a faster one. One server after the other, never two at once.
+        // measured colder than a faster one. Never two servers at once, and in turns of ≤ 2 s:
+        // a server left idle for ~30 s has its heap shrunk by V8's memory reducer and then needs
+        // ~3× the CPU per request for the next seconds (docs/benchmarks.md), so none may wait
+        // for the others' whole warm-ups before it is measured.
         const requests = routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
-        for (let i = 0; i < k; i++) for (const config of sequence) {
-          const started = Date.now()
-          const capMs = (opts.serverWarmup + 15) * 1000
-          let served = 0
-          while (Date.now() - started < capMs && (Date.now() - started < opts.serverWarmup * 1000 || served < opts.warmupRequests)) {
-            const chunkS = Math.max(1, Math.min(2, opts.serverWarmup || 2))
-            const w = await runCannon({ url: servers[config][i].url, connections: opts.connections, durationS: chunkS, requests })
-            served += w.requests.total
+        const chunkS = Math.max(1, Math.min(2, opts.serverWarmup || 2))
+        const capMs = (opts.serverWarmup + 15) * 1000
+        const turns = []
+        for (let i = 0; i < k; i++) for (const config of sequence) turns.push({ config, i, busyMs: 0, served: 0 })
+        const warm = (t) => t.busyMs >= capMs || (t.busyMs >= opts.serverWarmup * 1000 && t.served >= opts.warmupRequests)
+        while (turns.some((t) => !warm(t))) {
+          for (const t of turns) {
+            if (warm(t)) continue
+            const started = Date.now()
+            const w = await runCannon({ url: servers[t.config][t.i].url, connections: opts.connections, durationS: chunkS, requests })
+            t.busyMs += Date.now() - started
+            t.served += w.requests.total
           }
-          const seconds = (Date.now() - started) / 1000
+        }
+        for (const { config, i, busyMs, served } of turns) {
+          const seconds = busyMs / 1000
           Object.assign(byConfig[config].processes[i], { serverWarmupRequests: served, serverWarmupS: seconds })
           byConfig[config].serverWarmupRequests += served
           byConfig[config].serverWarmupS += seconds
