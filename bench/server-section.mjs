@@ -5,8 +5,8 @@
 // - Per round --servers (default 2) fresh enabled and as many fresh disabled `next start` (same
 //   `.next` build), all up at once, started in turns. Each gets the mixed warm-up (all routes,
 //   ≥ --server-warmup s and ≥ --warmup-requests requests, in turns of ≤ 2 s across the servers
-//   so that none sits idle long enough for V8 to shrink its heap), then per route a --warmup s warm-up,
-//   then the configurations are measured in short alternating slices (--slice s, default 2;
+//   so that none sits idle long enough for V8 to shrink its heap), then per route a --warmup s
+//   warm-up, then the configurations are measured in short alternating slices (--slice s, default 2;
 //   E,D,D,E,E,D… with the default `--order abba`, E,D,E,D… with `--order alternate`; the first
 //   configuration flips on even rounds) until each has --duration seconds (default 8 → 4 slices
 //   each); a configuration's j-th slice runs on its server j mod --servers. Only one server is
