@@ -129,14 +129,15 @@ export function nextBuild({ logFile, timeoutMs = 600_000 }) {
  * `next start` on a free 127.0.0.1 port in its own process group; resolves once `/api/health`
  * answers 200. Output goes to `logFile` and a bounded in-memory tail.
  */
-export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArgs = [] }) {
+/** `wrapper`: a command the server runs under (e.g. valgrind and its options), before node. */
+export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArgs = [], wrapper = [] }) {
   const port = await freePort()
   const childEnv = cleanEnv(env)
   const log = createWriteStream(logFile)
   let tail = ''
   const started = Date.now()
   const child = track(
-    spawn(process.execPath, [...nodeArgs, NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    spawn(wrapper[0] ?? process.execPath, [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), ...nodeArgs, NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
       cwd: ROOT,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

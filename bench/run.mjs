@@ -13,6 +13,9 @@
 //   server   (server-section.mjs)   req/s, latency, CPU and RSS of next start, enabled vs disabled
 //   calls    (calls-section.mjs)    JS function calls per request (V8 precise coverage), enabled vs
 //            disabled: exact counts, what an enabled request runs beyond a disabled one
+//   work     (work-section.mjs)     CPU work per request under valgrind's callgrind (instructions
+//            and simulated cache misses, every thread), enabled vs disabled: independent of the
+//            machine's speed and noise
 //   browser  (browser-section.mjs)  Chromium cold first load on next start, enabled vs disabled:
 //            `load` time, gzipped JS before/after `load`, whether SDK code or /_ox/ requests appear
 // A verdict is `{ route, result: 'PASS'|'FAIL'|'N/A', noisy?, text? }`; `text` is its summary line
@@ -36,6 +39,7 @@ import { forkSink } from './sink.mjs'
 import { ROUTES, SETTLE_MAX_MS, runServerSection } from './server-section.mjs'
 import { PAGES, runBrowserSection } from './browser-section.mjs'
 import { runCallsSection } from './calls-section.mjs'
+import { runWorkSection } from './work-section.mjs'
 
 const SECTIONS = {
   server: {
@@ -61,6 +65,16 @@ const SECTIONS = {
     // Two servers (~10 s to start and stop), each warmed with ≥ --warmup-requests; per route and
     // server --calls-requests requests (~500/s with the counters on) and ~4 s of signalling.
     estimateS: (o) => 10 + 2 * (Math.max(o.warmupRequests, 1000) / 400) + o.routes.length * 2 * (o.callsRequests / 500 + 4),
+  },
+  work: {
+    title: 'Work: instructions per request under callgrind (request thread and every thread), kit enabled vs disabled',
+    needsBuild: true,
+    needsSink: true,
+    run: runWorkSection,
+    // Per pair: two servers under valgrind (~20 s to start, ~10 s to stop), the warm-up at ~35
+    // requests/s each; per route and window --work-requests at ~18/s each (~2.5/s with the cache
+    // simulated), 3 s for deferred work and ~5 s to dump and annotate.
+    estimateS: (o) => o.workPairs * (30 + Math.max(o.warmupRequests, 1000) / 35 + o.routes.length * o.workWindows * (o.workRequests / (o.workCache ? 2.5 : 18) + 8)),
   },
   browser: {
     title: 'Browser: Chromium cold first load, kit enabled vs disabled',
@@ -103,6 +117,10 @@ const HELP = `usage: npm run bench -- [options]
   --browser-wait <s>    browser, disabled: watch for late downloads this long after load (default 2)
   --browser-settle <s>  browser, enabled: after the kit reports its SDKs loaded, wait this long more (default 0.5)
   --calls-requests <n>  calls: requests counted per route per configuration (default 2000)
+  --work-pairs <n>      work: enabled + disabled server pairs under callgrind (default 1)
+  --work-windows <n>    work: counted windows per route per server (default 5) …
+  --work-requests <n>   … of this many requests each (default 300)
+  --work-cache          work: also simulate the caches (misses, estimated cycles); ~8× slower
   --chromium <path>     browser: Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
   --out <dir>           output directory (default .bench); results in <dir>/results.json
   --timeout-min <m>     overall time limit (default: estimate × 2 + build allowance)
@@ -123,6 +141,10 @@ function parseOptions(argv) {
       rounds: { type: 'string', default: '3' },
       servers: { type: 'string', default: '2' },
       'calls-requests': { type: 'string', default: '2000' },
+      'work-pairs': { type: 'string', default: '1' },
+      'work-windows': { type: 'string', default: '5' },
+      'work-requests': { type: 'string', default: '300' },
+      'work-cache': { type: 'boolean', default: false },
       connections: { type: 'string', default: '10' },
       routes: { type: 'string' },
       order: { type: 'string' },
@@ -173,6 +195,10 @@ function parseOptions(argv) {
     rounds: Math.round(num('rounds', 1, 50)),
     servers: Math.round(num('servers', 1, 8)),
     callsRequests: Math.round(num('calls-requests', 10, 1e6)),
+    workPairs: Math.round(num('work-pairs', 1, 10)),
+    workWindows: Math.round(num('work-windows', 1, 50)),
+    workRequests: Math.round(num('work-requests', 10, 1e5)),
+    workCache: values['work-cache'],
     connections: Math.round(num('connections', 1, 1000)),
     routes,
     order: values.order,

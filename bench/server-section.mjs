@@ -80,14 +80,14 @@ const other = (config) => (config === 'enabled' ? 'disabled' : 'enabled')
  * its encoded histograms (skipAggregateResult) so several slices can be merged with
  * `mergeSlices()` afterwards.
  */
-export function runCannon({ url, headers, connections, durationS, amount, requests, raw = false }) {
+export function runCannon({ url, headers, connections, durationS, amount, requests, raw = false, timeoutS = 10, guardS }) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, headers, requests, connections, ...(amount ? { amount } : { duration: durationS }), timeout: 10, skipAggregateResult: raw }, (err, res) => {
+    const instance = autocannon({ url, headers, requests, connections, ...(amount ? { amount } : { duration: durationS }), timeout: timeoutS, skipAggregateResult: raw }, (err, res) => {
       clearTimeout(guard)
       err ? reject(err) : resolve(res)
     })
     // autocannon stops itself after `duration` or `amount` requests; this only guards against it hanging.
-    const guard = setTimeout(() => instance.stop(), ((amount ? amount / 100 : durationS) + 30) * 1000)
+    const guard = setTimeout(() => instance.stop(), (guardS ?? (amount ? amount / 100 : durationS) + 30) * 1000)
   })
 }
 
