@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT, startNext, stopGroup, sleep } from './procs.mjs'
-import { ROUTES, configEnv, runCannon } from './server-section.mjs'
+import { ROUTES, configEnv, runCannon, warmByRequests } from './server-section.mjs'
 import { areaOf, resolveFrame, shortPath } from './profile-summary.mjs'
 import { fmt, table } from './stats.mjs'
 
@@ -46,8 +46,7 @@ export async function runCallsSection(ctx) {
     }
     const requests = opts.routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
     for (const config of CONFIGS) {
-      let served = 0
-      while (served < Math.max(opts.warmupRequests, 1000)) served += (await runCannon({ url: servers[config].url, requests, amount: 1000, connections: opts.connections })).requests.total
+      const served = await warmByRequests({ url: servers[config].url, requests, count: Math.max(opts.warmupRequests, 1000), connections: opts.connections })
       log(`    ${config.padEnd(8)} warm-up: ${served} requests`)
     }
     for (const route of opts.routes) {

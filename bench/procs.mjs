@@ -127,9 +127,9 @@ export function nextBuild({ logFile, timeoutMs = 600_000 }) {
 
 /**
  * `next start` on a free 127.0.0.1 port in its own process group; resolves once `/api/health`
- * answers 200. Output goes to `logFile` and a bounded in-memory tail.
+ * answers 200. Output goes to `logFile` and a bounded in-memory tail. `wrapper`: a command the
+ * server runs under (valgrind and its options, say), in front of node.
  */
-/** `wrapper`: a command the server runs under (e.g. valgrind and its options), before node. */
 export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArgs = [], wrapper = [] }) {
   const port = await freePort()
   const childEnv = cleanEnv(env)

@@ -13,9 +13,9 @@
 //   server   (server-section.mjs)   req/s, latency, CPU and RSS of next start, enabled vs disabled
 //   calls    (calls-section.mjs)    JS function calls per request (V8 precise coverage), enabled vs
 //            disabled: exact counts, what an enabled request runs beyond a disabled one
-//   work     (work-section.mjs)     CPU work per request under valgrind's callgrind (instructions
-//            and simulated cache misses, every thread), enabled vs disabled: independent of the
-//            machine's speed and noise
+//   work     (work-section.mjs)     instructions per request under valgrind's callgrind (request
+//            thread and every thread; program, GC and compiling), enabled vs disabled: where an
+//            enabled request's extra instructions go, function by function
 //   browser  (browser-section.mjs)  Chromium cold first load on next start, enabled vs disabled:
 //            `load` time, gzipped JS before/after `load`, whether SDK code or /_ox/ requests appear
 // A verdict is `{ route, result: 'PASS'|'FAIL'|'N/A', noisy?, text? }`; `text` is its summary line

@@ -91,6 +91,16 @@ export function runCannon({ url, headers, connections, durationS, amount, reques
   })
 }
 
+/**
+ * Warms a fresh server with at least `count` requests (`requests`: autocannon's request list, e.g.
+ * every route mixed), in batches of `batch`; returns how many it served.
+ */
+export async function warmByRequests({ url, requests, count, batch = 1000, ...cannon }) {
+  let served = 0
+  while (served < count) served += (await runCannon({ url, requests, amount: batch, ...cannon })).requests.total
+  return served
+}
+
 /** Merges raw slice results (histograms included) into one autocannon result. */
 function mergeSlices(raws, url, connections) {
   // aggregateResult adds status counts into the first result's objects: hand it copies.

@@ -35,9 +35,9 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, startNext, stopGroup, sleep } from './procs.mjs'
-import { ROUTES, configEnv, runCannon } from './server-section.mjs'
 import { pathToFileURL } from 'node:url'
+import { ROOT, startNext, stopGroup, sleep } from './procs.mjs'
+import { ROUTES, configEnv, runCannon, warmByRequests } from './server-section.mjs'
 import { resolveFrame, shortPath } from './profile-summary.mjs'
 import { fmt, median, table } from './stats.mjs'
 
@@ -81,15 +81,14 @@ export async function runWorkSection(ctx) {
             nodeArgs: ['--perf-basic-prof'],
             wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--cache-sim=${opts.workCache ? 'yes' : 'no'}`, `--callgrind-out-file=${base}`],
           })
-          Object.assign(servers[config], { base, part: 0, config })
+          Object.assign(servers[config], { base, part: 0 })
         }),
       )
       const mixed = opts.routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
       const warmup = Math.max(opts.warmupRequests, 1000)
       await Promise.all(
         CONFIGS.map(async (config) => {
-          let served = 0
-          while (served < warmup) served += (await runCannon({ url: servers[config].url, requests: mixed, amount: 500, connections: opts.connections, timeoutS: REQUEST_TIMEOUT_S, guardS: WINDOW_GUARD_S })).requests.total
+          await warmByRequests({ url: servers[config].url, requests: mixed, count: warmup, batch: 500, connections: opts.connections, timeoutS: REQUEST_TIMEOUT_S, guardS: WINDOW_GUARD_S })
           callgrindControl(servers[config].pid, '--instr=on')
         }),
       )
