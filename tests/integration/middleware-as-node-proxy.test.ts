@@ -85,10 +85,10 @@ describe('the kit’s middleware works unchanged from a Node proxy.ts', () => {
   it('hands a page its browser config: Server-Timing on a loopback host, the cookie over plain HTTP elsewhere', async () => {
     const document = { 'sec-fetch-dest': 'document', accept: 'text/html' }
     const local = await fetch(`${app.url}/`, { headers: document })
-    expect(local.headers.get('server-timing')).toMatch(new RegExp(`(^|,\\s*)ox;desc="${local.headers.get('x-request-id')}~[A-Za-z0-9_-]+"`))
+    expect(local.headers.get('server-timing')).toMatch(new RegExp(`(^|,\\s*)ox;desc="${local.headers.get('x-request-id')}~[^"]+"`))
     expect(local.headers.get('set-cookie')).toBeNull()
     const plain = await fetch(`${app.url}/`, { headers: { ...document, 'x-forwarded-proto': 'http', 'x-forwarded-host': 'staging.internal' } })
-    expect(plain.headers.get('set-cookie')).toMatch(new RegExp(`^__ox=${plain.headers.get('x-request-id')}~[A-Za-z0-9_-]+; Path=/; Max-Age=120`))
+    expect(plain.headers.get('set-cookie')).toMatch(new RegExp(`^__ox=${plain.headers.get('x-request-id')}~[^;\\s]+; Path=/; Max-Age=120`))
     expect(plain.headers.get('server-timing') ?? '').not.toMatch(/ox;/)
   })
 })

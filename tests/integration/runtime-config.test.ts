@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeBrowserConfig } from '@/lib/observability/shared/browser-config'
 import { allText, sentryForRequest, waitForEvents } from '../support/events'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { ROOT, TEST_DIST_DIR, startNext, type NextServer } from '../support/next-server'
@@ -56,7 +57,12 @@ describe('one build, configured at runtime (CONTRACT §1)', () => {
       await waitForEvents(fake, (e) => e.event === 'api_request' && e.properties.request_id === 'runtime-on')
       const page = await fetch(`${app.url}/`, { headers: { 'sec-fetch-dest': 'document', accept: 'text/html' } })
       // Served to 127.0.0.1 (a secure context): the config rides in Server-Timing (docs/decisions/011).
-      expect(page.headers.get('server-timing')).toMatch(new RegExp(`(^|,\\s*)ox;desc="${page.headers.get('x-request-id')}~[A-Za-z0-9_-]+"`))
+      const entry = /(?:^|,\s*)ox;desc="([^"]+)"/.exec(page.headers.get('server-timing') ?? '')?.[1]
+      expect(decodeBrowserConfig(entry)).toMatchObject({
+        rid: page.headers.get('x-request-id'),
+        ph: { key: 'phc_runtimekey1234567' },
+        se: { dsn: fake.sentryDsn },
+      })
       expect(page.headers.get('set-cookie')).toBeNull()
     } finally {
       await app.stop()

@@ -11,7 +11,6 @@ import { getKit, resetKitForTests } from '@/lib/observability/client/kit'
  */
 export function browserConfig(overrides: Partial<BrowserConfig> & { pii?: IdentifyPii } = {}): BrowserConfig {
   return {
-    v: 1,
     rid: 'req-test-1',
     release: 'kit-test@1.0.0',
     pii: 'email',

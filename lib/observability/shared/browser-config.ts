@@ -7,7 +7,6 @@ import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
  * Sentry DSN are in here: both are public by design (CONTRACT §8).
  */
 export interface BrowserConfig {
-  readonly v: 1
   /** The document's request id (CONTRACT §3). */
   readonly rid: string
   readonly release: string
@@ -54,7 +53,6 @@ export function toBrowserConfig(config: ObservabilityConfig, rid: string): Brows
   const { posthog: ph, sentry: se } = config
   if (!ph.enabled && !se.enabled) return null
   return {
-    v: 1,
     rid,
     release: config.release,
     pii: config.identifyPii,
@@ -94,40 +92,154 @@ export function uiHost(apiHost: string): string {
 }
 
 /**
- * `<request id>~<base64url(JSON of the rest)>`: the per-request part stays outside the encoded
- * blob, so the middleware can encode the config once per process (`encodedConfigPart`) and only
- * prepend the id on each document request. `~` cannot occur in a request id.
+ * What a decoder assumes for a setting the encoding leaves out. The wire's own defaults, not the
+ * config schema's (which the browser bundle must not import): changing one side of those never
+ * changes what a value means.
+ */
+const WIRE_DEFAULTS = {
+  pii: 'email',
+  ui: 'https://eu.posthog.com',
+  replay: true,
+  debug: false,
+  sampleRate: 1,
+  tracesSampleRate: 0.1,
+  replaysSessionSampleRate: 0,
+  replaysOnErrorSampleRate: 1,
+} as const
+
+const PII_MODES: readonly IdentifyPii[] = ['none', 'id', 'email', 'full']
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+const MAX_ENCODED_CHARS = 8192
+
+/**
+ * `<request id>~<settings>`: the settings as a query string with short names, defaults left
+ * out, and `:`, `/`, `@` left readable. Every page view carries this in a header that Next's
+ * Edge runtime re-validates character by character (~80 CPU instructions per character,
+ * docs/benchmarks.md "Work"), so its length is the kit's main cost on a static page: a
+ * production config takes ~250 characters this way, ~700 as base64 JSON. Every character is
+ * valid in a cookie value and inside a quoted `Server-Timing` description, and it reads plainly
+ * in devtools. The per-request id stays outside, so the settings are encoded once per process
+ * (`encodedConfigPart`). `~` cannot occur in a request id.
+ *
+ * @example
+ * encodeBrowserConfig(config)
+ * // 'req-1~r=shop@1.4.0&e=production&k=phc_abc…&dsn=https://key@o1.ingest.sentry.io/42'
  */
 export function encodeBrowserConfig(config: BrowserConfig): string {
   const { rid, ...rest } = config
-  return `${rid}~${base64url(JSON.stringify(rest))}`
+  return `${rid}~${encodedConfigPart(rest)}`
 }
 
-/** The encoded, request-independent part of a cookie value; see `encodeBrowserConfig`. */
+/** The request-independent part of an encoded config; see `encodeBrowserConfig`. */
 export function encodedConfigPart(config: Omit<BrowserConfig, 'rid'>): string {
-  return base64url(JSON.stringify(config))
+  const { ph, se } = config
+  const env = ph?.env ?? se?.env ?? ''
+  const fields: [string, string | number | boolean | undefined][] = [
+    ['r', config.release],
+    ['e', env],
+    ['se', se && se.env !== env ? se.env : undefined],
+    ['p', config.pii !== WIRE_DEFAULTS.pii ? config.pii : undefined],
+    ['in', config.internal.length ? config.internal.join(',') : undefined],
+    ['m', config.mask || undefined],
+    ['k', ph?.key],
+    ['ui', ph && ph.ui !== WIRE_DEFAULTS.ui ? ph.ui : undefined],
+    ['rp', ph && ph.replay !== WIRE_DEFAULTS.replay ? ph.replay : undefined],
+    ['db', ph && ph.debug !== WIRE_DEFAULTS.debug ? ph.debug : undefined],
+    ['dsn', se?.dsn],
+    ['sr', nonDefault(se?.sampleRate, WIRE_DEFAULTS.sampleRate)],
+    ['tr', nonDefault(se?.tracesSampleRate, WIRE_DEFAULTS.tracesSampleRate)],
+    ['rs', nonDefault(se?.replaysSessionSampleRate, WIRE_DEFAULTS.replaysSessionSampleRate)],
+    ['re', nonDefault(se?.replaysOnErrorSampleRate, WIRE_DEFAULTS.replaysOnErrorSampleRate)],
+  ]
+  return fields
+    .filter((field): field is [string, string | number | boolean] => field[1] !== undefined)
+    .map(([name, value]) => `${name}=${wireText(typeof value === 'boolean' ? (value ? '1' : '0') : String(value))}`)
+    .join('&')
 }
 
-/** Returns null for anything that is not a config we wrote: cookies are user-controlled input. */
+function nonDefault(value: number | undefined, fallback: number): number | undefined {
+  return value === undefined || value === fallback ? undefined : value
+}
+
+/** Percent-encoding that leaves `:`, `/` and `@` as they are: all three are cookie- and quoted-string-safe. */
+function wireText(value: string): string {
+  return encodeURIComponent(value).replace(/%(?:3A|2F|40)/g, (escape) => decodeURIComponent(escape))
+}
+
+/**
+ * Returns null for anything that is not a config we wrote, or that names neither backend:
+ * both carriers are user-controlled input. Settings a newer encoder adds are ignored.
+ */
 export function decodeBrowserConfig(value: string | undefined | null): BrowserConfig | null {
-  if (!value || value.length > 8192) return null
+  if (!value || value.length > MAX_ENCODED_CHARS) return null
   const cut = value.indexOf('~')
-  if (cut < 1) return null
+  const rid = value.slice(0, cut)
+  if (cut < 1 || !REQUEST_ID.test(rid)) return null
+  let params: URLSearchParams
   try {
-    const bin = atob(value.slice(cut + 1).replace(/-/g, '+').replace(/_/g, '/'))
-    const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0))
-    const parsed = { ...(JSON.parse(new TextDecoder().decode(bytes)) as Omit<BrowserConfig, 'rid'>), rid: value.slice(0, cut) } as BrowserConfig
-    return parsed.v === 1 && /^[A-Za-z0-9._:-]{1,128}$/.test(parsed.rid) ? parsed : null
+    params = new URLSearchParams(value.slice(cut + 1))
   } catch {
     return null
   }
+  const release = params.get('r')
+  const env = params.get('e')
+  const pii = params.get('p') ?? WIRE_DEFAULTS.pii
+  if (release === null || env === null || !isPiiMode(pii)) return null
+  const ph = postHogPart(params, env)
+  const se = sentryPart(params, env)
+  if (ph === null || se === null || (!ph && !se)) return null
+  const internal = params.get('in')
+  return {
+    rid,
+    release,
+    pii,
+    internal: internal ? internal.split(',') : [],
+    mask: params.get('m') ?? '',
+    ...(ph ? { ph } : {}),
+    ...(se ? { se } : {}),
+  }
 }
 
-function base64url(text: string): string {
-  const bytes = new TextEncoder().encode(text)
-  let bin = ''
-  for (const b of bytes) bin += String.fromCharCode(b)
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+type Part<T> = T | undefined | null
+
+/** PostHog's settings; undefined when it is off, null when a value is malformed. */
+function postHogPart(params: URLSearchParams, env: string): Part<NonNullable<BrowserConfig['ph']>> {
+  const key = params.get('k')
+  if (!key) return undefined
+  const replay = wireFlag(params.get('rp'), WIRE_DEFAULTS.replay)
+  const debug = wireFlag(params.get('db'), WIRE_DEFAULTS.debug)
+  if (replay === null || debug === null) return null
+  return { key, api: POSTHOG_PROXY_PATH, ui: params.get('ui') ?? WIRE_DEFAULTS.ui, env, replay, debug }
+}
+
+/** Sentry's settings; undefined when it is off, null when a value is malformed. */
+function sentryPart(params: URLSearchParams, env: string): Part<NonNullable<BrowserConfig['se']>> {
+  const dsn = params.get('dsn')
+  if (!dsn) return undefined
+  const sampleRate = wireRate(params.get('sr'), WIRE_DEFAULTS.sampleRate)
+  const tracesSampleRate = wireRate(params.get('tr'), WIRE_DEFAULTS.tracesSampleRate)
+  const replaysSessionSampleRate = wireRate(params.get('rs'), WIRE_DEFAULTS.replaysSessionSampleRate)
+  const replaysOnErrorSampleRate = wireRate(params.get('re'), WIRE_DEFAULTS.replaysOnErrorSampleRate)
+  if (sampleRate === null || tracesSampleRate === null || replaysSessionSampleRate === null || replaysOnErrorSampleRate === null) return null
+  const sentryEnv = params.get('se') ?? env
+  return { dsn, tunnel: SENTRY_TUNNEL_PATH, env: sentryEnv, sampleRate, tracesSampleRate, replaysSessionSampleRate, replaysOnErrorSampleRate }
+}
+
+function isPiiMode(value: string): value is IdentifyPii {
+  return (PII_MODES as readonly string[]).includes(value)
+}
+
+/** `1`/`0`, the default when absent, null (reject) for anything else. */
+function wireFlag(value: string | null, fallback: boolean): boolean | null {
+  if (value === null) return fallback
+  return value === '1' ? true : value === '0' ? false : null
+}
+
+/** A rate in [0, 1], the default when absent, null (reject) for anything else. */
+function wireRate(value: string | null, fallback: number): number | null {
+  if (value === null) return fallback
+  const n = value.trim() === '' ? NaN : Number(value)
+  return n >= 0 && n <= 1 ? n : null
 }
 
 /**
