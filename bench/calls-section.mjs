@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT, startNext, stopGroup, sleep } from './procs.mjs'
-import { ROUTES, configEnv, runCannon, warmByRequests } from './server-section.mjs'
+import { ROUTES, WARMUP_REQUESTS, configEnv, runCannon, warmByRequests } from './server-section.mjs'
 import { areaOf, resolveFrame, shortPath } from './profile-summary.mjs'
 import { fmt, table } from './stats.mjs'
 
@@ -44,9 +44,8 @@ export async function runCallsSection(ctx) {
       const env = { ...configEnv(config, sink.port, opts.enabledEnv), NODE_OPTIONS: `--require ${PRELOAD}`, OBS_BENCH_CALLS_DIR: dir }
       servers[config] = await startNext({ env, logFile: join(outDir, 'logs', `calls-${config}.log`) })
     }
-    const requests = opts.routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
     for (const config of CONFIGS) {
-      const served = await warmByRequests({ url: servers[config].url, requests, count: Math.max(opts.warmupRequests, 1000), connections: opts.connections })
+      const served = await warmByRequests({ url: servers[config].url, requests: WARMUP_REQUESTS, count: Math.max(opts.warmupRequests, 1000), connections: opts.connections })
       log(`    ${config.padEnd(8)} warm-up: ${served} requests`)
     }
     for (const route of opts.routes) {

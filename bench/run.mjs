@@ -102,7 +102,7 @@ const HELP = `usage: npm run bench -- [options]
   --servers <n>         server: fresh servers per configuration per round, up together; a configuration's
                         slices rotate over them (default 2: fresh processes differ by up to ~10 %)
   --connections <n>     concurrent autocannon connections (default 10)
-  --routes <list>       routes to measure, comma-separated (default ${Object.keys(ROUTES).join(',')})
+  --routes <list>       routes to measure, comma-separated; every warm-up still mixes all of them (default ${Object.keys(ROUTES).join(',')})
   --quiet-wait <s>      before each round, wait up to <s> s for other load on the machine to drop (default 15; 0 = off)
   --order <o>           alternate (E,D,E,D,…) or abba (E,D,D,E,…), default abba: server slices within a
                         route (the first configuration flips on even rounds), browser loads within a round

@@ -3,14 +3,15 @@
 //
 // Method, and why:
 // - Per round --servers (default 2) fresh enabled and as many fresh disabled `next start` (same
-//   `.next` build), all up at once, started in turns. Each gets the mixed warm-up (all routes,
-//   ≥ --server-warmup s and ≥ --warmup-requests requests, in turns of ≤ 2 s across the servers
-//   so that none sits idle long enough for V8 to shrink its heap), then per route a --warmup s
-//   warm-up, then the configurations are measured in short alternating slices (--slice s, default 2;
-//   E,D,D,E,E,D… with the default `--order abba`, E,D,E,D… with `--order alternate`; the first
-//   configuration flips on even rounds) until each has --duration seconds (default 8 → 4 slices
-//   each); a configuration's j-th slice runs on its server j mod --servers. Only one server is
-//   under load at any moment; an idle `next start` uses no CPU, so the others do not disturb it.
+//   `.next` build), all up at once, started in turns. Each gets the mixed warm-up (every route,
+//   whatever --routes measures; ≥ --server-warmup s and ≥ --warmup-requests requests, in turns of ≤
+//   2 s across the servers so that none sits idle long enough for V8 to shrink its heap), then per
+//   route a --warmup s warm-up, then the configurations are measured in short alternating slices
+//   (--slice s, default 2; E,D,D,E,E,D… with the default `--order abba`, E,D,E,D… with `--order
+//   alternate`; the first configuration flips on even rounds) until each has --duration seconds
+//   (default 8 → 4 slices each); a configuration's j-th slice runs on its server j mod --servers.
+//   Only one server is under load at any moment; an idle `next start` uses no CPU, so the others do
+//   not disturb it.
 // - Why interleave: this VM has stretches of tens of seconds where everything runs ~2× slower
 //   (host-level, nothing on the machine shows it). Measuring one configuration for ~20 s and then
 //   the other (the previous method: one server at a time, a fresh one per configuration per round)
@@ -63,6 +64,14 @@ export const ROUTES = {
   '/api/ping': { bar: 0.8, headers: { accept: 'application/json' }, what: 'route handler wrapped with withTracking()' },
   '/': { bar: 0.95, headers: DOCUMENT_HEADERS, what: 'static prerendered page; middleware runs on it' },
 }
+
+/**
+ * Every server's warm-up mixes all the routes above, whichever ones `--routes` measures: an app
+ * serves its API routes beside its pages, so an enabled server measured on `/` alone has still
+ * started its SDKs' per-process parts (the posthog-node worker, Sentry's client) and sent
+ * telemetry, which the sink check needs to see.
+ */
+export const WARMUP_REQUESTS = Object.entries(ROUTES).map(([path, { headers }]) => ({ method: 'GET', path, headers }))
 
 /** Error + timeout + non-2xx share above which a measurement is broken, not just slow. */
 const MAX_BAD_FRACTION = 0.01
@@ -470,7 +479,6 @@ async function measureRounds(ctx, sink, pin) {
         // a server left idle for ~30 s has its heap shrunk by V8's memory reducer and then needs
         // ~3× the CPU per request for the next seconds (docs/benchmarks.md), so none may wait
         // for the others' whole warm-ups before it is measured.
-        const requests = routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
         const chunkS = Math.max(1, Math.min(2, opts.serverWarmup || 2))
         const capMs = (opts.serverWarmup + 15) * 1000
         const turns = []
@@ -480,7 +488,7 @@ async function measureRounds(ctx, sink, pin) {
           for (const t of turns) {
             if (warm(t)) continue
             const started = Date.now()
-            const w = await runCannon({ url: servers[t.config][t.i].url, connections: opts.connections, durationS: chunkS, requests })
+            const w = await runCannon({ url: servers[t.config][t.i].url, connections: opts.connections, durationS: chunkS, requests: WARMUP_REQUESTS })
             t.busyMs += Date.now() - started
             t.served += w.requests.total
           }

@@ -37,7 +37,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT, startNext, stopGroup, sleep } from './procs.mjs'
-import { ROUTES, configEnv, runCannon, warmByRequests } from './server-section.mjs'
+import { ROUTES, WARMUP_REQUESTS, configEnv, runCannon, warmByRequests } from './server-section.mjs'
 import { resolveFrame, shortPath } from './profile-summary.mjs'
 import { fmt, median, table } from './stats.mjs'
 
@@ -84,11 +84,10 @@ export async function runWorkSection(ctx) {
           Object.assign(servers[config], { base, part: 0 })
         }),
       )
-      const mixed = opts.routes.map((path) => ({ method: 'GET', path, headers: ROUTES[path].headers }))
       const warmup = Math.max(opts.warmupRequests, 1000)
       await Promise.all(
         CONFIGS.map(async (config) => {
-          await warmByRequests({ url: servers[config].url, requests: mixed, count: warmup, batch: 500, connections: opts.connections, timeoutS: REQUEST_TIMEOUT_S, guardS: WINDOW_GUARD_S })
+          await warmByRequests({ url: servers[config].url, requests: WARMUP_REQUESTS, count: warmup, batch: 500, connections: opts.connections, timeoutS: REQUEST_TIMEOUT_S, guardS: WINDOW_GUARD_S })
           callgrindControl(servers[config].pid, '--instr=on')
         }),
       )
@@ -142,8 +141,10 @@ export async function runWorkSection(ctx) {
     const keys = ['irMain', 'irAll', 'mutatorMain', 'mutatorAll', 'gcMain', 'gcAll', 'compileAll', ...(cache ? ['cyclesMain', 'cyclesAll', 'l1All', 'llAll'] : [])]
     const r = Object.fromEntries(CONFIGS.map((c) => [c, Object.fromEntries(keys.map((k) => [k, median(ws(c).map((x) => x[k]))]))]))
     const ratio = (k) => r.enabled[k] / r.disabled[k]
-    const top = topDifferences(byFunction[route])
-    result.routes[route] = { ...r, ratios: Object.fromEntries(keys.map((k) => [k, ratio(k)])), top }
+    // results.json keeps the 50 largest, so one function can be followed between runs.
+    const differences = topDifferences(byFunction[route], 50)
+    const top = differences.slice(0, 10)
+    result.routes[route] = { ...r, ratios: Object.fromEntries(keys.map((k) => [k, ratio(k)])), top: differences }
     const row = (label, k, digits = 3) => [label, fmt(r.enabled[k] / 1e6, digits), fmt(r.disabled[k] / 1e6, digits), fmt(ratio(k), 3)]
     const spread = (k) => CONFIGS.map((c) => `${c} ${ws(c).map((x) => fmt(x[k] / 1e6, 2)).join(' ')}`).join('; ')
     lines.push('')
@@ -319,8 +320,8 @@ function perfMap(pid) {
   }
 }
 
-/** The ten functions whose request-thread instructions per request differ most, enabled − disabled. */
-function topDifferences(pair) {
+/** The `count` functions whose request-thread instructions per request differ most, enabled − disabled. */
+function topDifferences(pair, count) {
   const per = (c) => (name) => (pair[c].fns.get(name) ?? 0) / Math.max(pair[c].requests, 1)
   const e = per('enabled')
   const d = per('disabled')
@@ -329,5 +330,5 @@ function topDifferences(pair) {
     .map((name) => ({ name, enabled: e(name), disabled: d(name), diff: e(name) - d(name) }))
     .filter((t) => Math.abs(t.diff) >= 500)
     .sort((x, y) => Math.abs(y.diff) - Math.abs(x.diff))
-    .slice(0, 10)
+    .slice(0, count)
 }
