@@ -114,7 +114,7 @@ const MAX_ENCODED_CHARS = 8192
 /**
  * `<request id>~<settings>`: the settings as a query string with short names, defaults left
  * out, and `:`, `/`, `@` left readable. Every page view carries this in a header that Next's
- * Edge runtime re-validates character by character (~80 CPU instructions per character,
+ * Edge runtime re-validates character by character (~60 CPU instructions per character,
  * docs/benchmarks.md "Work"), so its length is the kit's main cost on a static page: a
  * production config takes ~250 characters this way, ~700 as base64 JSON. Every character is
  * valid in a cookie value and inside a quoted `Server-Timing` description, and it reads plainly
