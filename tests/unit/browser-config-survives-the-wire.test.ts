@@ -102,6 +102,10 @@ describe('anything else is refused, not half-read', () => {
     expect(decodeBrowserConfig(value)).toBeNull()
   })
 
+  it('reads broken percent-escapes as text instead of throwing', () => {
+    expect(decodeBrowserConfig(`${good}&m=%E0%A4%zz`)?.mask).toBe('\uFFFD%zz')
+  })
+
   it('ignores settings a newer server adds', () => {
     expect(decodeBrowserConfig(`${good}&zz=1`)).toEqual(decodeBrowserConfig(good))
   })

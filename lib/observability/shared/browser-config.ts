@@ -1,5 +1,6 @@
-import type { IdentifyPii, ObservabilityConfig } from './config'
+import type { ObservabilityConfig } from './config'
 import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
+import { IDENTIFY_PII_MODES, type IdentifyPii } from './user'
 
 /**
  * What the browser needs to start the SDKs, computed on the server at request time so that one
@@ -107,7 +108,6 @@ const WIRE_DEFAULTS = {
   replaysOnErrorSampleRate: 1,
 } as const
 
-const PII_MODES: readonly IdentifyPii[] = ['none', 'id', 'email', 'full']
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 const MAX_ENCODED_CHARS = 8192
 
@@ -175,12 +175,8 @@ export function decodeBrowserConfig(value: string | undefined | null): BrowserCo
   const cut = value.indexOf('~')
   const rid = value.slice(0, cut)
   if (cut < 1 || !REQUEST_ID.test(rid)) return null
-  let params: URLSearchParams
-  try {
-    params = new URLSearchParams(value.slice(cut + 1))
-  } catch {
-    return null
-  }
+  // Never throws: malformed percent-escapes are kept as they are.
+  const params = new URLSearchParams(value.slice(cut + 1))
   const release = params.get('r')
   const env = params.get('e')
   const pii = params.get('p') ?? WIRE_DEFAULTS.pii
@@ -221,12 +217,11 @@ function sentryPart(params: URLSearchParams, env: string): Part<NonNullable<Brow
   const replaysSessionSampleRate = wireRate(params.get('rs'), WIRE_DEFAULTS.replaysSessionSampleRate)
   const replaysOnErrorSampleRate = wireRate(params.get('re'), WIRE_DEFAULTS.replaysOnErrorSampleRate)
   if (sampleRate === null || tracesSampleRate === null || replaysSessionSampleRate === null || replaysOnErrorSampleRate === null) return null
-  const sentryEnv = params.get('se') ?? env
-  return { dsn, tunnel: SENTRY_TUNNEL_PATH, env: sentryEnv, sampleRate, tracesSampleRate, replaysSessionSampleRate, replaysOnErrorSampleRate }
+  return { dsn, tunnel: SENTRY_TUNNEL_PATH, env: params.get('se') ?? env, sampleRate, tracesSampleRate, replaysSessionSampleRate, replaysOnErrorSampleRate }
 }
 
 function isPiiMode(value: string): value is IdentifyPii {
-  return (PII_MODES as readonly string[]).includes(value)
+  return (IDENTIFY_PII_MODES as readonly string[]).includes(value)
 }
 
 /** `1`/`0`, the default when absent, null (reject) for anything else. */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
+import { IDENTIFY_PII_MODES, type IdentifyPii } from './user'
 
 /**
  * The kit's configuration, parsed once from the server environment (CONTRACT §1–2).
@@ -9,7 +10,7 @@ import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
  * to its safe default and produces one readable warning naming the variable.
  */
 
-export type IdentifyPii = 'none' | 'id' | 'email' | 'full'
+export type { IdentifyPii }
 
 /** Why a backend is off: no key at all, or a key we refused to use. */
 export type DisabledReason = 'unset' | 'invalid'
@@ -116,7 +117,7 @@ const DSN_RE = /^(https?):\/\/(\w+)(?::\w+)?@((?:\[[:.%\w]+\]|[\w.-]+))(?::(\d+)
 
 const dsn = z.string().regex(DSN_RE, 'expected a Sentry DSN like https://<key>@o0.ingest.sentry.io/<project id>')
 
-const identifyPii = z.enum(['none', 'id', 'email', 'full'], { message: 'expected none, id, email or full' })
+const identifyPii = z.enum(IDENTIFY_PII_MODES, { message: 'expected none, id, email or full' })
 
 const label = z
   .string()

@@ -1,4 +1,9 @@
-import type { IdentifyPii } from './config'
+/**
+ * What `POSTHOG_IDENTIFY_PII` may say, from least to most. Here rather than in `config.ts` so the
+ * browser can check a mode without importing the config schema.
+ */
+export const IDENTIFY_PII_MODES = ['none', 'id', 'email', 'full'] as const
+export type IdentifyPii = (typeof IDENTIFY_PII_MODES)[number]
 
 /**
  * The app's user as the kit sees it (CONTRACT §7). Identity always comes from the app
