@@ -19,3 +19,12 @@ export function sentryForRequest(fake: FakeIngest, requestId: string) {
 export function allText(fake: FakeIngest): string {
   return searchableText({ events: fake.events(), sentry: fake.sentry(), flags: fake.flagRequests(), rejected: fake.rejected() })
 }
+
+/**
+ * `allText`, plus what every request carried outside its body (path, query, headers): the whole
+ * of what left the app for either backend, to search for a planted secret.
+ */
+export function everythingSent(fake: FakeIngest): string {
+  const envelopes = fake.requests().map((r) => ({ method: r.method, path: r.path, search: r.search, headers: r.headers }))
+  return `${allText(fake)}\n${JSON.stringify(envelopes)}`
+}

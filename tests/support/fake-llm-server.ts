@@ -15,9 +15,9 @@ import type { Socket } from 'node:net'
  * - `refusal`: a 200 completion the model refused (`finish_reason: content_filter` / `stop_reason: refusal`)
  * - `hang`: accept the request and never answer
  */
-export type FakeLlmMode = 'ok' | 'quota' | 'server_error' | 'content_filter' | 'refusal' | 'hang'
+export type FakeLlmMode = 'ok' | 'quota' | 'server_error' | 'content_filter' | 'refusal' | 'hang' | 'invalid_quoting' | 'server_quoting'
 
-const MODES: readonly FakeLlmMode[] = ['ok', 'quota', 'server_error', 'content_filter', 'refusal', 'hang']
+const MODES: readonly FakeLlmMode[] = ['ok', 'quota', 'server_error', 'content_filter', 'refusal', 'hang', 'invalid_quoting', 'server_quoting']
 
 /** A prompt containing `[[fake:<mode>]]` overrides the server's mode for that request. */
 const DIRECTIVE = /\[\[fake:([a-z_]+)\]\]/

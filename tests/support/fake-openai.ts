@@ -45,6 +45,15 @@ const ERRORS = {
 
 async function answer({ res, path, body, mode }: Exchange, firstTokenDelayMs: number, chunkDelayMs: number): Promise<void> {
   if (path !== '/v1/chat/completions') return json(res, 404, { error: { message: `fake OpenAI has no ${path}`, type: 'invalid_request_error' } })
+  if (mode === 'invalid_quoting' || mode === 'server_quoting') {
+    // Some provider errors quote the offending input back, prompt text included.
+    const quoted = JSON.stringify(lastUserText(body.messages))
+    const [status, error] =
+      mode === 'invalid_quoting'
+        ? [400, { message: `Invalid 'messages[0].content': ${quoted} contains an unsupported character sequence.`, type: 'invalid_request_error', param: 'messages[0].content', code: 'invalid_value' }]
+        : [500, { message: `The server had an error while processing the prompt ${quoted}. Sorry about that!`, type: 'server_error', param: null, code: null }]
+    return json(res, status, { error }, { 'x-request-id': `req_${randomUUID()}` })
+  }
   if (mode === 'quota' || mode === 'server_error' || mode === 'content_filter') {
     const [status, error] = ERRORS[mode]
     return json(res, status, { error }, { 'x-request-id': `req_${randomUUID()}` })

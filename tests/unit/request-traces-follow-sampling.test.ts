@@ -62,16 +62,23 @@ afterAll(async () => {
 beforeEach(() => fake.clear())
 
 describe('tracked requests are sampled as Sentry would sample them, once', () => {
-  it('follows the browser’s “sampled” decision even at rate 0, continuing its trace', async () => {
-    await start('0')
+  it('follows the browser’s “sampled” decision while tracing is on, continuing its trace', async () => {
+    await start('0.01')
     expect((await call(ok, `${TRACE}-${PARENT}-1`)).status).toBe(200)
     await flushSentry()
     await fake.waitFor(() => transactions().length > 0)
     expect(transactions()).toHaveLength(1)
     expect(transactions()[0]!.contexts.trace).toMatchObject({ trace_id: TRACE, parent_span_id: PARENT })
-    // The request's spans are found by its id, like its events (CONTRACT §3).
+    // The request's spans are found by its id, like its events.
     const attr = transactions()[0]!.attributes.request_id as { value?: string } | string | undefined
     expect(typeof attr === 'string' ? attr : attr?.value).toBe('traced-req-1')
+  })
+
+  it('lets no caller turn tracing on at rate 0, whatever its sentry-trace header asks', async () => {
+    await start('0')
+    for (let i = 0; i < 5; i++) expect((await call(ok, `${TRACE}-${PARENT}-1`)).status).toBe(200)
+    await flushSentry()
+    expect(fake.sentryItems('span')).toHaveLength(0)
   })
 
   it('follows the browser’s “not sampled” decision even at rate 1', async () => {

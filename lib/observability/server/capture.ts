@@ -1,4 +1,5 @@
 import 'server-only'
+import { scrubServerProperties } from '../shared/event-privacy'
 import type { ServerEvent } from '../shared/events'
 import { eventUuid } from './event-uuid'
 import { warnOnce } from './fail-open'
@@ -6,7 +7,7 @@ import { getPostHog } from './posthog-client'
 
 /**
  * Queues one catalogue event on posthog-node. Only `ServerEvent` shapes compile, so property
- * names cannot drift from CONTRACT §5. Never awaits the network and never throws.
+ * names cannot drift from the catalogue (docs/events.md). Never awaits the network and never throws.
  */
 export function capture(distinctId: string, e: ServerEvent, options: { anonymous?: boolean; sessionId?: string } = {}): void {
   const posthog = getPostHog()
@@ -16,8 +17,9 @@ export function capture(distinctId: string, e: ServerEvent, options: { anonymous
       distinctId,
       event: e.event,
       uuid: eventUuid(),
+      // The privacy policy applies before the event leaves this thread (docs/privacy.md).
       properties: {
-        ...e.properties,
+        ...scrubServerProperties(e.properties as unknown as Record<string, unknown>),
         ...(options.sessionId ? { $session_id: options.sessionId } : {}),
         // Anonymous traffic creates no person profiles (CONTRACT §7).
         ...(options.anonymous ? { $process_person_profile: false } : {}),

@@ -2,6 +2,7 @@ import 'server-only'
 import { getConfig } from '../edge/get-config'
 import { AFTER_RESPONSE_BUDGET_MS, settleWithin } from './fail-open'
 import { startPostHogWorker, stopPostHogWorkerForTests, type PostHogClient } from './posthog-worker-link'
+import { deliverOnShutdown } from './deliver-on-shutdown'
 import { processSingleton } from './process-singleton'
 
 export type { PostHogClient } from './posthog-worker-link'
@@ -10,7 +11,6 @@ const state = processSingleton('posthog', () => ({
   client: undefined as PostHogClient | null | undefined,
   inflight: null as Promise<void> | null,
   queued: null as Promise<void> | null,
-  shutdownInstalled: false,
 }))
 
 /**
@@ -34,7 +34,7 @@ export function getPostHog(): PostHogClient | null {
     maxQueueSize: 5_000,
     privacyMode: !cfg.llmPayloads,
   }, cfg.debug)
-  installShutdownFlush(client)
+  deliverOnShutdown(() => client.flush())
   return (state.client = client)
 }
 
@@ -58,34 +58,6 @@ export function flushSoon(timeoutMs = AFTER_RESPONSE_BUDGET_MS): Promise<void> {
     return state.inflight
   })
   return settleWithin(state.queued, timeoutMs)
-}
-
-/**
- * SIGTERM and SIGINT (deploys, scale-down) deliver what is queued before the process exits,
- * bounded so that shutdown never hangs. `next start` handles the signal itself: it stops taking
- * requests, waits for their `after()` tasks, then calls `process.exit()`. The events those last
- * requests queued are still in posthog-node's batch then (docs/decisions/002), so that exit is
- * held, at most 2.5 s, until the batch is out.
- */
-function installShutdownFlush(ph: PostHogClient): void {
-  if (state.shutdownInstalled || typeof process === 'undefined' || typeof process.once !== 'function') return
-  state.shutdownInstalled = true
-  const onSignal = (signal: NodeJS.Signals) => {
-    void ph.flush().catch(() => undefined)
-    const exit = process.exit
-    let exiting: Promise<void> | undefined
-    const deliverThenExit = (code?: number | string | null) => {
-      exiting ??= settleWithin(ph.shutdown(2_000), 2_500).finally(() => {
-        process.exit = exit
-        exit.call(process, code ?? undefined)
-      })
-    }
-    process.exit = deliverThenExit as typeof process.exit
-    // Without another handler (a custom server), exit as before once delivered.
-    if (process.listenerCount(signal) === 0) deliverThenExit(0)
-  }
-  process.once('SIGTERM', onSignal)
-  process.once('SIGINT', onSignal)
 }
 
 /** @internal */

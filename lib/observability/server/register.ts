@@ -1,6 +1,7 @@
 import 'server-only'
 import { winterCGRequestToRequestData, type Integration } from '@sentry/core'
 import { getConfig } from '../edge/get-config'
+import { deliverOnShutdown } from './deliver-on-shutdown'
 import { sentryServerOptions } from './sentry-options'
 import { currentRequestContext, heldRequest } from './request-context'
 import { getPostHog } from './posthog-client'
@@ -84,6 +85,8 @@ export async function registerNode(): Promise<void> {
         Sentry.nodeContextIntegration({ app: false, device: false }),
       ],
     })
+    // Spans, sessions and late events still queued when a deploy stops the server.
+    deliverOnShutdown((ms) => Sentry.flush(ms))
     // Any Sentry event raised inside a tracked request (even by app code calling Sentry directly)
     // carries the request id and endpoint.
     Sentry.addEventProcessor((event) => {

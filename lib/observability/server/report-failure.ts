@@ -5,7 +5,8 @@ import { getConfig } from '../edge/get-config'
 import { categorizeError, fingerprint, isExpectedClientError, userImpact, type ErrorType, type UserImpact, type UserImpactRule } from '../shared/categorize'
 import { markReported, normalizeError, type NormalizedError } from '../shared/errors'
 import type { ApiErrorProperties } from '../shared/events'
-import { scrubDeep, scrubString } from '../shared/scrub'
+import { scrubServerProperties } from '../shared/event-privacy'
+import { scrubDeep } from '../shared/scrub'
 import { ANONYMOUS, sentryUser, type UserProperties } from '../shared/user'
 import { capture } from './capture'
 import { AFTER_RESPONSE_BUDGET_MS, settleWithin } from './fail-open'
@@ -115,25 +116,25 @@ export async function reportFailure(r: FailureReport): Promise<FailureOutcome> {
     // Immediate: building `$exception` is async (stack parsing), so a queued one could miss the
     // flush that follows and be lost when a serverless function freezes.
     if (!expected) delivery.push(
-      posthog.captureExceptionImmediate(normalized.error, r.distinctId, {
+      posthog.captureExceptionImmediate(normalized.error, r.distinctId, scrubServerProperties({
         ...common,
         error_type: errorType,
         user_impact: impact,
         $exception_level: r.level ?? 'error',
         ...(sentryEventId ? { $sentry_event_id: sentryEventId } : {}),
-      }),
+      })),
     )
     if (r.apiError && r.requestId) {
       const props: ApiErrorProperties = {
         ...inline,
         error_type: errorType,
-        error_message: scrubString(normalized.message),
+        error_message: normalized.message,
         exception_type: normalized.type,
         endpoint,
         method,
         status_code: statusCode,
         request_id: r.requestId,
-        traceback: scrubString(normalized.stack),
+        traceback: normalized.stack,
         user_id: r.user?.user_id ?? ANONYMOUS,
         environment: common.environment,
         ...(sentryEventId ? { sentry_event_id: sentryEventId } : {}),

@@ -73,11 +73,16 @@ export interface TraceLink {
   parentSpanId?: string
 }
 
-/** The browser's decision when it made one (`<trace>-<span>-1|0`), else `SENTRY_TRACES_SAMPLE_RATE`. */
+/**
+ * At `SENTRY_TRACES_SAMPLE_RATE=0` tracing is off, and no request turns it on: a `sentry-trace`
+ * header is anyone's to send. Otherwise the caller's decision (`<trace>-<span>-1|0`, the
+ * browser's, so its traces continue here) when it made one, else the rate (docs/privacy.md).
+ */
 function shouldSample(sentryTrace: string | undefined): boolean {
-  const parent = sentryTrace ? SENTRY_TRACE.exec(sentryTrace)?.[1] : undefined
-  if (parent !== undefined) return parent === '1'
   const config = getConfig()
   const rate = config.sentry.enabled ? config.sentry.tracesSampleRate : 0
-  return rate > 0 && Math.random() < rate
+  if (rate === 0) return false
+  const parent = sentryTrace ? SENTRY_TRACE.exec(sentryTrace)?.[1] : undefined
+  if (parent !== undefined) return parent === '1'
+  return Math.random() < rate
 }

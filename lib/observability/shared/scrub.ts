@@ -1,53 +1,49 @@
+import { isSensitiveKey, isSensitiveQueryKey } from './sensitive-keys'
+import { replaceSecretShapes } from './secret-patterns'
+
 /**
- * One redaction policy for every surface (CONTRACT §8): headers, query strings, cookies, extras
- * and contexts sent to either backend. Pure; safe on cyclic and very large input.
+ * The kit's one privacy policy, applied at every exit on every runtime (server, Edge, browser):
+ * PostHog events of both SDKs, Sentry events, spans, breadcrumbs, fingerprints and replays, local
+ * mode's store. Known names lose their values (`sensitive-keys.ts`); free text loses what looks
+ * like a secret (`secret-patterns.ts`, URLs, `key=value` pairs). What helps debugging stays: the
+ * error type, the words around a secret, the route. `docs/privacy.md` is this file as a table.
+ * Pure and bounded: safe on cyclic, hostile and very large input.
  */
 
+export { isSensitiveKey, isSensitiveQueryKey }
+
+/** What a removed value reads as, in both backends, as in Sentry's own scrubbing. */
 export const FILTERED = '[Filtered]'
 
-const SENSITIVE_EXACT = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'x-auth-token',
-  'x-csrf-token',
-  'x-session-id',
-])
+/** `https://user:secret@host` → `https://user:[Filtered]@host`; the user name stays. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/gi
+/** A pair in a URL's query or fragment, or in a form body: `?token=…`, `&code=…`, `#access_token=…`. */
+const QUERY_PAIR = /([?&#;])([^=&#\s?"'<>]{1,128})=([^&#\s"'<>]*)/g
+/**
+ * The start of a `key=value`, `key: value` or `"key": "value"` pair in free text (log lines,
+ * messages, JSON quoted in an error). The value is read on from there (`pairValueEnd`).
+ */
+const TEXT_KEY = /(["']?)([A-Za-z_$][\w.$[\]-]{0,63})\1(\s*[:=]\s*)/g
 
-const SENSITIVE_PARTS = /password|passwd|secret|token|api_key|api-key|apikey|auth|credentials|session|private_key|privatekey/i
-
-/** True for a header, cookie, query or property name whose value must never leave the server. */
-export function isSensitiveKey(key: string): boolean {
-  const k = key.toLowerCase()
-  return SENSITIVE_EXACT.has(k) || SENSITIVE_PARTS.test(k)
-}
-
-const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi
-// Relay's credit-card pattern (sentry.md §4.1): 13–19 digits with optional separators.
-const CARD = /\b(?:3[47]\d|4\d{3}|5[1-5]\d\d|65\d\d|6011)(?:[-\s]?\d){12}\b/g
-const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi
-const QUERY_PAIR = /(^|[?&;,\s])([^=&#\s?]+)=([^&#\s]*)/g
-
-/** Scrubs secrets that hide inside free text: bearer tokens, card numbers, private keys, URL passwords and sensitive query values. */
+/**
+ * Scrubs free text: messages, stack values, log lines, URLs in any field. Secrets recognised by
+ * shape (bearer credentials, JWTs, private keys, card numbers, IBANs, SSNs), URL passwords, and
+ * values of sensitive names in query strings and `key=value` / `key: value` pairs.
+ *
+ * @example
+ * scrubString('login failed for password=hunter2 at /cb?code=abc&page=2')
+ * // 'login failed for password=[Filtered] at /cb?code=[Filtered]&page=2'
+ */
 export function scrubString(value: string): string {
-  if (value.length === 0) return value
-  let out = value
-  if (/bearer|basic|token/i.test(out)) out = out.replace(BEARER, (_m, scheme: string) => `${scheme} ${FILTERED}`)
-  if (/\d{4}/.test(out)) out = out.replace(CARD, FILTERED)
-  if (out.includes('-----BEGIN')) out = out.replace(PEM, FILTERED)
-  if (out.includes('://')) out = out.replace(URL_USERINFO, `$1${FILTERED}@`)
-  if (out.includes('=')) {
-    out = out.replace(QUERY_PAIR, (m, sep: string, key: string) =>
-      isSensitiveKey(safeDecode(key)) ? `${sep}${key}=${FILTERED}` : m,
-    )
-  }
+  if (value.length < 6) return value
+  let out = replaceSecretShapes(value, FILTERED)
+  if (out.includes('://')) out = out.replace(URL_PASSWORD, `$1${FILTERED}@`)
+  if (out.includes('=')) out = out.replace(QUERY_PAIR, scrubQueryPair)
+  if (out.includes('=') || out.includes(':')) out = scrubTextPairs(out)
   return out
 }
 
-/** Scrubs the query of a URL or path by key, keeping its shape (`/a?token=[Filtered]&page=2`). */
+/** A URL or path with the values of sensitive query and fragment keys and any password filtered. */
 export function scrubUrl(url: string): string {
   return scrubString(url)
 }
@@ -58,37 +54,31 @@ export function scrubRecord(record: Record<string, unknown>): Record<string, str
   for (const [k, v] of Object.entries(record)) {
     if (v === undefined || v === null) continue
     const text = Array.isArray(v) ? v.join(', ') : String(v)
-    out[k] = isSensitiveKey(k) ? FILTERED : k.toLowerCase() === 'cookie' ? FILTERED : scrubString(text)
+    out[k] = isSensitiveKey(k) ? FILTERED : scrubString(text)
   }
   return out
-}
-
-/** A `Cookie` header with every value filtered but the names kept, for debugging which cookies arrived. */
-export function scrubCookieHeader(header: string): string {
-  return header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter(Boolean)
-    .map((pair) => `${pair.split('=')[0]}=${FILTERED}`)
-    .join('; ')
 }
 
 export interface ScrubOptions {
   /** Deeper structures become `[Object]` / `[Array]`. */
   maxDepth?: number
-  /** Longer strings are cut (after scrubbing). */
+  /** Longer strings are cut (after scrubbing); `Infinity` keeps every string whole. */
   maxStringLength?: number
   /** Arrays and objects keep at most this many entries. */
   maxEntries?: number
+  /** Names kept as they are at the top level, e.g. posthog-js's `token` (the public project key). */
+  keepKeys?: ReadonlySet<string>
 }
 
 /**
  * Deep copy with sensitive keys filtered and strings scrubbed. Cycles become `[Circular]`,
  * functions and symbols are dropped, errors become `{ name, message }`, bigint becomes a string,
- * so the result always survives `JSON.stringify`.
+ * so the result always survives `JSON.stringify`. Names starting with `$` are PostHog's own
+ * (`$session_id`) and keep their values, which are still scrubbed as text. A name that is a URL
+ * (PostHog's heatmap data is keyed by page URL) is scrubbed as one.
  */
 export function scrubDeep(value: unknown, options: ScrubOptions = {}): unknown {
-  const { maxDepth = 6, maxStringLength = 5_000, maxEntries = 100 } = options
+  const { maxDepth = 6, maxStringLength = 5_000, maxEntries = 100, keepKeys } = options
   const seen = new WeakSet<object>()
 
   const walk = (v: unknown, depth: number): unknown => {
@@ -117,8 +107,10 @@ export function scrubDeep(value: unknown, options: ScrubOptions = {}): unknown {
         } catch {
           child = '[Unreadable]'
         }
-        // `$`-prefixed keys are PostHog's own (`$session_id`), never user data.
-        out[key] = !key.startsWith('$') && isSensitiveKey(key) && child != null ? FILTERED : walk(child, depth + 1)
+        // A name that is a URL is data, not a field name: scrubbed as a URL, its value kept.
+        const isUrl = key.includes('?') || key.includes('://')
+        const kept = isUrl || key.startsWith('$') || (depth === 0 && keepKeys?.has(key))
+        out[isUrl ? scrubUrl(key) : key] = !kept && child != null && isSensitiveKey(key) ? FILTERED : walk(child, depth + 1)
       }
       return out
     } finally {
@@ -127,6 +119,54 @@ export function scrubDeep(value: unknown, options: ScrubOptions = {}): unknown {
   }
   return walk(value, 0)
 }
+
+/**
+ * A query or fragment pair: a sensitive key loses its value; any other value is decoded (`+` and
+ * `%xx`, as forms encode text) and scrubbed as text, so `?q=card+4111+1111…` is caught too.
+ */
+function scrubQueryPair(match: string, sep: string, key: string, value: string): string {
+  if (isSensitiveQueryKey(safeDecode(key))) return `${sep}${key}=${FILTERED}`
+  if (value.length < 6 || !/[%+]/.test(value)) return match
+  const decoded = safeDecode(value.replace(/\+/g, ' '))
+  const scrubbed = scrubString(decoded)
+  return scrubbed === decoded ? match : `${sep}${key}=${encodeURIComponent(scrubbed).replace(/%5BFiltered%5D/g, FILTERED)}`
+}
+
+/** Replaces the value of every pair whose key is sensitive; other keys are skipped, not their values. */
+function scrubTextPairs(text: string): string {
+  let out = ''
+  let copied = 0
+  TEXT_KEY.lastIndex = 0
+  for (let m = TEXT_KEY.exec(text); m; m = TEXT_KEY.exec(text)) {
+    const valueStart = m.index + m[0].length
+    if (!isSensitiveKey(m[2]!) || text.startsWith(FILTERED, valueStart)) continue
+    const end = pairValueEnd(text, valueStart)
+    if (end === valueStart) continue
+    const quote = text[valueStart] === '"' || text[valueStart] === "'" ? text[valueStart]! : ''
+    out += text.slice(copied, valueStart) + quote + FILTERED + quote
+    copied = end
+    TEXT_KEY.lastIndex = end
+  }
+  return copied === 0 ? text : out + text.slice(copied)
+}
+
+/** Where a value starting at `start` ends: its closing quote, or whitespace and punctuation. */
+function pairValueEnd(text: string, start: number): number {
+  const quote = text[start]
+  if (quote === '"' || quote === "'") {
+    for (let i = start + 1; i < text.length && i < start + 4096; i++) {
+      if (text[i] === '\\') i++
+      else if (text[i] === quote) return i + 1
+      else if (text[i] === '\n') break
+    }
+    return start
+  }
+  let i = start
+  while (i < text.length && !VALUE_END.has(text[i]!)) i++
+  return i
+}
+
+const VALUE_END = new Set([' ', '\t', '\n', '\r', '"', "'", '&', ',', ';', '<', '>', '(', ')', '{', '}', '[', ']'])
 
 function safeDecode(s: string): string {
   try {

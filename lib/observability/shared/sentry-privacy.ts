@@ -1,5 +1,6 @@
 import type { DataCollection, ErrorEvent, StreamedSpanJSON, Breadcrumb } from '@sentry/core'
 import { FILTERED, isSensitiveKey, scrubDeep, scrubRecord, scrubString, scrubUrl } from './scrub'
+import { removeSentText, sentTextOf } from './sent-text'
 
 /**
  * Sentry 11 collects user info, cookies, headers and bodies by default (`dataCollection`). The
@@ -23,8 +24,14 @@ export function strictDataCollection(llmPayloads: boolean): DataCollection {
   }
 }
 
-/** `beforeSend`: the request, extras, contexts, tags, breadcrumbs and messages, scrubbed. */
-export function scrubSentryEvent<E extends ErrorEvent>(event: E): E {
+/**
+ * `beforeSend`: the request, extras, contexts, tags, breadcrumbs, messages, fingerprint,
+ * transaction name and stack frames' source lines, scrubbed. An LLM prompt remembered on the
+ * original exception (`sent-text.ts`) is removed from every message too.
+ */
+export function scrubSentryEvent<E extends ErrorEvent>(event: E, hint?: { originalException?: unknown }): E {
+  const sent = hint ? sentTextOf(hint.originalException) : []
+  const text = (s: string) => scrubString(removeSentText(s, sent))
   const req = event.request
   if (req) {
     if (req.headers) req.headers = scrubRecord(req.headers as Record<string, unknown>)
@@ -42,11 +49,36 @@ export function scrubSentryEvent<E extends ErrorEvent>(event: E): E {
     const { posthog_session_id, ...rest } = event.tags
     event.tags = { ...(scrubDeep(rest) as typeof event.tags), ...(posthog_session_id !== undefined ? { posthog_session_id } : {}) }
   }
-  if (event.message) event.message = scrubString(event.message)
-  if (event.logentry?.message) event.logentry.message = scrubString(event.logentry.message)
-  for (const ex of event.exception?.values ?? []) if (ex.value) ex.value = scrubString(ex.value)
+  if (event.message) event.message = text(event.message)
+  if (event.logentry) {
+    if (event.logentry.message) event.logentry.message = text(event.logentry.message)
+    if (event.logentry.params) event.logentry.params = scrubDeep(event.logentry.params) as unknown[]
+  }
+  if (event.transaction) event.transaction = scrubString(event.transaction)
+  if (event.fingerprint) event.fingerprint = event.fingerprint.map(text)
+  for (const ex of event.exception?.values ?? []) {
+    if (ex.value) ex.value = text(ex.value)
+    if (ex.mechanism?.data) ex.mechanism.data = scrubDeep(ex.mechanism.data) as typeof ex.mechanism.data
+    for (const frame of ex.stacktrace?.frames ?? []) {
+      if (frame.vars) frame.vars = scrubDeep(frame.vars) as typeof frame.vars
+      if (frame.context_line) frame.context_line = scrubString(frame.context_line)
+      if (frame.pre_context) frame.pre_context = frame.pre_context.map(scrubString)
+      if (frame.post_context) frame.post_context = frame.post_context.map(scrubString)
+    }
+  }
   if (event.breadcrumbs) event.breadcrumbs = event.breadcrumbs.map(scrubBreadcrumb)
   if (event.user) delete event.user.ip_address
+  return event
+}
+
+/**
+ * Sentry's replay event lists every URL the session visited (`urls`); it passes through event
+ * processors, not `beforeSend`. Other event types pass unchanged.
+ */
+export function scrubReplayEvent<E extends { type?: string; urls?: unknown; request?: { url?: string } }>(event: E): E {
+  if (event.type !== 'replay_event') return event
+  if (Array.isArray(event.urls)) event.urls = event.urls.map((u) => (typeof u === 'string' ? scrubUrl(u) : u))
+  if (event.request?.url) event.request.url = scrubUrl(event.request.url)
   return event
 }
 

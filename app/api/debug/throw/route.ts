@@ -4,12 +4,14 @@ import { demoGetUser } from '@/lib/demo/user'
 
 export const dynamic = 'force-dynamic'
 
+const MAX_MESSAGE_CHARS = 2_000_000
+
 /**
  * Throws what it is asked to (CONTRACT §4), so every category of §6 and every odd throw can be
  * exercised from a browser, curl or a test:
  * - `kind`: an error class name (`RateLimitError`, `ValidationError`…), or `string`, `null`,
  *   `object`, `circular` for non-Error throws, or `redirect` / `notFound` for Next control flow;
- * - `msg`: the message, `repeat`: repeat it N times (up to 2 MB) for oversized messages;
+ * - `msg`: the message, `repeat`: repeat it N times (at most 2 MB in all) for oversized messages;
  * - `status`: attach an HTTP status to the error (e.g. 422, 429);
  * - `delay`: wait this many ms first (up to 30 s), for slow-request and concurrency demos.
  * 404 in production builds unless `DEBUG=1`.
@@ -19,8 +21,10 @@ export const GET = withTracking(
     if (!getConfig().debugRoutes) notFound()
     const q = new URL(request.url).searchParams
     const kind = (q.get('kind') ?? 'Error').slice(0, 100)
-    const repeat = Math.min(Math.max(Number(q.get('repeat')) || 1, 1), 2_000_000)
-    const message = (q.get('msg') ?? `Debug ${kind} from /api/debug/throw`).repeat(repeat).slice(0, 2_000_000)
+    const text = q.get('msg') ?? `Debug ${kind} from /api/debug/throw`
+    // Enough to show an oversized message (2 MB), never more: repeats are counted, not allocated.
+    const repeat = Math.min(Math.max(Number(q.get('repeat')) || 1, 1), Math.ceil(MAX_MESSAGE_CHARS / Math.max(text.length, 1)))
+    const message = text.repeat(repeat).slice(0, MAX_MESSAGE_CHARS)
     const delay = Math.min(Math.max(Number(q.get('delay')) || 0, 0), 30_000)
     if (delay) await new Promise((r) => setTimeout(r, delay))
     throw makeThrowable(kind, message, Number(q.get('status')) || undefined)

@@ -1,5 +1,7 @@
 import posthog from 'posthog-js'
 import type { BrowserConfig } from '../../shared/browser-config'
+import { scrubPostHogEvent } from '../../shared/event-privacy'
+import { scrubUrl } from '../../shared/scrub'
 import { replayMaskSelectors } from '../../shared/replay-mask'
 import { userProperties, type UserProperties } from '../../shared/user'
 import { setLiveFlags } from '../flags'
@@ -19,7 +21,8 @@ import { subscribeUser } from '../user-store'
  * - `internal_or_test_user_hostname: null`: the 2026-01-30 defaults would give every visitor on
  *   localhost a person profile; anonymous visitors must create none.
  * - `mask_all_text: true`: autocapture keeps clicks and selectors but sends no element text, the
- *   same promise replay makes (CONTRACT §8).
+ *   same promise replay makes (docs/privacy.md).
+ * - `before_send`: the kit's privacy policy on every event, page URLs and replay included.
  *
  * @internal Called by the kit once posthog-js's chunk has loaded; apps use the provider.
  */
@@ -50,6 +53,10 @@ export function startPostHog(config: BrowserConfig, kit: Kit): PostHogBackend | 
       // The page already has server-evaluated values; fetching again on load is what flickers.
       advanced_disable_feature_flags_on_first_load: bootstrap !== null,
       debug: ph.debug,
+      before_send: (event) => {
+        scrubInitialPersonInfo()
+        return scrubPostHogEvent(event)
+      },
     })
   }
   posthog.register({ environment: ph.env, release: config.release })
@@ -123,6 +130,21 @@ function identify(kit: Kit, config: BrowserConfig): void {
   }
   for (const key of INLINE_KEYS) if (props[key] === undefined) posthog.unregister(key)
   posthog.register({ ...props })
+}
+
+/**
+ * posthog-js keeps the landing page's URL and referrer (`$initial_person_info`, stored, never an
+ * event property) and sends them as person properties with every `/flags` request of an
+ * identified visitor, a request `before_send` does not see. It records them while capturing an
+ * event, just before `before_send` runs (and again after a `reset()`), so `before_send` scrubs
+ * them where they are stored, before any `/flags` request can read them.
+ */
+function scrubInitialPersonInfo(): void {
+  const info = posthog.get_property('$initial_person_info') as { u?: unknown; r?: unknown } | undefined
+  if (!info || typeof info !== 'object') return
+  const u = typeof info.u === 'string' ? scrubUrl(info.u) : info.u
+  const r = typeof info.r === 'string' ? scrubUrl(info.r) : info.r
+  if (u !== info.u || r !== info.r) posthog.register({ $initial_person_info: { ...info, u, r } })
 }
 
 const exposed = new Set<string>()

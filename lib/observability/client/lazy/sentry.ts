@@ -1,4 +1,5 @@
 import {
+  addEventProcessor,
   browserTracingIntegration,
   captureException,
   getClient,
@@ -11,7 +12,8 @@ import {
 import type { Integration } from '@sentry/core'
 import type { BrowserConfig } from '../../shared/browser-config'
 import { replayMaskSelectors } from '../../shared/replay-mask'
-import { scrubBreadcrumb, scrubSentryEvent, scrubSpan, strictDataCollection } from '../../shared/sentry-privacy'
+import { scrubRecordingEvent } from '../../shared/event-privacy'
+import { scrubBreadcrumb, scrubReplayEvent, scrubSentryEvent, scrubSpan, strictDataCollection } from '../../shared/sentry-privacy'
 import { sentryUser, userProperties } from '../../shared/user'
 import { KIT_PREFIX } from '../../shared/routes'
 import type { ErrorSource, Kit, PendingError, SentryBackend } from '../kit'
@@ -60,7 +62,7 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
       dataCollection: strictDataCollection(false),
       sendClientReports: false,
       // Linked after scrubbing: the scrubber filters any key containing "session".
-      beforeSend: (event) => linkPostHog(scrubSentryEvent(event), kit),
+      beforeSend: (event, hint) => linkPostHog(scrubSentryEvent(event, hint), kit),
       beforeBreadcrumb: (crumb) => scrubBreadcrumb(crumb),
       beforeSendSpan: scrubSpan,
       integrations: (defaults: Integration[]) => [
@@ -70,16 +72,22 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
           : []),
         ...(replay
           ? [
-              replayIntegration({
-                maskAllText: true,
-                maskAllInputs: true,
-                blockAllMedia: true,
-                mask: replayMaskSelectors(config.mask),
-              }),
+              scrubbingRecordedPages(
+                replayIntegration({
+                  maskAllText: true,
+                  maskAllInputs: true,
+                  blockAllMedia: true,
+                  mask: replayMaskSelectors(config.mask),
+                  // Breadcrumbs and network spans the replay adds to its recording follow the policy too.
+                  beforeAddRecordingEvent: scrubRecordingEvent,
+                }),
+              ),
             ]
           : []),
       ],
     })
+    // The replay event's list of visited URLs reaches event processors, not `beforeSend`.
+    addEventProcessor(scrubReplayEvent)
   }
   // Browser events belong to the document the visitor loaded (CONTRACT §3).
   setTag('request_id', config.rid)
@@ -91,6 +99,19 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
   subscribeUser(applyUser)
 
   return { captureError }
+}
+
+/**
+ * The recorder's own events (rrweb's meta event holds the page URL, query included) never reach
+ * `beforeAddRecordingEvent`, which sees the replay's custom events only. rrweb runs a plugin's
+ * `eventProcessor` on every event it records, before Sentry sees it, so the policy goes in as a
+ * plugin, through the options the integration hands to rrweb (`_recordingOptions` in
+ * @sentry/replay 11.11; the e2e test `page-urls-never-carry-secrets` fails if that changes).
+ */
+function scrubbingRecordedPages<I extends Integration>(integration: I): I {
+  const options = (integration as { _recordingOptions?: { plugins?: unknown[] } })._recordingOptions
+  if (options) options.plugins = [...(options.plugins ?? []), { name: 'observability/scrub-urls', eventProcessor: scrubRecordingEvent }]
+  return integration
 }
 
 function captureError(error: PendingError): string | undefined {

@@ -4,7 +4,6 @@ import { categorizeError, httpStatus, type ErrorType } from '../../shared/catego
 import { normalizeError } from '../../shared/errors'
 import type { AiGenerationProperties } from '../../shared/events'
 import { fitPayloads } from '../../shared/llm-payload'
-import { scrubString, scrubUrl } from '../../shared/scrub'
 import { truncate } from '../../shared/truncate'
 import type { GenerationReading } from './generation-adapter'
 
@@ -55,8 +54,8 @@ export function generationProperties(r: GenerationRecord, posthog: PostHogOn, re
     ...(reading.cacheReadInputTokens ? { $ai_cache_read_input_tokens: reading.cacheReadInputTokens } : {}),
     ...(reading.cacheCreationInputTokens ? { $ai_cache_creation_input_tokens: reading.cacheCreationInputTokens } : {}),
     ...(status !== undefined ? { $ai_http_status: status } : {}),
-    // A base URL may carry a key (`?api-key=` on Azure, `user:pass@`): scrubbed like any URL.
-    ...(r.baseUrl ? { $ai_base_url: truncate(scrubUrl(r.baseUrl), MAX_LABEL_CHARS) } : {}),
+    // A base URL may carry a key (`?api-key=` on Azure, `user:pass@`): `capture()` scrubs it like any URL.
+    ...(r.baseUrl ? { $ai_base_url: truncate(r.baseUrl, MAX_LABEL_CHARS) } : {}),
     $ai_is_error: errorType !== undefined,
     ...(errorType ? { $ai_error: errorText(r, errorType), error_type: errorType } : {}),
     ...(reading.stopReason ? { $ai_stop_reason: truncate(reading.stopReason, MAX_LABEL_CHARS) } : {}),
@@ -75,7 +74,7 @@ function errorText(r: GenerationRecord, errorType: ErrorType): string {
   const n = normalizeError(r.error)
   // A bundled server minifies class names (`APIConnectionTimeoutError` → `eF`): such a name says nothing.
   const type = /^[A-Za-z_$][\w$]{0,2}$/.test(n.type) ? 'Error' : n.type
-  return truncate(scrubString(`${type}: ${n.message}`), MAX_ERROR_CHARS)
+  return truncate(`${type}: ${n.message}`, MAX_ERROR_CHARS)
 }
 
 /** The HTTP status of a failed call, looking one or two links down (the AI SDK's RetryError → lastError). */

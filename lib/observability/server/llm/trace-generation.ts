@@ -1,6 +1,7 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { getConfig } from '../../edge/get-config'
+import { rememberSentText } from '../../shared/sent-text'
 import { warnOnce } from '../fail-open'
 import { currentRequestContext } from '../request-context'
 import type { GenerationAdapter, GenerationReading, GenerationSink, StreamReading } from './generation-adapter'
@@ -55,10 +56,25 @@ export async function traceGeneration<T>(meta: GenerationMeta, call: () => T | P
   try {
     result = await call()
   } catch (error) {
+    keepPromptOut(error, meta.input)
     span?.fail(error)
     throw error
   }
   return span ? span.settle(result) : result
+}
+
+/**
+ * Without `POSTHOG_LLM_PAYLOADS`, no prompt text may leave, not even quoted in a provider's error
+ * message: the prompt is remembered on the error, and every report of it (PostHog, Sentry, this
+ * one's `$ai_error`) removes it. With payloads on, the prompt is sent anyway.
+ */
+function keepPromptOut(error: unknown, input: unknown): void {
+  try {
+    const { posthog } = getConfig()
+    if (!(posthog.enabled && posthog.llmPayloads)) rememberSentText(error, input)
+  } catch (e) {
+    warnOnce('traceGeneration prompt', e)
+  }
 }
 
 interface Span extends GenerationSink {
@@ -179,7 +195,10 @@ function startSpan(meta: GenerationMeta): Span | null {
         end(error?: unknown) {
           try {
             if (error === undefined) span.done(finished())
-            else span.fail(error, finished())
+            else {
+              keepPromptOut(error, meta.input)
+              span.fail(error, finished())
+            }
           } catch (e) {
             warnOnce('traceGeneration stream end', e)
           }
