@@ -34,6 +34,7 @@ export function upstreamSignal(request: Request, timeoutMs: number): AbortSignal
 export function proxiedResponse(upstream: Response, types: readonly string[], rewriteLocation?: (location: string) => string | null): Response {
   const headers = pickHeaders(upstream.headers, RESPONSE_HEADERS)
   headers.set('x-content-type-options', 'nosniff')
+  // Redirects and 304s: their bodies are never what the browser asked for.
   const redirect = upstream.status >= 300 && upstream.status < 400
   const empty = redirect || upstream.status === 204 || upstream.body === null || upstream.headers.get('content-length') === '0'
   if (!empty && !types.includes(mediaType(upstream.headers.get('content-type')))) {
