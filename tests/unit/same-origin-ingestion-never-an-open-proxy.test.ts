@@ -3,12 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { resetConfigForTests } from '@/lib/observability/edge/get-config'
 import { assetsHost, envelopeDsn, posthogProxy, sentryTunnel } from '@/lib/observability/server/proxy'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
+import { startRecordingHost } from '../support/recording-host'
 
 let fake: FakeIngest
 const saved = { ...process.env }
 
 function configure(env: Record<string, string | undefined>) {
-  for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k)) delete process.env[k]
+  for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY|OBSERVABILITY)_/.test(k)) delete process.env[k]
   Object.assign(process.env, env)
   resetConfigForTests()
 }
@@ -56,7 +57,8 @@ describe('PostHog reverse proxy (/_ox/p)', () => {
     expect(req?.search).toBe('?retry_count=0')
     expect(req?.headers.cookie).toBeUndefined()
     expect(req?.headers.authorization).toBeUndefined()
-    expect(req?.headers['x-forwarded-for']).toBe('203.0.113.7')
+    // The client wrote that header itself; without trusted proxies it is not passed on.
+    expect(req?.headers['x-forwarded-for']).toBeUndefined()
     expect(fake.events().map((e) => e.event)).toEqual(['proxied'])
     expect(res.headers.get('set-cookie')).toBeNull()
   })
@@ -71,11 +73,11 @@ describe('PostHog reverse proxy (/_ox/p)', () => {
     expect(await config.text()).toContain('_POSTHOG_REMOTE_CONFIG')
   })
 
-  it('rejects traversal, encoded separators and absolute URLs instead of forwarding them', async () => {
+  it('refuses traversal, encoded separators and absolute URLs as unknown paths instead of forwarding them', async () => {
     configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
     for (const segments of [['..', 'etc', 'passwd'], ['.'], ['e', '..'], ['https:', '', 'evil.test'], ['e%2F..%2F'], ['a/b'], ['a\\b'], []]) {
       const res = await proxy('/_ox/p/x', { segments })
-      expect(res.status, JSON.stringify(segments)).toBe(400)
+      expect(res.status, JSON.stringify(segments)).toBe(404)
     }
     expect(fake.requests()).toEqual([])
   })
@@ -114,6 +116,44 @@ describe('Sentry tunnel (/_ox/s)', () => {
     expect((await tunnel(envelope(undefined))).status).toBe(400)
     expect((await tunnel('not an envelope')).status).toBe(400)
     expect(fake.requests()).toEqual([])
+  })
+
+  it('forwards the envelope alone: no client address, cookies or page URL, and no upstream page back', async () => {
+    const relay = await startRecordingHost()
+    try {
+      const dsn = `http://testkey@${relay.url.slice('http://'.length)}/42`
+      configure({ SENTRY_DSN: dsn })
+      const body = envelope(dsn)
+      const sent = sentryTunnel(
+        new Request('http://app.test/_ox/s', {
+          method: 'POST',
+          body,
+          headers: {
+            'x-forwarded-for': '6.6.6.6',
+            'cf-connecting-ip': '6.6.6.6',
+            cookie: 'session=secret',
+            referer: 'https://app.test/account?token=abc',
+            origin: 'https://app.test',
+          },
+        }),
+      )
+      expect((await sent).status).toBe(200)
+      const [forwarded] = relay.requests()
+      expect(forwarded?.path).toBe('/api/42/envelope/')
+      expect(forwarded?.body.toString()).toBe(body)
+      for (const header of ['x-forwarded-for', 'x-sentry-forwarded-for', 'cf-connecting-ip', 'cookie', 'referer', 'origin']) {
+        expect(forwarded?.headers, header).not.toHaveProperty(header)
+      }
+
+      relay.answerWith(() => ({ status: 200, type: 'text/html', body: '<!doctype html><title>Sign in</title>' }))
+      const page = await tunnel(envelope(dsn))
+      expect([page.status, await page.text()]).toEqual([502, ''])
+      relay.answerWith(() => ({ status: 429, type: 'application/json', body: '{"detail":"rate limited"}', headers: { 'x-sentry-rate-limits': '60::organization' } }))
+      const limited = await tunnel(envelope(dsn))
+      expect([limited.status, limited.headers.get('x-sentry-rate-limits')]).toEqual([429, '60::organization'])
+    } finally {
+      await relay.close()
+    }
   })
 
   it('refuses oversized bodies', async () => {

@@ -61,6 +61,12 @@ export interface ObservabilityConfig {
    * which keep the traffic on disk; nothing leaves the machine.
    */
   readonly local: boolean
+  /**
+   * `OBSERVABILITY_TRUSTED_PROXY_HOPS`: how many proxies the app runs behind, each adding the
+   * address it saw to `X-Forwarded-For`. 0 (the default): the PostHog proxy forwards no client
+   * address, since any client can write that header. See docs/configuration.md "Same-origin routes".
+   */
+  readonly trustedProxyHops: number
 }
 
 /** The project key posthog-js and posthog-node use in local mode; it never reaches PostHog. */
@@ -88,6 +94,8 @@ export const DEFAULT_LLM_PAYLOAD_MAX_CHARS = 30_000
 /** Past this a single `$ai_generation` risks PostHog's ~1 MB per-event limit. */
 export const MAX_LLM_PAYLOAD_MAX_CHARS = 200_000
 export const DEFAULT_SLOW_REQUEST_THRESHOLD_MS = 5_000
+/** More proxies than this in front of one app is a misconfiguration, not a deployment. */
+export const MAX_TRUSTED_PROXY_HOPS = 10
 
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
 const FALSE = new Set(['0', 'false', 'no', 'off'])
@@ -237,6 +245,16 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     debugRoutes: dev || read('DEBUG', booleanish, false),
     dev,
     local,
+    trustedProxyHops: read(
+      'OBSERVABILITY_TRUSTED_PROXY_HOPS',
+      z.coerce
+        .number({ message: 'expected a whole number' })
+        .int('expected a whole number')
+        .min(0, `expected a number from 0 to ${MAX_TRUSTED_PROXY_HOPS}`)
+        .max(MAX_TRUSTED_PROXY_HOPS, `expected a number from 0 to ${MAX_TRUSTED_PROXY_HOPS}`),
+      0,
+      '0 (no client address is forwarded)',
+    ),
   })
   return { config, warnings: freeze(warnings) }
 }

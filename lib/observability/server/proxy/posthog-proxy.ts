@@ -2,10 +2,25 @@ import 'server-only'
 import { getConfig } from '../../edge/get-config'
 import { POSTHOG_PROXY_PATH } from '../../shared/routes'
 import { localPostHog } from '../local/local-ingest'
+import { clientIp } from './client-ip'
 import { pickHeaders, proxiedResponse, upstreamSignal } from './forward'
+import { posthogRoute } from './posthog-routes'
 
-/** Request headers PostHog needs; everything else (cookies, auth, tracing) stays here. */
-const REQUEST_HEADERS = ['accept', 'accept-language', 'content-type', 'content-encoding', 'user-agent', 'if-none-match', 'if-modified-since']
+/**
+ * Request headers PostHog needs; everything else (cookies, auth, tracing, the client's own
+ * `X-Forwarded-For`) stays here. `x-conversations-token` is the conversations widget's public
+ * token, which posthog-js sends with each of the widget's requests.
+ */
+const REQUEST_HEADERS = [
+  'accept',
+  'accept-language',
+  'content-type',
+  'content-encoding',
+  'user-agent',
+  'if-none-match',
+  'if-modified-since',
+  'x-conversations-token',
+]
 
 /** One path segment of a PostHog API or asset path: no `..`, no encoded separators, nothing exotic. */
 const SEGMENT = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/
@@ -15,39 +30,49 @@ export interface ProxyContext {
 }
 
 /**
- * The same-origin PostHog reverse proxy (CONTRACT §9), for `app/%5Fox/p/[...path]/route.ts`:
- * `/_ox/p/<path>` goes to `POSTHOG_HOST/<path>`, and `/static/*` and `/array/*` (scripts, remote
- * config) to the matching assets host. Bodies stream both ways.
+ * The same-origin PostHog reverse proxy, for `app/%5Fox/p/[...path]/route.ts`: `/_ox/p/<path>`
+ * goes to `POSTHOG_HOST/<path>`, and `/static/*` and `/array/*` (scripts, remote config) to the
+ * matching assets host. Bodies stream both ways.
  *
- * Never an open proxy: the destination is always the configured host, the path must be plain
- * segments (no `..`, no absolute URL, no encoded slashes), redirects are not followed, and the
- * browser's cookies and credentials are never forwarded. 404 while PostHog is off. In local mode
- * (CONTRACT §10) nothing is forwarded: `localPostHog` answers and keeps the events on disk.
+ * A door to ingestion only (docs/configuration.md, "Same-origin routes"):
+ * - only the paths the SDKs request are forwarded (`posthogRoute`); any other path, or one that
+ *   is not plain segments (`..`, encoded separators, absolute URLs), answers 404 without
+ *   contacting PostHog;
+ * - a response is passed back only with the content types its endpoint serves (JSON, scripts,
+ *   plain-text errors): an HTML page, say, becomes a bodiless 502;
+ * - the destination is always the configured host, redirects are not followed, and the
+ *   browser's cookies and credentials are never forwarded;
+ * - the client's address is forwarded only as `OBSERVABILITY_TRUSTED_PROXY_HOPS` allows
+ *   (`clientIp`), never as the client wrote it.
+ *
+ * 404 while PostHog is off. In local mode nothing is forwarded: `localPostHog` answers the same
+ * paths and keeps the events on disk.
  *
  * @example
  * // app/%5Fox/p/[...path]/route.ts
  * export { posthogProxy as GET, posthogProxy as POST } from '@/lib/observability/server/proxy'
  */
 export async function posthogProxy(request: Request, context: ProxyContext): Promise<Response> {
-  const { posthog: config, local } = getConfig()
-  if (!config.enabled) return new Response(null, { status: 404 })
+  const config = getConfig()
+  const posthog = config.posthog
+  if (!posthog.enabled) return notFound()
   const { path } = await context.params
-  if (!Array.isArray(path) || path.length === 0 || path.length > 12 || !path.every((s) => SEGMENT.test(s))) {
-    return new Response(null, { status: 400 })
-  }
+  if (!Array.isArray(path) || path.length === 0 || path.length > 12 || !path.every((s) => SEGMENT.test(s))) return notFound()
   const url = new URL(request.url)
   // PostHog's API distinguishes `/e/` from `/e`; the catch-all param drops the trailing slash.
   const rest = `/${path.join('/')}${url.pathname.endsWith('/') ? '/' : ''}`
-  // In local mode the host is this app itself: answer here instead of forwarding (CONTRACT §10).
-  if (local) return localPostHog(request, rest)
-  const base = path[0] === 'static' || path[0] === 'array' ? assetsHost(config.host) : config.host
+  const route = posthogRoute(rest, posthog.apiKey)
+  if (!route) return notFound()
+  // In local mode the host is this app itself: answer here instead of forwarding (docs/decisions/008).
+  if (config.local) return localPostHog(request, rest)
+  const base = route.host === 'assets' ? assetsHost(posthog.host) : posthog.host
   const target = new URL(`${base}${rest}${url.search}`)
-  if (target.origin !== new URL(base).origin) return new Response(null, { status: 400 })
+  if (target.origin !== new URL(base).origin) return notFound()
 
   const headers = pickHeaders(request.headers, REQUEST_HEADERS)
-  // PostHog derives GeoIP from the client address, which it would otherwise see as ours.
-  const clientIp = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-  if (clientIp) headers.set('x-forwarded-for', clientIp)
+  // PostHog derives GeoIP from the address it is given, else from ours.
+  const ip = clientIp(request.headers, config.trustedProxyHops)
+  if (ip) headers.set('x-forwarded-for', ip)
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
   let upstream: Response
   try {
@@ -63,7 +88,7 @@ export async function posthogProxy(request: Request, context: ProxyContext): Pro
   } catch {
     return new Response(null, { status: 502 })
   }
-  return proxiedResponse(upstream, (location) => rewriteLocation(location, base))
+  return proxiedResponse(upstream, route.types, (location) => rewriteLocation(location, base))
 }
 
 /**
@@ -85,4 +110,8 @@ function rewriteLocation(location: string, base: string): string | null {
   } catch {
     return null
   }
+}
+
+function notFound(): Response {
+  return new Response(null, { status: 404 })
 }

@@ -9,18 +9,21 @@ import { readCapped } from './read-capped'
 const MAX_ENVELOPE_BYTES = 10 * 1024 * 1024
 /** The envelope header is one JSON line; if it is not in the first 64 KiB, it is not an envelope. */
 const MAX_HEADER_BYTES = 64 * 1024
+/** Relay answers JSON (`{"id":…}`, `{"detail":…}`); plain text covers a bare error in between. */
+const RELAY_TYPES = ['application/json', 'text/plain']
 
 /**
- * The same-origin Sentry tunnel (CONTRACT §9), for `app/%5Fox/s/route.ts`: the browser SDK posts
- * envelopes here (`tunnel: '/_ox/s'`), and they are forwarded to the envelope endpoint of the
- * configured `SENTRY_DSN` only if the envelope's own `dsn` header names that DSN. The upstream URL
- * is built from the configured DSN, never from the request, so this cannot be used to reach
- * another host. 404 while Sentry is off.
+ * The same-origin Sentry tunnel, for `app/%5Fox/s/route.ts`: the browser SDK posts envelopes here
+ * (`tunnel: '/_ox/s'`), and they are forwarded to the envelope endpoint of the configured
+ * `SENTRY_DSN` only if the envelope's own `dsn` header names that DSN. The upstream URL is built
+ * from the configured DSN, never from the request, so this cannot be used to reach another host.
+ * 404 while Sentry is off.
  *
- * The same check as `handleTunnelRequest` from `@sentry/core`, plus what a public endpoint needs
- * and that helper leaves out: a body size cap, an upstream timeout, and a response carrying only
- * the rate-limit headers (not the upstream's own). In local mode nothing is forwarded:
- * `localSentry` decodes the envelope and keeps it on disk.
+ * The same DSN check as `@sentry/nextjs/tunnel` (`handleTunnelRequest` in `@sentry/core`), plus
+ * what the kit needs and that handler leaves out (docs/decisions/012): a body size bound, no
+ * client address or other browser header forwarded (only the envelope and its content type), an
+ * upstream timeout, and a response carrying only JSON or text and the rate-limit headers. In
+ * local mode nothing is forwarded: `localSentry` decodes the envelope and keeps it on disk.
  *
  * @example
  * // app/%5Fox/s/route.ts
@@ -29,7 +32,7 @@ const MAX_HEADER_BYTES = 64 * 1024
 export async function sentryTunnel(request: Request): Promise<Response> {
   const { sentry: config, local } = getConfig()
   if (!config.enabled) return new Response(null, { status: 404 })
-  // In local mode the DSN points at this app itself: answer here instead of forwarding (CONTRACT §10).
+  // In local mode the DSN points at this app itself: answer here instead of forwarding (docs/decisions/008).
   if (local) return localSentry(request, 'browser')
   const configured = makeDsn(config.dsn)
   if (!configured) return new Response(null, { status: 404 })
@@ -53,7 +56,7 @@ export async function sentryTunnel(request: Request): Promise<Response> {
       redirect: 'manual',
       signal: upstreamSignal(request, 10_000),
     })
-    return proxiedResponse(upstream)
+    return proxiedResponse(upstream, RELAY_TYPES)
   } catch {
     return new Response(null, { status: 502 })
   }
