@@ -6,16 +6,18 @@ import { FILTERED, isSensitiveKey, scrubString } from '../shared/scrub'
 const MAX_ARGS = 50
 const MAX_ARG_CHARS = 500
 
-/** `--name`, `-n`, `--name=value`: the flag's name without dashes, and the value if inline. */
-const FLAG = /^--?([A-Za-z0-9][\w.-]*)(?:=([\s\S]*))?$/
+/** A flag without an inline value: `--name`, `-n`. */
+const BARE_FLAG = /^--?([A-Za-z0-9][\w.-]*)$/
+/** `--name=value`, and `NAME=value` (an environment-style argument). */
+const ASSIGNMENT = /^(-{0,2})([A-Za-z0-9][\w.-]*)=([\s\S]*)$/
 
 /**
  * A script's command line as it may be reported: each argument through the kit's scrubber (URL
  * passwords, bearer tokens, `password=…` pairs, card numbers, private keys), and the value of
  * every flag whose name is sensitive (`--password x`, `--token=x`, `--api-key x`,
- * `--db-password=x`) replaced by `[Filtered]`, inline or as the next argument. A short flag says
- * nothing about its value (`-p x`), so only its value's own content is scrubbed. Bounded: at most
- * 50 arguments of 500 characters each.
+ * `--db-password=x`, `PGPASSWORD=x`) replaced by `[Filtered]`, inline or as the next argument. A
+ * short flag says nothing about its value (`-p x`), so only its value's own content is scrubbed.
+ * Bounded: at most 50 arguments of 500 characters each.
  *
  * @example
  * scrubArgv(['--token=abc', '--password', 'hunter2', 'postgres://u:pw@db/app'])
@@ -23,22 +25,25 @@ const FLAG = /^--?([A-Za-z0-9][\w.-]*)(?:=([\s\S]*))?$/
  */
 export function scrubArgv(argv: readonly string[]): string[] {
   const out: string[] = []
-  let valueOfSensitiveFlag = false
+  let hideNext = false
   for (const arg of argv.slice(0, MAX_ARGS)) {
-    const flag = FLAG.exec(arg)
-    if (valueOfSensitiveFlag && !arg.startsWith('--')) {
+    if (hideNext && !arg.startsWith('--')) {
       // `--password x`: a sensitive flag's separate value, whatever it looks like.
-      valueOfSensitiveFlag = false
+      hideNext = false
       out.push(FILTERED)
       continue
     }
-    valueOfSensitiveFlag = false
-    if (flag && isSensitiveKey(flag[1]!)) {
-      if (flag[2] === undefined) valueOfSensitiveFlag = true
-      out.push(clip(flag[2] === undefined ? arg : `${arg.slice(0, arg.indexOf('='))}=${FILTERED}`))
-      continue
+    const bare = BARE_FLAG.exec(arg)
+    hideNext = !!bare && isSensitiveKey(bare[1]!)
+    // `--url=…` and `DATABASE_URL=…`: the value is scrubbed on its own, so that a URL's own query
+    // (`?token=…`) reads as one, not as the rest of this argument's value.
+    const assignment = bare ? null : ASSIGNMENT.exec(arg)
+    if (assignment) {
+      const [, dashes, key, value] = assignment as unknown as [string, string, string, string]
+      out.push(clip(`${dashes}${key}=${isSensitiveKey(key) ? FILTERED : scrubString(value)}`))
+    } else {
+      out.push(clip(scrubString(arg)))
     }
-    out.push(clip(scrubString(arg)))
   }
   if (argv.length > MAX_ARGS) out.push(`…[${argv.length - MAX_ARGS} more arguments]`)
   return out
