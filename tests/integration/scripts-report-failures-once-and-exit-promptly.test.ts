@@ -83,8 +83,11 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     expect(allText(fake)).not.toMatch(/SECRET(123|456|789|PW)/)
   })
 
-  it("every LLM call of a run carries the run's own id as $ai_trace_id, and its failure carries the same id", async () => {
-    const first = await runScript(FIXTURE, ['--llm', '--fail'], { env })
+  it.each([
+    { backends: 'both backends', keys: () => env },
+    { backends: 'PostHog alone', keys: () => ({ ...env, SENTRY_DSN: '' }) },
+  ])("every LLM call of a run is traced under the run's own id, and its failure carries the same id ($backends)", async ({ backends, keys }) => {
+    const first = await runScript(FIXTURE, ['--llm', '--fail'], { env: keys() })
     expect(first.code).toBe(1)
     const generations = fake.events().filter((e) => e.event === '$ai_generation')
     expect(generations).toHaveLength(2)
@@ -92,10 +95,10 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     expect(runId).toMatch(UUID)
     expect(generations.map((g) => [g.properties.$ai_trace_id, g.properties.request_id])).toEqual([[runId, runId], [runId, runId]])
     expect(exceptions().map((e) => e.properties.request_id)).toEqual([runId])
-    expect(sentryTags().map((t) => t.request_id)).toEqual([runId])
+    expect(sentryTags().map((t) => t.request_id)).toEqual(backends === 'both backends' ? [runId] : [])
 
     fake.clear()
-    await runScript(FIXTURE, ['--llm'], { env })
+    await runScript(FIXTURE, ['--llm'], { env: keys() })
     const next = fake.events().filter((e) => e.event === '$ai_generation').map((g) => g.properties.$ai_trace_id)
     expect(next).toHaveLength(2)
     expect(next[0]).toBe(next[1])
@@ -149,6 +152,35 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     expect(fake.sentryEvents()).toEqual([])
     expect(fake.events().filter((e) => e.event === '$ai_generation')).toHaveLength(2)
     expect(run.exitedAt - sentAt).toBeLessThan(EXIT_BOUND_MS)
+  })
+
+  it('a second signal ends the process at once, without waiting for delivery', async () => {
+    fake.setMode('hang')
+    let firstAt = 0
+    const run = await runScript(FIXTURE, ['--llm', '--wait', '--flush-timeout=5000'], {
+      env,
+      onLine: (line, child) => {
+        if (line !== 'waiting') return
+        firstAt = performance.now()
+        child.kill('SIGINT')
+        setTimeout(() => child.kill('SIGINT'), 100)
+      },
+    })
+    expect(run.code).toBe(130)
+    // Without the second signal the run would wait its 5 s flush budget on the hanging host.
+    expect(run.exitedAt - firstAt).toBeLessThan(2_000)
+  })
+
+  it('a script that handles SIGTERM itself keeps it: the run ends when main resolves, with its code', async () => {
+    const run = await runScript(FIXTURE, ['--llm', '--own-sigterm'], {
+      env,
+      onLine: (line, child) => void (line === 'waiting' && child.kill('SIGTERM')),
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('graceful stop')
+    expect(run.stdout).toContain('work done')
+    expect(exceptions()).toEqual([])
+    expect(fake.events().filter((e) => e.event === '$ai_generation')).toHaveLength(2)
   })
 
   it.each([

@@ -10,6 +10,8 @@
  *   --uncaught           throws from a timer while main is still waiting
  *   --rejection          leaves a rejected promise unhandled while main is still waiting
  *   --wait               waits until a signal ends the process
+ *   --own-sigterm        waits until SIGTERM, which the script handles itself: main then resolves
+ *   --flush-timeout=MS   passed to runObserved as `flushTimeoutMs`
  *
  * Prints `work done` when its work is over (the tests time the exit from that line).
  */
@@ -18,7 +20,9 @@ import { ECHO_MODEL, ECHO_PROVIDER, echoCompletion, type EchoMessage } from '@/l
 
 const args = process.argv.slice(2)
 const has = (flag: string) => args.includes(flag)
-const exitCode = args.find((a) => a.startsWith('--exit-code='))?.split('=')[1]
+const value = (flag: string) => args.find((a) => a.startsWith(`${flag}=`))?.split('=')[1]
+const exitCode = value('--exit-code')
+const flushTimeout = value('--flush-timeout')
 
 const forever = () => new Promise(() => setInterval(() => undefined, 60_000))
 
@@ -58,9 +62,15 @@ runObserved('test-script', async () => {
     }, 20)
     await forever()
   }
+  if (has('--own-sigterm')) {
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', () => (console.log('graceful stop'), resolve()))
+      console.log('waiting')
+    })
+  }
   if (has('--wait')) {
     console.log('waiting')
     await forever()
   }
   console.log('work done')
-})
+}, flushTimeout === undefined ? {} : { flushTimeoutMs: Number(flushTimeout) })
