@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { inspect } from 'node:util'
 import { getConfig } from '../edge/get-config'
 import { wasReported } from '../shared/errors'
-import { guard, settleWithin } from './fail-open'
+import { guard, settleWithin, warnOnce } from './fail-open'
 import { getPostHog } from './posthog-client'
 import { processSingleton } from './process-singleton'
 import { reportFailure } from './report-failure'
@@ -90,7 +90,7 @@ export async function runObserved(name: string, main: () => unknown, options: Ru
   let ending: number | undefined
 
   const fail = (error: unknown, mechanism: string): void => {
-    process.stderr.write(`${inspect(error)}\n`)
+    printError(error)
     if (ending === 0) ending = 1
     if (enabled) process.stderr.write(`[observability] ${label} failed; its reports carry request_id ${runId}\n`)
     // Reported already, e.g. by `captureException()` before a rethrow.
@@ -107,7 +107,7 @@ export async function runObserved(name: string, main: () => unknown, options: Ru
         tags: { component: 'script', script: label },
         properties: { component: 'script', script_name: label, script_argv: argv },
         mechanism: { type: mechanism, handled: false },
-      }),
+      }).catch((e: unknown) => warnOnce('runObserved report', e)),
     )
   }
 
@@ -138,6 +138,15 @@ export async function runObserved(name: string, main: () => unknown, options: Ru
     end(failureCode())
   }
   return new Promise<never>(() => undefined)
+}
+
+/** As Node prints an uncaught error, which it no longer does once the run handles it. */
+function printError(error: unknown): void {
+  try {
+    process.stderr.write(`${inspect(error)}\n`)
+  } catch {
+    process.stderr.write('[observability] the script failed with a value that cannot be printed\n')
+  }
 }
 
 /** The `process.exitCode` the script set, if any. */
