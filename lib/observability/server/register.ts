@@ -36,6 +36,22 @@ const KEPT_DEFAULT_INTEGRATIONS = new Set([
 ])
 
 /**
+ * The integrations that watch the process as a whole: Sentry reports `uncaughtException` and
+ * `unhandledRejection` itself, and counts the process as a release-health session. In a script,
+ * `runObserved()` does the first two through the kit's own path (`RegisterNodeOptions.processHooks`).
+ */
+const PROCESS_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection', 'ProcessSession'])
+
+export interface RegisterNodeOptions {
+  /**
+   * `false` leaves the process's uncaught errors and its lifetime to the caller: `runObserved()`
+   * reports a script's failures itself, once each to both backends (Sentry's handlers would send
+   * a second event), decides the exit code, and a script run is not a user session. Default true.
+   */
+  readonly processHooks?: boolean
+}
+
+/**
  * An event raised inside a tracked request gets its request described here, when it is raised,
  * rather than on every request in advance (traceRequest holds the request on the scope).
  */
@@ -55,7 +71,7 @@ const describeHeldRequest: Integration = {
  * `register()` for the Node runtime (instrumentation.ts): prints config warnings once, starts
  * Sentry when `SENTRY_DSN` is set, and loads nothing at all when both backends are off.
  */
-export async function registerNode(): Promise<void> {
+export async function registerNode(options: RegisterNodeOptions = {}): Promise<void> {
   const config = getConfig({ warn: true })
   if (config.sentry.enabled) {
     const Sentry = await loadSentry()
@@ -76,7 +92,7 @@ export async function registerNode(): Promise<void> {
       integrations: (defaults) => [
         // Before RequestData, which turns the description into the event's `request`.
         describeHeldRequest,
-        ...defaults.filter((i) => KEPT_DEFAULT_INTEGRATIONS.has(i.name)),
+        ...defaults.filter((i) => KEPT_DEFAULT_INTEGRATIONS.has(i.name) && (options.processHooks !== false || !PROCESS_INTEGRATIONS.has(i.name))),
         // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
         Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) }),
         // The app and device contexts re-read process memory (`memoryUsage()`, `availableMemory()`)

@@ -39,6 +39,19 @@ export function runWithRequestContext<T>(context: RequestContext, fn: () => T): 
 }
 
 /**
+ * For a process that is one unit of work, a script run by `runObserved()`: the context holds for
+ * everything the process does, not only inside `fn`. With Sentry on it sits on the process's own
+ * isolation scope rather than a fork, so the script's breadcrumbs (its console lines) and every
+ * event, even one from a timer's uncaught error outside `fn`, belong to the run.
+ */
+export function runAsProcessContext<T>(context: RequestContext, fn: () => T): T {
+  const Sentry = activeSentry()
+  if (!Sentry) return storage.run(context, fn)
+  attachRequestContext(Sentry.getIsolationScope(), context)
+  return fn()
+}
+
+/**
  * For callers that already forked the request's isolation scope (traceRequest). The `request` is
  * held as it is and only described for Sentry if an event is raised (`heldRequest`): most
  * requests raise none, and describing one (every header copied, then deep-merged into the scope)
