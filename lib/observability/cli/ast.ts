@@ -1,0 +1,186 @@
+import type * as t from '@babel/types'
+import { generateCode, parseModule, type ProxifiedModule } from 'magicast'
+
+/**
+ * A parsed source file: magicast (recast underneath) keeps the original text of every node we do
+ * not touch, so an edit changes only the lines it must and the user's formatting survives.
+ */
+export interface ParsedFile {
+  mod: ProxifiedModule
+  program: t.Program
+  source: string
+}
+
+/** Parses JS/TS/JSX/TSX source; throws the parser's error (with line and column) on bad syntax. */
+export function parseFile(source: string): ParsedFile {
+  const mod = parseModule(source)
+  return { mod, program: mod.$ast as t.Program, source }
+}
+
+/** Prints the file back: untouched nodes keep their original text. */
+export function printFile(file: ParsedFile): string {
+  const code = generateCode(file.mod, { lineTerminator: file.source.includes('\r\n') ? '\r\n' : '\n' } as never).code
+  return code.endsWith('\n') || !file.source.endsWith('\n') ? code : `${code}\n`
+}
+
+/**
+ * Statements parsed from a template. They keep their location in the template's own text, so the
+ * printer reuses that text verbatim (our quotes and semicolons, not the printer's) and reads the
+ * blank lines around each statement from the template.
+ */
+export function templateStatements(code: string): t.Statement[] {
+  return (parseModule(code).$ast as t.Program).body
+}
+
+/** The one statement of a template. */
+export function templateStatement(code: string): t.Statement {
+  const [statement] = templateStatements(code)
+  if (!statement) throw new Error(`Empty template: ${code}`)
+  return statement
+}
+
+/** The expression of a one-expression template, e.g. `templateExpression('<A b={null} />')`. */
+export function templateExpression(code: string): t.Expression {
+  // Parsed as an initialiser, not in parentheses, so the printer adds none of its own.
+  const statement = templateStatement(`const __template = ${code}`)
+  const init = statement.type === 'VariableDeclaration' ? statement.declarations[0]?.init : null
+  if (!init) throw new Error(`Not an expression: ${code}`)
+  return init
+}
+
+const SKIPPED_KEYS = new Set(['loc', 'tokens', 'comments', 'leadingComments', 'trailingComments', 'innerComments', 'extra', 'original'])
+
+/**
+ * A node's own source text, with its continuation lines made relative to the line it starts on.
+ * Used to rebuild a node around the user's code (`withX(<their code>)`) as a template: the printer
+ * reuses the text verbatim and re-indents it where the node sits.
+ */
+export function nodeText(file: ParsedFile, node: t.Node): string {
+  const text = file.source.slice(node.start!, node.end!)
+  const lineStart = file.source.lastIndexOf('\n', node.start! - 1) + 1
+  let indent = 0
+  while (file.source[lineStart + indent] === ' ' || file.source[lineStart + indent] === '\t') indent++
+  if (!indent) return text
+  return text
+    .split('\n')
+    .map((line, index) => {
+      if (index === 0) return line
+      let strip = 0
+      while (strip < indent && (line[strip] === ' ' || line[strip] === '\t')) strip++
+      return line.slice(strip)
+    })
+    .join('\n')
+}
+
+/**
+ * Replaces a top-level statement with new code, keeping the comments around it (a doc comment
+ * above an exported function stays above it). `code` is the statement without its comments.
+ */
+export function replaceStatement(file: ParsedFile, statement: t.Statement, code: string): void {
+  const comments = (statement as { comments?: Array<t.Comment & { leading?: boolean; trailing?: boolean }> }).comments ?? []
+  const leading = comments.filter((comment) => comment.leading)
+  const trailing = comments.filter((comment) => comment.trailing)
+  const before = leading.length ? file.source.slice(leading[0]!.start!, statement.start!) : ''
+  const after = trailing.length ? file.source.slice(statement.end!, trailing[trailing.length - 1]!.end!) : ''
+  const index = file.program.body.indexOf(statement)
+  if (index < 0) throw new Error('replaceStatement: not a top-level statement')
+  file.program.body[index] = templateStatement(`${before}${code}${after}`)
+}
+
+/** Whether a value is an AST node. */
+export function isNode(value: unknown): value is t.Node {
+  return !!value && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string'
+}
+
+/**
+ * Depth-first walk over every node under `root`. Return `false` from `visit` to skip a node's
+ * children (e.g. not to enter nested functions).
+ */
+export function walk(root: t.Node, visit: (node: t.Node, parent: t.Node | null) => boolean | void): void {
+  const stack: Array<[t.Node, t.Node | null]> = [[root, null]]
+  while (stack.length) {
+    const [node, parent] = stack.pop()!
+    if (visit(node, parent) === false) continue
+    const children: Array<[t.Node, t.Node]> = []
+    for (const key of Object.keys(node)) {
+      if (SKIPPED_KEYS.has(key)) continue
+      const value = (node as unknown as Record<string, unknown>)[key]
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) children.push([item, node])
+      } else if (isNode(value)) children.push([value, node])
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!)
+  }
+}
+
+/** Every node under `root` that passes `test`, in source order. */
+export function findAll<T extends t.Node>(root: t.Node, test: (node: t.Node) => node is T): T[] {
+  const found: T[] = []
+  walk(root, (node) => {
+    if (test(node)) found.push(node)
+  })
+  return found
+}
+
+/** Whether a node is a function of any kind (their bodies are a scope of their own). */
+export function isFunction(node: t.Node): node is t.FunctionDeclaration | t.FunctionExpression | t.ArrowFunctionExpression | t.ObjectMethod | t.ClassMethod {
+  return (
+    node.type === 'FunctionDeclaration' ||
+    node.type === 'FunctionExpression' ||
+    node.type === 'ArrowFunctionExpression' ||
+    node.type === 'ObjectMethod' ||
+    node.type === 'ClassMethod'
+  )
+}
+
+/** Strips `x as T`, `x satisfies T`, `x!` and `<T>x`: the value underneath is what we edit. */
+export function unwrapTypeScript(node: t.Expression): t.Expression {
+  let current = node
+  while (
+    current.type === 'TSAsExpression' ||
+    current.type === 'TSSatisfiesExpression' ||
+    current.type === 'TSNonNullExpression' ||
+    current.type === 'TSTypeAssertion' ||
+    current.type === 'ParenthesizedExpression'
+  ) {
+    current = current.expression
+  }
+  return current
+}
+
+/** `name(...args)` as a node. */
+export function callExpression(name: string, args: Array<t.Expression | t.SpreadElement>): t.CallExpression {
+  return { type: 'CallExpression', callee: { type: 'Identifier', name }, arguments: args }
+}
+
+/** The name of an identifier or of the last property of a member expression (`Sentry.withX` → `withX`). */
+export function calleeName(node: t.Node): string | null {
+  if (node.type === 'Identifier') return node.name
+  if ((node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && node.property.type === 'Identifier') return node.property.name
+  return null
+}
+
+/** The top-level variable declarator or function declaration that binds `name`, if any. */
+export function findTopLevelBinding(program: t.Program, name: string): t.VariableDeclarator | t.FunctionDeclaration | t.ImportDeclaration | null {
+  for (const statement of program.body) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
+    if (!declaration) continue
+    if (declaration.type === 'VariableDeclaration') {
+      for (const declarator of declaration.declarations) if (declarator.id.type === 'Identifier' && declarator.id.name === name) return declarator
+    } else if (declaration.type === 'FunctionDeclaration' && declaration.id?.name === name) {
+      return declaration
+    } else if (declaration.type === 'ImportDeclaration' && declaration.specifiers.some((s) => s.local.name === name)) {
+      return declaration
+    }
+  }
+  return null
+}
+
+/** Whether a top-level name is taken (import, variable, function or class), so we never shadow it. */
+export function isTopLevelNameTaken(program: t.Program, name: string): boolean {
+  if (findTopLevelBinding(program, name)) return true
+  return program.body.some((statement) => {
+    const declaration = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement
+    return declaration?.type === 'ClassDeclaration' && declaration.id?.name === name
+  })
+}
