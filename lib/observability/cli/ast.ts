@@ -17,9 +17,17 @@ export function parseFile(source: string): ParsedFile {
   return { mod, program: mod.$ast as t.Program, source }
 }
 
-/** Prints the file back: untouched nodes keep their original text. */
-export function printFile(file: ParsedFile): string {
-  const code = generateCode(file.mod, { lineTerminator: file.source.includes('\r\n') ? '\r\n' : '\n' } as never).code
+/**
+ * Prints the file back: untouched nodes keep their original text; what the printer must lay out
+ * itself uses the file's indentation (`indent`), not one it guesses.
+ */
+export function printFile(file: ParsedFile, indent = '  '): string {
+  const options = {
+    lineTerminator: file.source.includes('\r\n') ? '\r\n' : '\n',
+    useTabs: indent === '\t',
+    tabWidth: indent === '\t' ? 4 : indent.length,
+  }
+  const code = generateCode(file.mod, options as never).code
   return code.endsWith('\n') || !file.source.endsWith('\n') ? code : `${code}\n`
 }
 

@@ -44,9 +44,12 @@ function indented(style: CodeStyle, text: string): string {
     .join('\n')
 }
 
-/** An import line in the file's style. */
+/** An import in the file's style; one name a line when it would be long. */
 export function importLine(style: CodeStyle, names: string, from: string): string {
-  return `import { ${names} } from ${quoted(style, from)}${style.semi}`
+  const line = `import { ${names} } from ${quoted(style, from)}${style.semi}`
+  if (line.length <= 100) return line
+  const list = names.split(', ').map((name) => `${style.indent}${name},`)
+  return [`import {`, ...list, `} from ${quoted(style, from)}${style.semi}`].join('\n')
 }
 
 /** A `require` line in the file's style (CommonJS `next.config.js`). */
