@@ -80,19 +80,24 @@ export function nodeText(file: ParsedFile, node: t.Node): string {
     .join('\n')
 }
 
-/**
- * Replaces a top-level statement with new code, keeping the comments around it (a doc comment
- * above an exported function stays above it). `code` is the statement without its comments.
- */
-export function replaceStatement(file: ParsedFile, statement: t.Statement, code: string): void {
+/** A top-level statement's source with the comments around it (a doc comment above it, a note after it). */
+export function statementSource(file: ParsedFile, statement: t.Statement, code = file.source.slice(statement.start!, statement.end!)): string {
   const comments = (statement as { comments?: Array<t.Comment & { leading?: boolean; trailing?: boolean }> }).comments ?? []
   const leading = comments.filter((comment) => comment.leading)
   const trailing = comments.filter((comment) => comment.trailing)
   const before = leading.length ? file.source.slice(leading[0]!.start!, statement.start!) : ''
   const after = trailing.length ? file.source.slice(statement.end!, trailing[trailing.length - 1]!.end!) : ''
+  return `${before}${code}${after}`
+}
+
+/**
+ * Replaces a top-level statement with new code, keeping the comments around it (a doc comment
+ * above an exported function stays above it). `code` is the statement without its comments.
+ */
+export function replaceStatement(file: ParsedFile, statement: t.Statement, code: string): void {
   const index = file.program.body.indexOf(statement)
   if (index < 0) throw new Error('replaceStatement: not a top-level statement')
-  file.program.body[index] = templateStatement(`${before}${code}${after}`)
+  file.program.body[index] = templateStatement(statementSource(file, statement, code))
 }
 
 /** Whether a value is an AST node. */

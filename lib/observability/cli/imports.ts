@@ -1,5 +1,5 @@
 import type * as t from '@babel/types'
-import { templateStatement, type ParsedFile } from './ast'
+import { statementSource, templateStatement, templateStatements, type ParsedFile } from './ast'
 
 /** The package's name: every mark `init` leaves is an import from it. */
 export const PACKAGE_NAME = 'nextjs-observability-kit'
@@ -55,19 +55,33 @@ function isModuleHeader(statement: t.Statement): boolean {
 }
 
 /**
- * Inserts an import (or `require`) among the file's own: just before its last one, which keeps
- * the block tight (no stray blank line) and leaves side-effect imports such as `./globals.css`
- * last; at the top, followed by a blank line, when the file has none.
+ * Inserts an import (or `require`) among the file's own: right after its last one that binds a
+ * name, so side-effect imports such as `./globals.css` stay last. The anchor import is rebuilt
+ * from its own text together with ours, which keeps the block tight (the printer would otherwise
+ * repeat the blank line that followed it). With no import, ours goes first, after a file-header
+ * comment such as `// @ts-check`, followed by a blank line.
  */
 export function insertImport(file: ParsedFile, code: string): void {
   const body = file.program.body
-  let last = -1
+  let anchor = -1
   body.forEach((statement, index) => {
-    if (isModuleHeader(statement)) last = index
+    if (isModuleHeader(statement) && !isSideEffectImport(statement)) anchor = index
   })
-  // Never above a file-header comment (`// @ts-check`, a licence): it must stay first.
-  const index = last <= 0 && body[0] && hasFileHeaderComment(body[0]) ? 1 : Math.max(last, 0)
-  body.splice(index, 0, templateStatement(last >= 0 ? `${code}\n` : `${code}\n\n`))
+  if (anchor < 0) {
+    body.forEach((statement, index) => {
+      if (isModuleHeader(statement)) anchor = index
+    })
+  }
+  if (anchor >= 0) {
+    body.splice(anchor, 1, ...templateStatements(`${statementSource(file, body[anchor]!)}\n${code}\n`))
+    return
+  }
+  const index = body[0] && hasFileHeaderComment(body[0]) ? 1 : 0
+  body.splice(index, 0, templateStatement(`${code}\n\n`))
+}
+
+function isSideEffectImport(statement: t.Statement): boolean {
+  return statement.type === 'ImportDeclaration' && statement.specifiers.length === 0
 }
 
 /** Whether a statement carries a comment that must stay at the top of the file. */
