@@ -80,24 +80,57 @@ export function nodeText(file: ParsedFile, node: t.Node): string {
     .join('\n')
 }
 
-/** A top-level statement's source with the comments around it (a doc comment above it, a note after it). */
-export function statementSource(file: ParsedFile, statement: t.Statement, code = file.source.slice(statement.start!, statement.end!)): string {
-  const comments = (statement as { comments?: Array<t.Comment & { leading?: boolean; trailing?: boolean }> }).comments ?? []
+type WithComments = { comments?: Array<t.Comment & { leading?: boolean; trailing?: boolean }> }
+
+/** Where a top-level statement starts and ends, with the comments attached to it. */
+function statementSpan(statement: t.Statement): { start: number; end: number } {
+  const comments = (statement as WithComments).comments ?? []
   const leading = comments.filter((comment) => comment.leading)
   const trailing = comments.filter((comment) => comment.trailing)
-  const before = leading.length ? file.source.slice(leading[0]!.start!, statement.start!) : ''
-  const after = trailing.length ? file.source.slice(statement.end!, trailing[trailing.length - 1]!.end!) : ''
-  return `${before}${code}${after}`
+  return { start: leading[0]?.start ?? statement.start!, end: trailing[trailing.length - 1]?.end ?? statement.end! }
+}
+
+/** The line breaks between `at` and the code before it (or after it, forwards). */
+function lineBreaksAround(source: string, at: number, direction: -1 | 1): string {
+  let count = 0
+  for (let i = direction < 0 ? at - 1 : at; i >= 0 && i < source.length; i += direction) {
+    const char = source[i]
+    if (char === '\n') count++
+    else if (char !== ' ' && char !== '\t' && char !== '\r') break
+  }
+  return '\n'.repeat(count)
 }
 
 /**
- * Replaces a top-level statement with new code, keeping the comments around it (a doc comment
- * above an exported function stays above it). `code` is the statement without its comments.
+ * A top-level statement's source with its comments (a doc comment above it, a note after it) and
+ * the blank lines around it, ready to be parsed as a template in its place. `code` replaces the
+ * statement's own text when given.
+ */
+export function statementSource(file: ParsedFile, statement: t.Statement, code?: string): string {
+  const span = statementSpan(statement)
+  const own = code ?? file.source.slice(statement.start!, statement.end!)
+  return (
+    lineBreaksAround(file.source, span.start, -1) +
+    file.source.slice(span.start, statement.start!) +
+    own +
+    file.source.slice(statement.end!, span.end) +
+    lineBreaksAround(file.source, span.end, 1)
+  )
+}
+
+/**
+ * Replaces a top-level statement with new code, keeping the comments and blank lines around it
+ * (a doc comment above an exported function stays above it). `code` is the statement alone.
  */
 export function replaceStatement(file: ParsedFile, statement: t.Statement, code: string): void {
   const index = file.program.body.indexOf(statement)
   if (index < 0) throw new Error('replaceStatement: not a top-level statement')
-  file.program.body[index] = templateStatement(statementSource(file, statement, code))
+  file.program.body.splice(index, 1, ...templateStatements(statementSource(file, statement, code)))
+}
+
+/** Whether the statement's own text ends with a semicolon (kept as it was when it is rebuilt). */
+export function endsWithSemicolon(file: ParsedFile, statement: t.Statement): boolean {
+  return file.source[statement.end! - 1] === ';'
 }
 
 /** Whether a value is an AST node. */

@@ -2,6 +2,7 @@ import type * as t from '@babel/types'
 import {
   callExpression,
   calleeName,
+  endsWithSemicolon,
   findAll,
   findTopLevelBinding,
   isFunction,
@@ -9,6 +10,7 @@ import {
   nodeText,
   parseFile,
   printFile,
+  replaceStatement,
   templateExpression,
   templateStatement,
   unwrapTypeScript,
@@ -59,7 +61,7 @@ export function editNextConfig(source: string, fallbackStyle?: CodeStyle): EditR
   }
   if (isTopLevelNameTaken(program, WRAPPER)) return stop(`it already defines a \`${WRAPPER}\` of its own`, manual)
 
-  const located = locateConfig(program)
+  const located = locateConfig(parsed)
   if ('problem' in located) return stop(located.problem, manual)
   const wrapped = wrapConfig(parsed, located.slot, style)
   if (wrapped) return stop(wrapped, manual)
@@ -73,20 +75,22 @@ export function editNextConfig(source: string, fallbackStyle?: CodeStyle): EditR
 
 /** Reads Cache Components and the other wrappers from a Next config, without changing it. */
 export function inspectNextConfig(source: string): NextConfigFacts {
-  let program: t.Program
+  let file: ParsedFile
   try {
-    program = parseFile(source).program
+    file = parseFile(source)
   } catch {
     return { cacheComponents: null, wrappers: [] }
   }
-  const located = locateConfig(program)
+  const { program } = file
+  const located = locateConfig(file)
   if ('problem' in located) return { cacheComponents: null, wrappers: [] }
   return { cacheComponents: readCacheComponents(program, located.slot.node), wrappers: located.wrappers }
 }
 
 /** Finds the exported config and descends through `withX(config, …)` wrappers to the app's own. */
-function locateConfig(program: t.Program): Located {
-  const exported = exportedConfig(program)
+function locateConfig(file: ParsedFile): Located {
+  const { program } = file
+  const exported = exportedConfig(file)
   if (!exported) return { problem: 'it has no `export default` or `module.exports =` to wrap' }
   let { slot } = exported
   const wrappers: string[] = []
@@ -118,13 +122,20 @@ function locateConfig(program: t.Program): Located {
   return { slot, wrappers, commonJs: exported.commonJs }
 }
 
-function exportedConfig(program: t.Program): { slot: Slot; commonJs: boolean } | null {
-  for (const statement of program.body) {
+function exportedConfig(file: ParsedFile): { slot: Slot; commonJs: boolean } | null {
+  for (const statement of file.program.body) {
     if (statement.type === 'ExportDefaultDeclaration') {
       const declaration = statement.declaration
       if (declaration.type === 'FunctionDeclaration') return { slot: { node: declaration, replace: () => {} }, commonJs: false }
       if (declaration.type === 'ClassDeclaration' || declaration.type === 'TSDeclareFunction') return null
-      return { slot: { node: declaration, replace: (expression) => (statement.declaration = expression) }, commonJs: false }
+      // Rebuilt as a whole statement from its text: the printer would otherwise reprint it with a `;`.
+      return {
+        slot: {
+          node: declaration,
+          replace: () => replaceStatement(file, statement, `export default ${WRAPPER}(${nodeText(file, declaration)})${endsWithSemicolon(file, statement) ? ';' : ''}`),
+        },
+        commonJs: false,
+      }
     }
     if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression') {
       const assignment = statement.expression

@@ -73,21 +73,46 @@ export function insertImport(file: ParsedFile, code: string): void {
     })
   }
   if (anchor >= 0) {
-    body.splice(anchor, 1, ...templateStatements(`${statementSource(file, body[anchor]!)}\n${code}\n`))
+    const statement = body[anchor]!
+    const own = file.source.slice(statement.start!, statement.end!)
+    body.splice(anchor, 1, ...templateStatements(statementSource(file, statement, `${own}\n${code}`)))
     return
   }
-  const index = body[0] && hasFileHeaderComment(body[0]) ? 1 : 0
-  body.splice(index, 0, templateStatement(`${code}\n\n`))
+  const first = body[0]
+  const header = first ? headerComments(first) : []
+  if (first && header.length) {
+    // `// @ts-check` stays first: ours goes between it and the rest of the statement's comments.
+    const headerEnd = header[header.length - 1]!.end!
+    const rest = file.source.slice(headerEnd, first.start!).trimStart()
+    const text = `${file.source.slice(header[0]!.start!, headerEnd)}\n${code}\n\n${rest}${file.source.slice(first.start!, first.end!)}`
+    replaceWhole(file, first, text)
+    return
+  }
+  body.splice(0, 0, templateStatement(`${code}\n\n`))
+}
+
+/** Replaces a statement and all its leading comments with `text` (which carries its own). */
+function replaceWhole(file: ParsedFile, statement: t.Statement, text: string): void {
+  const comments = (statement as { comments?: Array<t.Comment & { trailing?: boolean }> }).comments ?? []
+  const trailing = comments.filter((comment) => comment.trailing)
+  const end = trailing[trailing.length - 1]?.end ?? statement.end!
+  const after = file.source.slice(statement.end!, end)
+  const index = file.program.body.indexOf(statement)
+  file.program.body.splice(index, 1, ...templateStatements(`${text}${after}\n`))
 }
 
 function isSideEffectImport(statement: t.Statement): boolean {
   return statement.type === 'ImportDeclaration' && statement.specifiers.length === 0
 }
 
-/** Whether a statement carries a comment that must stay at the top of the file. */
-function hasFileHeaderComment(statement: t.Statement): boolean {
-  const comments = (statement as { comments?: Array<t.Comment & { leading?: boolean }> }).comments ?? []
-  return comments.some((comment) => comment.leading && /@ts-(?:no)?check|eslint-disable|@license|@jsx|^\s*!/.test(comment.value))
+/** The leading comments that must stay at the top of the file (`// @ts-check`, a licence), in order. */
+function headerComments(statement: t.Statement): t.Comment[] {
+  const comments = ((statement as { comments?: Array<t.Comment & { leading?: boolean }> }).comments ?? []).filter((comment) => comment.leading)
+  let last = -1
+  comments.forEach((comment, index) => {
+    if (/@ts-(?:no)?check|eslint-disable|@license|@jsx|^\s*!/.test(comment.value)) last = index
+  })
+  return comments.slice(0, last + 1)
 }
 
 /** Index just after the file's imports (and requires): where top-level calls go. */

@@ -45,7 +45,7 @@ export async function runInit(options: InitOptions): Promise<number> {
   if (plan.stops.length) {
     print(`init stopped: ${plan.stops.length === 1 ? 'one file' : `${plan.stops.length} files`} cannot be edited safely, so nothing was written.\n`)
     print(describeStops(plan.stops))
-    print(`\nAdd those lines by hand (or fix what is named), then run init again: it picks up from there.`)
+    print(`\nDo that, then run init again: it recognises what is already in place.`)
     return 1
   }
 

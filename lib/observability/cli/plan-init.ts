@@ -31,11 +31,14 @@ export interface PlannedFile {
   notes: string[]
 }
 
-/** A file `init` cannot edit safely: nothing is written, and the user gets the lines to add. */
+/** A file `init` cannot edit safely: nothing is written, and the user gets the lines to add (or what to do). */
 export interface Stop {
   path: string
   reason: string
-  lines: string
+  /** The exact lines to add by hand. */
+  lines?: string
+  /** What to do instead, when there is nothing to paste. */
+  advice?: string
 }
 
 /** Every change, computed before anything is written. */
@@ -72,7 +75,7 @@ export function planInit(project: Project): Plan {
   const proxy = existing([inCode('proxy.ts'), inCode('proxy.js')])
   const middleware = existing([inCode('middleware.ts'), inCode('middleware.js')])
   if (project.convention === 'proxy' && proxy && middleware) {
-    plan.stops.push({ path: proxy, reason: `both ${proxy} and ${middleware} exist, and Next 16 builds with only one`, lines: `Keep one of them (Next 16 prefers proxy.ts), then run init again.` })
+    plan.stops.push({ path: proxy, reason: `both ${proxy} and ${middleware} exist, and Next 16 builds with only one`, advice: `Keep one of them (Next 16 reads proxy.ts), then run init again.` })
   } else if (project.convention === 'proxy' && proxy) {
     editOrStop(proxy, editMiddleware(read(proxy), 'proxy', style))
   } else if (middleware) {
@@ -119,7 +122,7 @@ export function planInit(project: Project): Plan {
   // The kit's route files.
   const conflict = observabilityConflict(project)
   if (conflict) {
-    plan.stops.push({ path: conflict, reason: 'the app already has an /observability route or page, where the kit serves local mode\'s timeline', lines: 'Move or rename it, then run init again.' })
+    plan.stops.push({ path: conflict, reason: 'the app already has an /observability route or page, where the kit serves local mode\'s timeline', advice: 'Move or rename it, then run init again.' })
   }
   for (const route of ROUTE_FILES) {
     const dir = `${project.appDir}/${route.dir}`
@@ -130,7 +133,7 @@ export function planInit(project: Project): Plan {
     }
     const source = read(found)
     if (isOurRouteFile(source, route)) plan.files.push({ path: found, action: 'unchanged', before: source, after: source, notes: [] })
-    else plan.stops.push({ path: found, reason: 'it exists with content of its own; init never overwrites a file', lines: routeFile(style, route).trimEnd() })
+    else plan.stops.push({ path: found, reason: 'it exists with content of its own, and init never overwrites a file', advice: `Move it, or make it the kit's one line: ${routeFile(style, route).trimEnd()}` })
   }
 
   // .gitignore

@@ -52,11 +52,13 @@ export function unifiedDiff(file: PlannedFile): string {
 export function describeStops(stops: Stop[]): string {
   return stops
     .map((stop) => {
+      const head = `  ${stop.path}: ${stop.reason}.`
+      if (!stop.lines) return `${head}\n    ${stop.advice ?? ''}`
       const lines = stop.lines
         .split('\n')
         .map((line) => `      ${line}`)
         .join('\n')
-      return `  ${stop.path}: ${stop.reason}.\n    Add by hand:\n${lines}`
+      return `${head}\n    Add by hand:\n${lines}`
     })
     .join('\n\n')
 }

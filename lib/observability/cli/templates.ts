@@ -216,5 +216,9 @@ export function instrumentationClientLines(style: CodeStyle): string {
 
 /** What to add by hand to the root layout. */
 export function layoutLines(style: CodeStyle): string {
-  return [importLine(style, 'ObservabilityProvider', ENTRY.client), `// as the last child of <body>:`, PROVIDER_ELEMENT].join('\n')
+  return [
+    importLine(style, 'ObservabilityProvider', ENTRY.client),
+    `// as the last child of <body> (or next to {children} when <body> is rendered by another component):`,
+    PROVIDER_ELEMENT,
+  ].join('\n')
 }
