@@ -65,3 +65,20 @@ export function syntaxErrors(path: string, content: string): string[] {
   const diagnostics = (file as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics
   return diagnostics.map((d) => `${path}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
 }
+
+/**
+ * Runs a generated module for real: TypeScript compiles it to CommonJS and each import resolves
+ * from `modules` (e.g. the package name → this repository's own kit modules).
+ */
+export function evaluateModule(code: string, modules: Record<string, unknown>): Record<string, unknown> {
+  const js = ts.transpileModule(code, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, jsx: ts.JsxEmit.ReactJSX, esModuleInterop: true },
+  }).outputText
+  const module = { exports: {} as Record<string, unknown> }
+  const load = (id: string) => {
+    if (!(id in modules)) throw new Error(`evaluateModule: no module ${id}`)
+    return modules[id]
+  }
+  new Function('require', 'module', 'exports', js)(load, module, module.exports)
+  return module.exports
+}

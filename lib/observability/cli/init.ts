@@ -34,7 +34,7 @@ export async function runInit(options: InitOptions): Promise<number> {
   const { print } = options
   const detection = detectProject(root)
   if ('problem' in detection) {
-    print(`init stopped: ${detection.problem}.`)
+    print(`init stopped: ${detection.problem}. Nothing was written.`)
     return 1
   }
   const { project } = detection
