@@ -9,26 +9,106 @@ export interface ParsedFile {
   mod: ProxifiedModule
   program: t.Program
   source: string
+  /**
+   * The offset in `source` of an offset the parser reports. Recast parses a copy of the source
+   * whose indentation tabs are expanded to spaces (and line breaks made `\n`), so node positions
+   * only match `source` when it has neither.
+   */
+  at: (offset: number) => number
 }
 
 /** Parses JS/TS/JSX/TSX source; throws the parser's error (with line and column) on bad syntax. */
 export function parseFile(source: string): ParsedFile {
   const mod = parseModule(source)
-  return { mod, program: mod.$ast as t.Program, source }
+  const program = mod.$ast as t.Program
+  return { mod, program, source, at: offsetMap(source, program) }
+}
+
+/** Where a node starts in the file's own text. */
+export function startOf(file: ParsedFile, node: { start?: number | null }): number {
+  return file.at(node.start!)
+}
+
+/** Where a node ends in the file's own text. */
+export function endOf(file: ParsedFile, node: { end?: number | null }): number {
+  return file.at(node.end!)
+}
+
+const LINE_BREAK = /\r\n|\r(?!\n)|\n|\u2028|\u2029/g
+
+function offsetMap(source: string, program: t.Program): (offset: number) => number {
+  const identity = (offset: number) => offset
+  if (!/[\t\r\u2028\u2029\ufeff\u00a0\v\f]/.test(source)) return identity
+  const lines = (program.loc as unknown as { lines?: { toString(options: object): string } } | undefined)?.lines
+  if (!lines) return identity
+  const parsed = lines.toString({ tabWidth: 4, reuseWhitespace: false, useTabs: false, lineTerminator: '\n' })
+  const ownStarts = [0]
+  for (const match of source.matchAll(LINE_BREAK)) ownStarts.push(match.index + match[0].length)
+  const ownLines = source.split(LINE_BREAK)
+  const parsedLines = parsed.split('\n')
+  if (ownLines.length !== parsedLines.length) return identity
+  const parsedStarts: number[] = []
+  let at = 0
+  for (const line of parsedLines) {
+    parsedStarts.push(at)
+    at += line.length + 1
+  }
+  return (offset) => {
+    let low = 0
+    let high = parsedStarts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (parsedStarts[mid]! <= offset) low = mid
+      else high = mid - 1
+    }
+    const own = ownLines[low]!
+    const rest = own.length - (/^\s*/.exec(own)?.[0].length ?? 0)
+    const ownIndent = own.length - rest
+    const parsedIndent = Math.max(0, parsedLines[low]!.length - rest)
+    const column = offset - parsedStarts[low]!
+    return ownStarts[low]! + (column >= parsedIndent ? ownIndent + (column - parsedIndent) : Math.min(column, ownIndent))
+  }
 }
 
 /**
  * Prints the file back: untouched nodes keep their original text; what the printer must lay out
  * itself uses the file's indentation (`indent`), not one it guesses.
  */
-export function printFile(file: ParsedFile, indent = '  '): string {
+export function printFile(file: ParsedFile, indent = '  ', quote: "'" | '"' = "'"): string {
   const options = {
+    // magicast's own format detection would override these (and reads a tab as one column).
+    format: false,
     lineTerminator: file.source.includes('\r\n') ? '\r\n' : '\n',
     useTabs: indent === '\t',
+    // Recast measured indentation at parse time with a tab as four columns.
     tabWidth: indent === '\t' ? 4 : indent.length,
+    quote: quote === '"' ? 'double' : 'single',
   }
-  const code = generateCode(file.mod, options as never).code
+  const code = keepDirectivesAsWritten(file, generateCode(file.mod, options as never).code)
   return code.endsWith('\n') || !file.source.endsWith('\n') ? code : `${code}\n`
+}
+
+/**
+ * When the statements around them change, the printer lays out `'use client'` / `'use strict'`
+ * itself and ends them with `;`. Those it added to a directive written without one are removed,
+ * at the positions the parser gives.
+ */
+function keepDirectivesAsWritten(file: ParsedFile, code: string): string {
+  const written = file.program.directives.map((directive) => file.source[endOf(file, directive) - 1] === ';')
+  if (!written.length || written.every(Boolean)) return code
+  let printed: ParsedFile
+  try {
+    printed = parseFile(code)
+  } catch {
+    return code
+  }
+  let out = code
+  const directives = printed.program.directives
+  for (let i = directives.length - 1; i >= 0; i--) {
+    const end = endOf(printed, directives[i]!)
+    if (written[i] === false && out[end - 1] === ';') out = out.slice(0, end - 1) + out.slice(end)
+  }
+  return out
 }
 
 /**
@@ -64,8 +144,9 @@ const SKIPPED_KEYS = new Set(['loc', 'tokens', 'comments', 'leadingComments', 't
  * reuses the text verbatim and re-indents it where the node sits.
  */
 export function nodeText(file: ParsedFile, node: t.Node): string {
-  const text = file.source.slice(node.start!, node.end!)
-  const lineStart = file.source.lastIndexOf('\n', node.start! - 1) + 1
+  const start = startOf(file, node)
+  const text = file.source.slice(start, endOf(file, node))
+  const lineStart = file.source.lastIndexOf('\n', start - 1) + 1
   let indent = 0
   while (file.source[lineStart + indent] === ' ' || file.source[lineStart + indent] === '\t') indent++
   if (!indent) return text
@@ -83,11 +164,13 @@ export function nodeText(file: ParsedFile, node: t.Node): string {
 type WithComments = { comments?: Array<t.Comment & { leading?: boolean; trailing?: boolean }> }
 
 /** Where a top-level statement starts and ends, with the comments attached to it. */
-function statementSpan(statement: t.Statement): { start: number; end: number } {
+function statementSpan(file: ParsedFile, statement: t.Statement): { start: number; end: number } {
   const comments = (statement as WithComments).comments ?? []
   const leading = comments.filter((comment) => comment.leading)
   const trailing = comments.filter((comment) => comment.trailing)
-  return { start: leading[0]?.start ?? statement.start!, end: trailing[trailing.length - 1]?.end ?? statement.end! }
+  const first = leading[0] ?? statement
+  const last = trailing[trailing.length - 1] ?? statement
+  return { start: startOf(file, first), end: endOf(file, last) }
 }
 
 /** The line breaks between `at` and the code before it (or after it, forwards). */
@@ -107,13 +190,15 @@ function lineBreaksAround(source: string, at: number, direction: -1 | 1): string
  * statement's own text when given.
  */
 export function statementSource(file: ParsedFile, statement: t.Statement, code?: string): string {
-  const span = statementSpan(statement)
-  const own = code ?? file.source.slice(statement.start!, statement.end!)
+  const span = statementSpan(file, statement)
+  const start = startOf(file, statement)
+  const end = endOf(file, statement)
+  const own = code ?? file.source.slice(start, end)
   return (
     lineBreaksAround(file.source, span.start, -1) +
-    file.source.slice(span.start, statement.start!) +
+    file.source.slice(span.start, start) +
     own +
-    file.source.slice(statement.end!, span.end) +
+    file.source.slice(end, span.end) +
     lineBreaksAround(file.source, span.end, 1)
   )
 }
@@ -130,7 +215,7 @@ export function replaceStatement(file: ParsedFile, statement: t.Statement, code:
 
 /** Whether the statement's own text ends with a semicolon (kept as it was when it is rebuilt). */
 export function endsWithSemicolon(file: ParsedFile, statement: t.Statement): boolean {
-  return file.source[statement.end! - 1] === ';'
+  return file.source[endOf(file, statement) - 1] === ';'
 }
 
 /** Whether a value is an AST node. */

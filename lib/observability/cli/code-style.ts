@@ -1,5 +1,5 @@
 import type * as t from '@babel/types'
-import { findAll, type ParsedFile } from './ast'
+import { endOf, findAll, startOf, type ParsedFile } from './ast'
 
 /**
  * The few habits of a codebase that our inserted lines copy, so an edit reads as if its author
@@ -32,7 +32,7 @@ export function detectCodeStyle(file: ParsedFile, fallback: CodeStyle = DEFAULT_
   const { program, source } = file
   const strings = findAll(program, (node): node is t.StringLiteral => node.type === 'StringLiteral')
   const firstString = strings.find((s) => typeof s.start === 'number')
-  const quoteChar = firstString ? source[firstString.start!] : undefined
+  const quoteChar = firstString ? source[startOf(file, firstString)] : undefined
   const quote = quoteChar === '"' || quoteChar === "'" ? quoteChar : fallback.quote
 
   let withSemicolon = 0
@@ -41,7 +41,7 @@ export function detectCodeStyle(file: ParsedFile, fallback: CodeStyle = DEFAULT_
   for (const statement of statements) {
     if (typeof statement.end !== 'number') continue
     if (statement.type === 'ExportNamedDeclaration' && statement.declaration && statement.declaration.type !== 'VariableDeclaration') continue
-    if (source[statement.end - 1] === ';') withSemicolon++
+    if (source[endOf(file, statement) - 1] === ';') withSemicolon++
     else without++
   }
   const semi = withSemicolon + without === 0 ? fallback.semi : withSemicolon > without ? ';' : ''

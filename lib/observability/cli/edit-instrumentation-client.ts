@@ -25,5 +25,5 @@ export function editInstrumentationClient(source: string, fallbackStyle: CodeSty
 
   if (!called) program.body.splice(indexAfterImports(program), 0, templateStatement(`\n\n${local && local !== BOOT ? `${local}()${style.semi}` : bootCall(style)}\n\n`))
   if (!local) insertImport(parsed, importLine(style, BOOT, ENTRY.client))
-  return { kind: 'edited', code: printFile(parsed, style.indent) }
+  return { kind: 'edited', code: printFile(parsed, style.indent, style.quote) }
 }

@@ -71,7 +71,7 @@ export function editInstrumentation(source: string, typescript: boolean, fallbac
   if (reexports.length) {
     program.body.push(...templateStatements(`\n\nexport { ${reexports.join(', ')} } from ${quoted(style, ENTRY.instrumentation)}${style.semi}\n`))
   }
-  return { kind: 'edited', code: printFile(parsed, style.indent) }
+  return { kind: 'edited', code: printFile(parsed, style.indent, style.quote) }
 }
 
 function findNamedExport(program: t.Program, name: string): Found {

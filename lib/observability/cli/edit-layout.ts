@@ -1,5 +1,5 @@
 import type * as t from '@babel/types'
-import { findAll, isTopLevelNameTaken, parseFile, printFile, type ParsedFile } from './ast'
+import { endOf, findAll, isTopLevelNameTaken, parseFile, printFile, startOf, type ParsedFile } from './ast'
 import { detectCodeStyle, leadingWhitespace, type CodeStyle } from './code-style'
 import { parseOrStop, stop, type EditResult } from './edit-result'
 import { insertImport, localNameOf } from './imports'
@@ -35,7 +35,7 @@ export function editLayout(source: string, fallbackStyle: CodeStyle): EditResult
     file = parseFile(withChildAppended(parsed, body, local ?? PROVIDER, style))
   }
   if (!local) insertImport(file, importLine(style, PROVIDER, ENTRY.client))
-  return { kind: 'edited', code: printFile(file, style.indent) }
+  return { kind: 'edited', code: printFile(file, style.indent, style.quote) }
 }
 
 function elementName(element: t.JSXElement): string | null {
@@ -62,9 +62,9 @@ function withChildAppended(file: ParsedFile, body: t.JSXElement, name: string, s
   const last = children[children.length - 1]
   const closing = body.closingElement!
 
-  if (last && isBlank(last) && (last as t.JSXText).value.includes('\n')) return splice(last.start!, last.start!, `${childIndent}${element}`)
+  if (last && isBlank(last) && (last as t.JSXText).value.includes('\n')) return splice(startOf(file, last), startOf(file, last), `${childIndent}${element}`)
   const onlyElements = children.every((child) => isBlank(child) || child.type === 'JSXElement' || child.type === 'JSXExpressionContainer' || child.type === 'JSXFragment')
-  if (!onlyElements) return splice(closing.start!, closing.start!, element)
-  const laidOut = children.filter((child) => !isBlank(child)).map((child) => `${childIndent}${source.slice(child.start!, child.end!)}`)
-  return splice(body.openingElement.end!, closing.start!, `${laidOut.join('')}${childIndent}${element}\n${bodyIndent}`)
+  if (!onlyElements) return splice(startOf(file, closing), startOf(file, closing), element)
+  const laidOut = children.filter((child) => !isBlank(child)).map((child) => `${childIndent}${source.slice(startOf(file, child), endOf(file, child))}`)
+  return splice(endOf(file, body.openingElement), startOf(file, closing), `${laidOut.join('')}${childIndent}${element}\n${bodyIndent}`)
 }

@@ -31,7 +31,7 @@ export function editMiddleware(source: string, convention: 'proxy' | 'middleware
   if ('problem' in matcher) return stop(matcher.problem, manual)
 
   insertImport(parsed, importLine(style, WRAPPER, ENTRY.edge))
-  return { kind: 'edited', code: printFile(parsed, style.indent), notes: matcher.changed ? [matcher.note] : undefined }
+  return { kind: 'edited', code: printFile(parsed, style.indent, style.quote), notes: matcher.changed ? [matcher.note] : undefined }
 }
 
 /** Wraps the function Next calls; returns a problem, or null once wrapped. */

@@ -70,7 +70,7 @@ export function editNextConfig(source: string, fallbackStyle?: CodeStyle): EditR
   const notes = located.wrappers.length
     ? [`${WRAPPER} went inside ${located.wrappers.join(", ")}: the other wrappers stay outermost.`]
     : undefined
-  return { kind: 'edited', code: printFile(parsed, style.indent), notes }
+  return { kind: 'edited', code: printFile(parsed, style.indent, style.quote), notes }
 }
 
 /** Reads Cache Components and the other wrappers from a Next config, without changing it. */

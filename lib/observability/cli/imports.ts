@@ -1,5 +1,5 @@
 import type * as t from '@babel/types'
-import { statementSource, templateStatement, templateStatements, type ParsedFile } from './ast'
+import { endOf, startOf, statementSource, templateStatement, templateStatements, type ParsedFile } from './ast'
 
 /** The package's name: every mark `init` leaves is an import from it. */
 export const PACKAGE_NAME = 'nextjs-observability-kit'
@@ -74,7 +74,7 @@ export function insertImport(file: ParsedFile, code: string): void {
   }
   if (anchor >= 0) {
     const statement = body[anchor]!
-    const own = file.source.slice(statement.start!, statement.end!)
+    const own = file.source.slice(startOf(file, statement), endOf(file, statement))
     body.splice(anchor, 1, ...templateStatements(statementSource(file, statement, `${own}\n${code}`)))
     return
   }
@@ -82,9 +82,10 @@ export function insertImport(file: ParsedFile, code: string): void {
   const header = first ? headerComments(first) : []
   if (first && header.length) {
     // `// @ts-check` stays first: ours goes between it and the rest of the statement's comments.
-    const headerEnd = header[header.length - 1]!.end!
-    const rest = file.source.slice(headerEnd, first.start!).trimStart()
-    const text = `${file.source.slice(header[0]!.start!, headerEnd)}\n${code}\n\n${rest}${file.source.slice(first.start!, first.end!)}`
+    const headerEnd = endOf(file, header[header.length - 1]!)
+    const firstStart = startOf(file, first)
+    const rest = file.source.slice(headerEnd, firstStart).trimStart()
+    const text = `${file.source.slice(startOf(file, header[0]!), headerEnd)}\n${code}\n\n${rest}${file.source.slice(firstStart, endOf(file, first))}`
     replaceWhole(file, first, text)
     return
   }
@@ -95,8 +96,8 @@ export function insertImport(file: ParsedFile, code: string): void {
 function replaceWhole(file: ParsedFile, statement: t.Statement, text: string): void {
   const comments = (statement as { comments?: Array<t.Comment & { trailing?: boolean }> }).comments ?? []
   const trailing = comments.filter((comment) => comment.trailing)
-  const end = trailing[trailing.length - 1]?.end ?? statement.end!
-  const after = file.source.slice(statement.end!, end)
+  const last = trailing[trailing.length - 1] ?? statement
+  const after = file.source.slice(endOf(file, statement), endOf(file, last))
   const index = file.program.body.indexOf(statement)
   file.program.body.splice(index, 1, ...templateStatements(`${text}${after}\n`))
 }

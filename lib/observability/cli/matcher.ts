@@ -1,5 +1,5 @@
 import type * as t from '@babel/types'
-import { templateStatement, templateStatements, unwrapTypeScript, type ParsedFile } from './ast'
+import { startOf, templateStatement, templateStatements, unwrapTypeScript, type ParsedFile } from './ast'
 import { quoted, type CodeStyle } from './code-style'
 import { KIT_MATCHER, matcherConfig } from './templates'
 
@@ -92,7 +92,7 @@ function matcherLiterals(value: t.Node): t.StringLiteral[] | null {
 }
 
 function literalQuote(file: ParsedFile, literal: t.StringLiteral): "'" | '"' | null {
-  const char = typeof literal.start === 'number' ? file.source[literal.start] : undefined
+  const char = typeof literal.start === 'number' ? file.source[startOf(file, literal)] : undefined
   return char === "'" || char === '"' ? char : null
 }
 
