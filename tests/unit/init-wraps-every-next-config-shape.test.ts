@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_STYLE } from '@/lib/observability/cli/code-style'
-import { editNextConfig, inspectNextConfig } from '@/lib/observability/cli/edit-next-config'
+import { editNextConfig } from '@/lib/observability/cli/edit-next-config'
+import { inspectNextConfig } from '@/lib/observability/cli/inspect-next-config'
 import * as kitNextConfig from '@/lib/observability/next-config'
 import { evaluateModule } from './init-fixture-tree'
 

@@ -1,5 +1,6 @@
 import type * as t from '@babel/types'
-import { endOf, findAll, startOf, type ParsedFile } from './ast'
+import { endOf, startOf, type ParsedFile } from './ast'
+import { findAll } from './ast-queries'
 
 /**
  * The few habits of a codebase that our inserted lines copy, so an edit reads as if its author

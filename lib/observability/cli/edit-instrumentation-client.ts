@@ -1,5 +1,6 @@
 import type * as t from '@babel/types'
-import { calleeName, findAll, isTopLevelNameTaken, parseFile, printFile, templateStatement } from './ast'
+import { parseFile, printFile, templateStatement } from './ast'
+import { calleeName, findAll, isTopLevelNameTaken } from './ast-queries'
 import { detectCodeStyle, type CodeStyle } from './code-style'
 import { parseOrStop, stop, type EditResult } from './edit-result'
 import { indexAfterImports, insertImport, localNameOf } from './imports'

@@ -1,5 +1,7 @@
 import type * as t from '@babel/types'
-import { isTopLevelNameTaken, nodeText, parseFile, printFile, templateExpression, templateStatement, templateStatements, unwrapTypeScript, type ParsedFile } from './ast'
+import { parseFile, printFile, templateExpression, templateStatement, templateStatements, type ParsedFile } from './ast'
+import { isTopLevelNameTaken, unwrapTypeScript } from './ast-queries'
+import { nodeText } from './source-text'
 import { detectCodeStyle, quoted, type CodeStyle } from './code-style'
 import { parseOrStop, stop, type EditResult } from './edit-result'
 import { insertImport, referencesModule } from './imports'

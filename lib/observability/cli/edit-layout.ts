@@ -1,5 +1,6 @@
 import type * as t from '@babel/types'
-import { endOf, findAll, isTopLevelNameTaken, parseFile, printFile, startOf, type ParsedFile } from './ast'
+import { endOf, parseFile, printFile, startOf, type ParsedFile } from './ast'
+import { findAll, isTopLevelNameTaken } from './ast-queries'
 import { detectCodeStyle, leadingWhitespace, type CodeStyle } from './code-style'
 import { parseOrStop, stop, type EditResult } from './edit-result'
 import { insertImport, localNameOf } from './imports'

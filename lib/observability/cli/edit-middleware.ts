@@ -1,5 +1,7 @@
 import type * as t from '@babel/types'
-import { isTopLevelNameTaken, nodeText, parseFile, printFile, replaceStatement, templateExpression, type ParsedFile } from './ast'
+import { parseFile, printFile, templateExpression, type ParsedFile } from './ast'
+import { isTopLevelNameTaken } from './ast-queries'
+import { nodeText, replaceStatement } from './source-text'
 import { detectCodeStyle, type CodeStyle } from './code-style'
 import { parseOrStop, stop, type EditResult } from './edit-result'
 import { insertImport, referencesModule } from './imports'

@@ -1,5 +1,6 @@
 import type * as t from '@babel/types'
-import { endOf, startOf, statementSource, templateStatement, templateStatements, type ParsedFile } from './ast'
+import { endOf, startOf, templateStatement, templateStatements, type ParsedFile } from './ast'
+import { statementSource } from './source-text'
 
 /** The package's name: every mark `init` leaves is an import from it. */
 export const PACKAGE_NAME = 'nextjs-observability-kit'

@@ -1,5 +1,6 @@
 import type * as t from '@babel/types'
-import { startOf, templateStatement, templateStatements, unwrapTypeScript, type ParsedFile } from './ast'
+import { startOf, templateStatement, templateStatements, type ParsedFile } from './ast'
+import { unwrapTypeScript } from './ast-queries'
 import { quoted, type CodeStyle } from './code-style'
 import { KIT_MATCHER, matcherConfig } from './templates'
 
