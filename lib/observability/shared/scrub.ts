@@ -139,7 +139,7 @@ function scrubTextPairs(text: string): string {
   TEXT_KEY.lastIndex = 0
   for (let m = TEXT_KEY.exec(text); m; m = TEXT_KEY.exec(text)) {
     const valueStart = m.index + m[0].length
-    if (!isSensitiveKey(m[2]!) || text.startsWith(FILTERED, valueStart)) continue
+    if (!isSensitiveKey(m[2]!) || text.startsWith(FILTERED, valueStart) || SCHEME_DONE.test(text.slice(valueStart, valueStart + 20))) continue
     const end = pairValueEnd(text, valueStart)
     if (end === valueStart) continue
     const quote = text[valueStart] === '"' || text[valueStart] === "'" ? text[valueStart]! : ''
@@ -149,6 +149,9 @@ function scrubTextPairs(text: string): string {
   }
   return copied === 0 ? text : out + text.slice(copied)
 }
+
+/** `Authorization: Bearer [Filtered]`: the scheme rule already took the secret and keeps the scheme. */
+const SCHEME_DONE = /^(?:Bearer|Basic|Digest|Token) \[Filtered\]/i
 
 /** Where a value starting at `start` ends: its closing quote, or whitespace and punctuation. */
 function pairValueEnd(text: string, start: number): number {
