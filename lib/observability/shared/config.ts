@@ -61,6 +61,11 @@ export interface ObservabilityConfig {
    * which keep the traffic on disk; nothing leaves the machine.
    */
   readonly local: boolean
+  /**
+   * `OBSERVABILITY_LOCAL_ALLOW_REMOTE`: local mode's routes also answer clients on other machines
+   * (and under any host name). Off by default: they answer loopback clients only.
+   */
+  readonly localAllowRemote: boolean
 }
 
 /** The project key posthog-js and posthog-node use in local mode; it never reaches PostHog. */
@@ -237,6 +242,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     debugRoutes: dev || read('DEBUG', booleanish, false),
     dev,
     local,
+    localAllowRemote: local && read('OBSERVABILITY_LOCAL_ALLOW_REMOTE', booleanish, false),
   })
   return { config, warnings: freeze(warnings) }
 }
