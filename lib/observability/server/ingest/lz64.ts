@@ -1,6 +1,6 @@
 import { decompressFromBase64 } from 'lz-string'
 import { DecodeBudget } from './bytes'
-import { DecodeError, tooLarge } from './decode-error'
+import { DecodeError } from './decode-error'
 import { MAX_DECODED_BYTES, MAX_LZ64_CHARS } from './limits'
 
 /** lz-string's base64 pads with up to three `=`. */
@@ -17,7 +17,7 @@ const BASE64 = /^[A-Za-z0-9+/]+=*$/
  */
 export function decompressLz64(input: string, budget = new DecodeBudget(MAX_DECODED_BYTES)): string {
   if (input === '') throw new DecodeError('lz64 body is empty')
-  if (input.length > MAX_LZ64_CHARS) throw tooLarge(`lz64 body (${input.length} characters, at most ${MAX_LZ64_CHARS} are decompressed)`, budget.limit)
+  if (input.length > MAX_LZ64_CHARS) throw new DecodeError(`lz64 body has ${input.length} characters; at most ${MAX_LZ64_CHARS} are decompressed`, 413)
   // lz-string reads a character outside its alphabet as zero bits; refuse it instead of guessing.
   if (!BASE64.test(input)) throw new DecodeError('lz64 body has a character outside base64')
   let out: string | null
