@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { mkdtempSync, rmSync } from 'node:fs'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { resetConfigForTests } from '@/lib/observability/edge/get-config'
 import { clientAddress, watchClientAddresses } from '@/lib/observability/server/local/client-address'
 import { isLoopback } from '@/lib/observability/server/local/local-access'
@@ -62,9 +62,24 @@ describe('local mode’s routes answer this machine only', () => {
     for (const address of ['192.0.2.7', '::ffff:192.0.2.7', 'fd00::2', '10.0.0.1', '0.0.0.0', '::']) {
       expect(await statuses({ address, host: 'localhost:3000', headers: spoof }), address).toEqual(GONE)
     }
-    // A request the address watcher never saw, or one carrying a stamp it did not write.
-    expect(await statuses({ address: null, headers: spoof })).toEqual(GONE)
-    expect(await statuses({ address: null, headers: { 'x-observability-client-address': 'not-the-token 127.0.0.1' } })).toEqual(GONE)
+  })
+
+  it('asks a request the address watcher did not see to come again, in its first two minutes only', async () => {
+    // Unseen: it reached the server before the watcher started, or carries a stamp the watcher
+    // did not write. Sent again, it is seen (and judged like any other).
+    const unseen: From[] = [{ address: null, headers: { 'x-forwarded-for': '127.0.0.1' } }, { address: null, headers: { 'x-observability-client-address': 'not-the-token 127.0.0.1' } }]
+    for (const from of unseen) {
+      expect(await statuses(from)).toEqual(Object.fromEntries(Object.keys(OK).map((k) => [k, 307])))
+      const again = await routes.posthog(request('/_ox/p/e/?retry_count=0', { method: 'POST', body: posthogBatch('unseen') }, from))
+      expect([again.status, again.headers.get('location')]).toEqual([307, '/_ox/p/e/?retry_count=0'])
+    }
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + 121_000)
+      for (const from of unseen) expect(await statuses(from)).toEqual(GONE)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('does not exist under a host name someone else’s DNS could point here (DNS rebinding)', async () => {

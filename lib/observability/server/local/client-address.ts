@@ -20,6 +20,14 @@ import { processSingleton } from '../process-singleton'
 
 const HEADER = 'x-observability-client-address'
 
+/** How long after the watcher started a request it did not see may simply predate it. */
+const STARTUP_MS = 120_000
+
+interface Watcher {
+  token: string
+  since: number
+}
+
 /**
  * Starts writing the client address into every request of this process's HTTP servers, once per
  * process. Called from `registerNode()` when local mode is on, so it runs before the first request
@@ -28,12 +36,25 @@ const HEADER = 'x-observability-client-address'
  * @example
  * if (getConfig().local) watchClientAddresses()
  */
-export function watchClientAddresses(): string {
-  return processSingleton('localClientAddressToken', () => {
+export function watchClientAddresses(): void {
+  watcher()
+}
+
+function watcher(): Watcher {
+  return processSingleton('localClientAddressWatcher', () => {
     const token = randomBytes(16).toString('hex')
     subscribe('http.server.request.start', (message) => stamp((message as { request: IncomingMessage }).request, token))
-    return token
+    return { token, since: Date.now() }
   })
+}
+
+/**
+ * True in the first two minutes after the watcher started, when a request it did not see may
+ * have arrived before it (it waited for `next dev` to compile). Such a request is asked to come
+ * again (it will be seen then) rather than told the route does not exist.
+ */
+export function watcherJustStarted(): boolean {
+  return Date.now() - watcher().since < STARTUP_MS
 }
 
 /**
@@ -44,7 +65,7 @@ export function watchClientAddresses(): string {
  * isLoopback(clientAddress(request))
  */
 export function clientAddress(request: Request): string | undefined {
-  const token = watchClientAddresses()
+  const { token } = watcher()
   const value = request.headers.get(HEADER)
   if (!value?.startsWith(`${token} `)) return undefined
   return value.slice(token.length + 1) || undefined
@@ -52,7 +73,7 @@ export function clientAddress(request: Request): string | undefined {
 
 /** @internal Tests call route functions directly: the header a request from `address` would carry. */
 export function clientAddressHeader(address: string): [string, string] {
-  return [HEADER, `${watchClientAddresses()} ${address}`]
+  return [HEADER, `${watcher().token} ${address}`]
 }
 
 function stamp(request: IncomingMessage, token: string): void {

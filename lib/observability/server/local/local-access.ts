@@ -1,7 +1,7 @@
 import 'server-only'
 import { isIP } from 'node:net'
 import { getConfig } from '../../edge/get-config'
-import { clientAddress } from './client-address'
+import { clientAddress, watcherJustStarted } from './client-address'
 
 /**
  * Who may use local mode's routes (docs/configuration.md, "Local mode"). Local mode keeps
@@ -15,16 +15,26 @@ import { clientAddress } from './client-address'
  */
 
 /**
- * True when the request may reach local mode's routes at all: a loopback client using a local
- * host name, or anyone when `OBSERVABILITY_LOCAL_ALLOW_REMOTE` is on. Everyone else gets 404, as
- * if the routes did not exist.
+ * The answer for a request that may not reach local mode's routes, or undefined when it may: a
+ * loopback client using a local host name, or anyone when `OBSERVABILITY_LOCAL_ALLOW_REMOTE` is
+ * on. Everyone else gets 404, as if the routes did not exist. A request whose address is not
+ * known because it reached the server before the address watcher started is sent to the same URL
+ * again (307, method and body kept), where it is known.
  *
  * @example
- * if (!isLocalClient(request)) return notFound()
+ * const refused = refuseRemote(request)
+ * if (refused) return refused
  */
-export function isLocalClient(request: Request): boolean {
-  if (getConfig().localAllowRemote) return true
-  return isLoopback(clientAddress(request)) && isLocalHostName(request.headers.get('host'))
+export function refuseRemote(request: Request): Response | undefined {
+  if (getConfig().localAllowRemote) return undefined
+  const address = clientAddress(request)
+  if (address === undefined && watcherJustStarted()) return sameUrlAgain(request)
+  return isLoopback(address) && isLocalHostName(request.headers.get('host')) ? undefined : localNotFound()
+}
+
+function sameUrlAgain(request: Request): Response {
+  const url = new URL(request.url)
+  return new Response(null, { status: 307, headers: { location: `${url.pathname}${url.search}`, 'cache-control': 'no-store', 'retry-after': '0' } })
 }
 
 /**

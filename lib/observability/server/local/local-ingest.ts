@@ -21,7 +21,7 @@ import {
   staticContentType,
 } from '../ingest'
 import { readCapped } from '../proxy/read-capped'
-import { isLocalClient, isSameOrigin, localNotFound } from './local-access'
+import { isSameOrigin, refuseRemote } from './local-access'
 import { readLocalFlags } from './local-flags'
 import { getLocalStore } from './local-store'
 
@@ -39,7 +39,8 @@ const WRITE_BUDGET_MS = 500
  * @internal Called by `posthogProxy` in local mode.
  */
 export async function localPostHog(request: Request, rest: string): Promise<Response> {
-  if (!isLocalClient(request)) return localNotFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
   const method = request.method.toUpperCase()
   const config = remoteConfigRequest(rest)
   if (config && (method === 'GET' || method === 'HEAD')) {
@@ -72,7 +73,8 @@ export async function localPostHog(request: Request, rest: string): Promise<Resp
  * @internal Called by `sentryTunnel` and `localSentryIngest` in local mode.
  */
 export async function localSentry(request: Request, source: LocalSource): Promise<Response> {
-  if (!isLocalClient(request)) return localNotFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
   const path = new URL(request.url).pathname
   return ingest(request, path, MAX_SENTRY_BODY_BYTES, async (decoded) => {
     if (decoded.kind !== 'sentry-envelope') return json(404, { error: 'not a Sentry endpoint' })

@@ -1,7 +1,7 @@
 import 'server-only'
 import { getConfig } from '../../edge/get-config'
 import { groupTimeline } from '../../shared/local-timeline'
-import { isLocalClient, isSameOrigin, localNotFound as notFound } from './local-access'
+import { isSameOrigin, localNotFound as notFound, refuseRemote } from './local-access'
 import { localSentry } from './local-ingest'
 import { getLocalStore } from './local-store'
 import { viewerPage } from './viewer-page'
@@ -40,7 +40,9 @@ export async function localSentryIngest(request: Request): Promise<Response> {
  * export { localEvents as GET } from '@/lib/observability/server'
  */
 export async function localEvents(request: Request): Promise<Response> {
-  if (!getConfig().local || !isLocalClient(request)) return notFound()
+  if (!getConfig().local) return notFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
   // Only the page itself reads the feed: another origin cannot even include it as a script.
   if (!isSameOrigin(request)) return crossOrigin()
   const store = getLocalStore()
@@ -69,7 +71,9 @@ export async function localEvents(request: Request): Promise<Response> {
  * export { localEvent as GET } from '@/lib/observability/server'
  */
 export async function localEvent(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
-  if (!getConfig().local || !isLocalClient(request)) return notFound()
+  if (!getConfig().local) return notFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
   if (!isSameOrigin(request)) return crossOrigin()
   const { id } = await context.params
   if (!/^[0-9a-f-]{36}$/.test(id)) return notFound()
@@ -87,7 +91,9 @@ export async function localEvent(request: Request, context: { params: Promise<{ 
  * export { localViewer as GET } from '@/lib/observability/server'
  */
 export function localViewer(request: Request): Response {
-  if (!getConfig().local || !isLocalClient(request)) return notFound()
+  if (!getConfig().local) return notFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
   const nonce = crypto.randomUUID().replace(/-/g, '')
   return new Response(viewerPage(nonce), {
     headers: {
