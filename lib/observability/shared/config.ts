@@ -56,7 +56,7 @@ export interface ObservabilityConfig {
   readonly debugRoutes: boolean
   readonly dev: boolean
   /**
-   * Local mode (CONTRACT §10): under `next dev` with neither key set, or with
+   * Local mode (README "Local mode"): under `next dev` with neither key set, or with
    * `OBSERVABILITY_LOCAL=1`. Both backends are on, but point at the app's own ingestion routes,
    * which keep the traffic on disk; nothing leaves the machine.
    */
