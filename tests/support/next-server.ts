@@ -44,12 +44,16 @@ export async function buildApp(dir = ROOT): Promise<void> {
   await run(process.execPath, [NEXT_BIN, 'build'], dir, cleanEnv(), 600_000)
 }
 
-/** `next start` on a free 127.0.0.1 port with the given environment; resolves once it answers. */
-export async function startNext(env: Record<string, string | undefined> = {}, dir = ROOT): Promise<NextServer> {
+/**
+ * `next start` on a free port with the given environment; resolves once it answers. It listens on
+ * 127.0.0.1 unless `hostname` says otherwise (`::` to also take requests from other addresses);
+ * `url` always names 127.0.0.1.
+ */
+export async function startNext(env: Record<string, string | undefined> = {}, dir = ROOT, hostname = '127.0.0.1'): Promise<NextServer> {
   if (!existsSync(join(dir, TEST_DIST_DIR, 'BUILD_ID'))) throw new Error(`no build in ${dir}: run next build first`)
   const port = await freePort()
   let out = ''
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-H', hostname, '-p', String(port)], {
     cwd: dir,
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -130,6 +130,17 @@ describe('bad input warns once, names the variable and falls back', () => {
     expect(warnings).toHaveLength(3)
   })
 
+  it('keeps local mode to loopback clients unless OBSERVABILITY_LOCAL_ALLOW_REMOTE is a clear yes', () => {
+    const local = { OBSERVABILITY_LOCAL: '1' }
+    expect(parseConfig(local, prod).config).toMatchObject({ local: true, localAllowRemote: false })
+    expect(parseConfig({ ...local, OBSERVABILITY_LOCAL_ALLOW_REMOTE: 'yes' }, prod).config.localAllowRemote).toBe(true)
+    const { config, warnings } = parseConfig({ ...local, OBSERVABILITY_LOCAL_ALLOW_REMOTE: 'lan' }, prod)
+    expect(config.localAllowRemote).toBe(false)
+    expect(warnings).toEqual([expect.stringMatching(/^OBSERVABILITY_LOCAL_ALLOW_REMOTE="lan" is invalid .*; using false\.$/)])
+    // Outside local mode there is nothing to open up.
+    expect(parseConfig({ OBSERVABILITY_LOCAL_ALLOW_REMOTE: '1' }, prod).config.localAllowRemote).toBe(false)
+  })
+
   it('accepts the documented forms', () => {
     const { config, warnings } = parseConfig(
       { POSTHOG_API_KEY: KEY, POSTHOG_HOST: 'https://us.i.posthog.com/', POSTHOG_REPLAY: 'false', POSTHOG_IDENTIFY_PII: 'full', DEBUG: '1', POSTHOG_INTERNAL_DOMAINS: 'Example.com, @acme.io ,' },

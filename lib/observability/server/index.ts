@@ -16,7 +16,7 @@ export { createOnRequestError, type OnRequestErrorOptions } from './on-request-e
 export { getPostHog, flushSoon } from './posthog-client'
 export { getFlagBootstrap, type FlagBootstrap } from './flag-bootstrap'
 export { posthogProxy, sentryTunnel } from './proxy'
-export { localSentryIngest, localEvents, localEvent, localViewer } from './local/local-routes'
+export { localSentryIngest, localEvents, localEvent, localViewer, localPreflight } from './local/local-routes'
 export { traceGeneration, type GenerationMeta } from './llm/trace-generation'
 export { traceOpenAIChat, type TraceOpenAIChatOptions } from './llm/trace-openai-chat'
 export { openAIChat } from './llm/openai-chat'

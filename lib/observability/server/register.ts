@@ -73,6 +73,9 @@ const describeHeldRequest: Integration = {
  */
 export async function registerNode(options: RegisterNodeOptions = {}): Promise<void> {
   const config = getConfig({ warn: true })
+  // Local mode's routes answer loopback clients only; their address is taken from each request's
+  // socket from here on, before the first request is handled.
+  if (config.local) (await import('./local/client-address')).watchClientAddresses()
   if (config.sentry.enabled) {
     const Sentry = await loadSentry()
     if (!Sentry) return

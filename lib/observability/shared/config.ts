@@ -56,7 +56,7 @@ export interface ObservabilityConfig {
   readonly debugRoutes: boolean
   readonly dev: boolean
   /**
-   * Local mode (CONTRACT §10): under `next dev` with neither key set, or with
+   * Local mode (README "Local mode"): under `next dev` with neither key set, or with
    * `OBSERVABILITY_LOCAL=1`. Both backends are on, but point at the app's own ingestion routes,
    * which keep the traffic on disk; nothing leaves the machine.
    */
@@ -67,6 +67,11 @@ export interface ObservabilityConfig {
    * address, since any client can write that header. See docs/configuration.md "Same-origin routes".
    */
   readonly trustedProxyHops: number
+  /**
+   * `OBSERVABILITY_LOCAL_ALLOW_REMOTE`: local mode's routes also answer clients on other machines
+   * (and under any host name). Off by default: they answer loopback clients only.
+   */
+  readonly localAllowRemote: boolean
 }
 
 /** The project key posthog-js and posthog-node use in local mode; it never reaches PostHog. */
@@ -255,6 +260,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
       0,
       '0 (no client address is forwarded)',
     ),
+    localAllowRemote: local && read('OBSERVABILITY_LOCAL_ALLOW_REMOTE', booleanish, false),
   })
   return { config, warnings: freeze(warnings) }
 }

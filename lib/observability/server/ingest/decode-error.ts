@@ -17,5 +17,5 @@ export class DecodeError extends Error {
 
 /** 413 rather than 400, because the body may be valid and merely bigger than we allow. */
 export function tooLarge(what: string, limit: number): DecodeError {
-  return new DecodeError(`${what} is larger than ${limit} bytes once decompressed`, 413)
+  return new DecodeError(`request is larger than ${limit} bytes once decompressed (at the ${what})`, 413)
 }

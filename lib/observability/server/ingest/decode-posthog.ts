@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BYTES, type DecodeOptions, gunzip, header, isGzip, isObject, parseJson, removeContentEncoding, text } from './bytes'
+import { type DecodeBudget, type DecodeOptions, budgetOf, fromBase64, gunzip, header, isGzip, isObject, parseJson, removeContentEncoding, text } from './bytes'
 import { DecodeError } from './decode-error'
 import { decodeSnapshotData } from './decode-snapshot'
 import { decompressLz64 } from './lz64'
@@ -21,18 +21,18 @@ export function posthogEndpoint(path: string): PostHogEndpoint | undefined {
 
 const BASE64 = /^[A-Za-z0-9+/=_\-\s]+$/
 
-function fromBase64(data: string, maxBytes: number): string {
+function base64Text(data: string, budget: DecodeBudget): string {
   const cleaned = data.trim().replace(/ /g, '+')
   if (!BASE64.test(cleaned)) throw new DecodeError('body is neither JSON nor base64')
-  const bytes = Buffer.from(cleaned, 'base64')
-  return text(isGzip(bytes) ? gunzip(bytes, 'base64 gzip body', maxBytes) : bytes)
+  const bytes = fromBase64(cleaned, 'base64 body', budget)
+  return text(isGzip(bytes) ? gunzip(bytes, 'base64 gzip body', budget) : bytes)
 }
 
-function unwrapText(payload: string, compression: string, maxBytes: number): string {
-  if (compression === 'lz64' || compression === 'lz-string') return decompressLz64(payload.trim().replace(/ /g, '+'))
+function unwrapText(payload: string, compression: string, budget: DecodeBudget): string {
+  if (compression === 'lz64' || compression === 'lz-string') return decompressLz64(payload.trim().replace(/ /g, '+'), budget)
   const trimmed = payload.trimStart()
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return payload
-  return fromBase64(payload, maxBytes)
+  return base64Text(payload, budget)
 }
 
 /**
@@ -41,9 +41,9 @@ function unwrapText(payload: string, compression: string, maxBytes: number): str
  * capture's `payload/decompression.rs` so the fake accepts what production accepts.
  */
 export function decodePostHogJson(req: IngestRequest, options: DecodeOptions = {}): unknown {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+  const budget = budgetOf(options)
   const query = new URLSearchParams(req.search.replace(/^\?/, ''))
-  const bytes = removeContentEncoding(req.headers, req.body, maxBytes)
+  const bytes = removeContentEncoding(req.headers, req.body, budget)
   const raw = text(bytes)
   const contentType = (header(req.headers, 'content-type') ?? '').toLowerCase()
   let form: URLSearchParams | undefined
@@ -58,13 +58,13 @@ export function decodePostHogJson(req: IngestRequest, options: DecodeOptions = {
   if (payload === null || payload === undefined || payload === '') {
     throw new DecodeError('PostHog form body has no data= field')
   }
-  return parseJson(unwrapText(payload, compression, maxBytes), 'PostHog body')
+  return parseJson(unwrapText(payload, compression, budget), 'PostHog body')
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 const id = (v: unknown): string | undefined => (typeof v === 'number' ? String(v) : str(v))
 
-function toEvent(item: unknown, i: number, ctx: { endpoint: string; apiKey?: string; sentAt?: string; maxBytes: number }): PostHogEvent {
+function toEvent(item: unknown, i: number, ctx: { endpoint: string; apiKey?: string; sentAt?: string; budget: DecodeBudget }): PostHogEvent {
   if (!isObject(item)) throw new DecodeError(`event ${i} is not an object`)
   if (item.properties !== undefined && !isObject(item.properties)) {
     throw new DecodeError(`event ${i} has properties that are not an object`)
@@ -75,7 +75,7 @@ function toEvent(item: unknown, i: number, ctx: { endpoint: string; apiKey?: str
   const distinctId = id(item.distinct_id) ?? id(properties.distinct_id) ?? id(item.$distinct_id)
   if (!distinctId) throw new DecodeError(`event ${i} ("${event}") has no distinct_id`)
   if (event === '$snapshot' && properties.$snapshot_data !== undefined) {
-    properties.$snapshot_data = decodeSnapshotData(properties.$snapshot_data, ctx.maxBytes)
+    properties.$snapshot_data = decodeSnapshotData(properties.$snapshot_data, { budget: ctx.budget })
   }
   const out: PostHogEvent = { event, distinct_id: distinctId, properties }
   const apiKey = ctx.apiKey ?? str(item.api_key) ?? str(item.token) ?? str(item.$token) ?? str(properties.token)
@@ -95,11 +95,11 @@ function toEvent(item: unknown, i: number, ctx: { endpoint: string; apiKey?: str
  * decodePostHogEvents({ method: 'POST', path: '/batch/', search: '', headers: { 'content-encoding': 'gzip' }, body })
  */
 export function decodePostHogEvents(req: IngestRequest, options: DecodeOptions = {}): PostHogEvent[] {
-  const json = decodePostHogJson(req, options)
+  const budget = budgetOf(options)
+  const json = decodePostHogJson(req, { budget })
   const endpoint = posthogEndpoint(req.path) ?? req.path
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
   let list: unknown[]
-  const ctx: { endpoint: string; apiKey?: string; sentAt?: string; maxBytes: number } = { endpoint, maxBytes }
+  const ctx: { endpoint: string; apiKey?: string; sentAt?: string; budget: DecodeBudget } = { endpoint, budget }
   if (Array.isArray(json)) list = json
   else if (isObject(json) && 'batch' in json) {
     if (!Array.isArray(json.batch)) throw new DecodeError('PostHog body has a batch that is not an array')

@@ -1,4 +1,4 @@
-import { isGzip, isObject, parseJson, toBuffer, unzip } from './bytes'
+import { type DecodeOptions, budgetOf, isGzip, isObject, parseJson, toBuffer, unzip } from './bytes'
 import { DecodeError } from './decode-error'
 import { decodeRrwebEvent } from './decode-snapshot'
 import type { ReplayRecording } from './types'
@@ -14,7 +14,8 @@ const OPEN_BRACKET = 0x5b
  * @example
  * decodeReplayRecording(Buffer.concat([Buffer.from('{"segment_id":0}\n'), deflateSync('[]')])) // { segment_id: 0, events: [], encoding: 'zlib' }
  */
-export function decodeReplayRecording(payload: Uint8Array, maxBytes?: number): ReplayRecording {
+export function decodeReplayRecording(payload: Uint8Array, options: DecodeOptions = {}): ReplayRecording {
+  const budget = budgetOf(options)
   const nl = toBuffer(payload).indexOf(NEWLINE)
   if (nl === -1) throw new DecodeError('replay_recording has no {"segment_id"} header line')
   const head = parseJson(payload.subarray(0, nl), 'replay_recording header')
@@ -27,13 +28,13 @@ export function decodeReplayRecording(payload: Uint8Array, maxBytes?: number): R
   let json: Uint8Array = data
   if (data[0] !== OPEN_BRACKET) {
     encoding = isGzip(data) ? 'gzip' : 'zlib'
-    json = unzip(data, 'replay_recording data', maxBytes)
+    json = unzip(data, 'replay_recording data', budget)
   }
   const events = parseJson(json, 'replay_recording data')
   if (!Array.isArray(events)) throw new DecodeError('replay_recording data is not an array of rrweb events')
   return {
     segment_id: head.segment_id,
-    events: events.map((e, i) => decodeRrwebEvent(e, `replay_recording event ${i}`, maxBytes)),
+    events: events.map((e, i) => decodeRrwebEvent(e, `replay_recording event ${i}`, { budget })),
     encoding,
   }
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BYTES, type DecodeOptions, header, isObject, parseJson, removeContentEncoding, toBuffer } from './bytes'
+import { type DecodeOptions, budgetOf, header, isObject, parseJson, removeContentEncoding, toBuffer } from './bytes'
 import { DecodeError } from './decode-error'
 import { decodeReplayRecording } from './decode-replay'
 import type { IngestRequest, SentryAuth, SentryEnvelope, SentryEnvelopeHeader, SentryEnvelopeItem, SentryEnvelopeRequest, SentryItemHeader } from './types'
@@ -26,6 +26,7 @@ export function parseDsn(dsn: string): { publicKey: string; projectId: string; h
  * `replay_recording` carries binary data after its JSON line.
  */
 export function parseSentryEnvelope(body: Uint8Array, options: DecodeOptions = {}): SentryEnvelope {
+  const budget = budgetOf(options)
   const buf = toBuffer(body)
   let pos = 0
   const line = (): Buffer => {
@@ -61,14 +62,14 @@ export function parseSentryEnvelope(body: Uint8Array, options: DecodeOptions = {
         throw new DecodeError(`${where} (${itemHeader.type}) is not followed by a newline after its ${length} bytes`)
       }
     } else payload = line()
-    items.push({ type: itemHeader.type, header: itemHeader as SentryItemHeader, payload: decodePayload(itemHeader.type, payload, where, options) })
+    items.push({ type: itemHeader.type, header: itemHeader as SentryItemHeader, payload: decodePayload(itemHeader.type, payload, where, { budget }) })
   }
   return { header: envelopeHeader as SentryEnvelopeHeader, items }
 }
 
 function decodePayload(type: string, payload: Buffer, where: string, options: DecodeOptions): unknown {
   if (BINARY_ITEMS.has(type)) return new Uint8Array(payload)
-  if (type === 'replay_recording') return decodeReplayRecording(payload, options.maxBytes)
+  if (type === 'replay_recording') return decodeReplayRecording(payload, options)
   return parseJson(payload, `${where} (${type}) payload`)
 }
 
@@ -104,9 +105,10 @@ export function sentryAuth(req: IngestRequest, envelopeHeader: SentryEnvelopeHea
  * items.filter((i) => i.type === 'event')
  */
 export function decodeSentryRequest(req: IngestRequest, options: DecodeOptions = {}): SentryEnvelopeRequest {
-  const bytes = removeContentEncoding(req.headers, req.body, options.maxBytes ?? DEFAULT_MAX_BYTES)
+  const budget = budgetOf(options)
+  const bytes = removeContentEncoding(req.headers, req.body, budget)
   if (bytes.length === 0) throw new DecodeError('Sentry envelope is empty')
-  const envelope = parseSentryEnvelope(bytes, options)
+  const envelope = parseSentryEnvelope(bytes, { budget })
   return { ...envelope, auth: sentryAuth(req, envelope.header) }
 }
 

@@ -1,4 +1,4 @@
-import { type DecodeOptions, removeContentEncoding, text } from './bytes'
+import { type DecodeOptions, budgetOf, removeContentEncoding, text } from './bytes'
 import { type PostHogEndpoint, POSTHOG_FLAGS_ENDPOINTS, decodePostHogEvents, decodePostHogFlagsRequest, posthogEndpoint } from './decode-posthog'
 import { decodeSentryRequest, isTunnelEnvelope, sentryProjectFromPath } from './decode-sentry'
 import type { IngestRequest, PostHogEvent, PostHogFlagsRequest, SentryEnvelopeRequest } from './types'
@@ -52,18 +52,19 @@ export function classifyIngestRequest(req: Pick<IngestRequest, 'method' | 'path'
 export function decodeIngestRequest(req: IngestRequest, options: DecodeIngestOptions = {}): DecodedIngest | undefined {
   const kind = classifyIngestRequest(req, options)
   const local = { ...req, path: localPath(req.path, options.basePath) }
+  const decode = { budget: budgetOf(options) }
   if (kind === 'posthog-events' || kind === 'posthog-flags') {
     const endpoint = posthogEndpoint(local.path) as PostHogEndpoint
     return kind === 'posthog-events'
-      ? { kind, endpoint, events: decodePostHogEvents(local, options) }
-      : { kind, endpoint, request: decodePostHogFlagsRequest(local, options) }
+      ? { kind, endpoint, events: decodePostHogEvents(local, decode) }
+      : { kind, endpoint, request: decodePostHogFlagsRequest(local, decode) }
   }
-  if (kind === 'sentry-envelope') return { kind, envelope: decodeSentryRequest(local, options) }
+  if (kind === 'sentry-envelope') return { kind, envelope: decodeSentryRequest(local, decode) }
   if (req.method.toUpperCase() !== 'POST' || req.body.length === 0) return undefined
-  const body = removeContentEncoding(req.headers, req.body, options.maxBytes)
+  const body = removeContentEncoding(req.headers, req.body, decode.budget)
   if (!isTunnelEnvelope(body)) return undefined
   const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.toLowerCase() !== 'content-encoding'))
-  return { kind: 'sentry-envelope', envelope: decodeSentryRequest({ ...local, headers, body }, options) }
+  return { kind: 'sentry-envelope', envelope: decodeSentryRequest({ ...local, headers, body }, decode) }
 }
 
 function bytesAsText(this: unknown, key: string, value: unknown): unknown {

@@ -6,7 +6,8 @@
  * `readPosthogStatic` reads files.
  */
 export { DecodeError } from './decode-error'
-export type { DecodeOptions } from './bytes'
+export { DecodeBudget, type DecodeOptions } from './bytes'
+export * from './limits'
 export { classifyIngestRequest, decodeIngestRequest, searchableText } from './decode'
 export type { DecodeIngestOptions, DecodedIngest, IngestKind } from './decode'
 export {
@@ -26,6 +27,7 @@ export type * from './types'
 export {
   DEFAULT_REMOTE_CONFIG,
   flagsResponse,
+  posthogStaticCacheUsage,
   posthogStaticName,
   readPosthogStatic,
   remoteConfigRequest,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { join, resolve, sep } from 'node:path'
+import { BoundedCache } from './bounded-cache'
+import { MAX_STATIC_CACHE_BYTES, MAX_STATIC_CACHE_ENTRIES } from './limits'
 
 /**
  * What a PostHog project answers besides "Ok": its remote config, `/flags`, and the lazy scripts
@@ -102,31 +104,38 @@ export function posthogStaticName(path: string): string | undefined {
   return STATIC_FILE.exec(path)?.[1]
 }
 
-const staticCache = new Map<string, Buffer | null>()
+const staticCache = new BoundedCache<string, Buffer>(MAX_STATIC_CACHE_ENTRIES, MAX_STATIC_CACHE_BYTES)
 
 /**
  * The bytes of `name` from posthog-js's `dist` folder, or null when there is no such regular file
  * there. The name is checked again after resolving, so nothing outside `distDir` is ever read.
- * Cached: the files do not change while the process runs.
+ * Files found are cached (they do not change while the process runs) in a cache bounded in
+ * entries and bytes; misses are not, so asking for many names cannot grow it.
  *
  * @example
  * readPosthogStatic('lazy-recorder.js', join(process.cwd(), 'node_modules/posthog-js/dist'))
  */
 export function readPosthogStatic(name: string, distDir: string): Buffer | null {
   const key = `${distDir}\0${name}`
-  if (staticCache.has(key)) return staticCache.get(key) ?? null
-  let file: Buffer | null = null
+  const cached = staticCache.get(key)
+  if (cached) return cached
   const root = resolve(distDir)
   const target = resolve(join(root, name))
-  if (/^[\w-][\w.-]*\.js(?:\.map)?$/.test(name) && target.startsWith(root + sep)) {
-    try {
-      if (statSync(target).isFile()) file = readFileSync(target)
-    } catch {
-      file = null
-    }
+  if (!/^[\w-][\w.-]*\.js(?:\.map)?$/.test(name) || !target.startsWith(root + sep)) return null
+  let file: Buffer
+  try {
+    if (!statSync(target).isFile()) return null
+    file = readFileSync(target)
+  } catch {
+    return null
   }
   staticCache.set(key, file)
   return file
+}
+
+/** @internal How full the static-file cache is, and its bounds, for tests. */
+export function posthogStaticCacheUsage(): { entries: number; bytes: number; maxEntries: number; maxBytes: number } {
+  return { entries: staticCache.size, bytes: staticCache.bytes, maxEntries: staticCache.maxEntries, maxBytes: staticCache.maxBytes }
 }
 
 /** Content type for a posthog-js static file. */

@@ -9,6 +9,9 @@ import {
   DEFAULT_REMOTE_CONFIG,
   DecodeError,
   type IngestRequest,
+  MAX_DECODED_BYTES,
+  MAX_POSTHOG_BODY_BYTES,
+  MAX_SENTRY_BODY_BYTES,
   decodeIngestRequest,
   flagsResponse,
   posthogStaticName,
@@ -18,26 +21,26 @@ import {
   staticContentType,
 } from '../ingest'
 import { readCapped } from '../proxy/read-capped'
+import { isSameOrigin, refuseRemote } from './local-access'
 import { readLocalFlags } from './local-flags'
 import { getLocalStore } from './local-store'
 
-/** PostHog's capture accepts 20 MB (replay batches are the big ones); Relay 10 MB per envelope. */
-const MAX_POSTHOG_BYTES = 20 * 1024 * 1024
-const MAX_SENTRY_BYTES = 10 * 1024 * 1024
-/** Decompression-bomb guard: nothing the SDKs send inflates past this. */
-const MAX_DECODED_BYTES = 100 * 1024 * 1024
 /** How long a request waits for its events to reach the disk before answering anyway. */
 const WRITE_BUDGET_MS = 500
 
 /**
- * Local mode's PostHog (CONTRACT §10): what `/_ox/p/<rest>` answers instead of forwarding. A
- * PostHog project with replay and exception capture on, as far as the SDKs can tell: remote
- * config, `/flags` from `observability.flags.json`, posthog-js's lazy scripts from its own `dist`
- * folder, and capture endpoints that decode the real wire format and keep the events on disk.
+ * Local mode's PostHog (docs/decisions/008-local-mode.md): what `/_ox/p/<rest>` answers instead
+ * of forwarding. A PostHog project with replay and exception capture on, as far as the SDKs can
+ * tell: remote config, `/flags` from `observability.flags.json`, posthog-js's lazy scripts from its
+ * own `dist` folder, and capture endpoints that decode the real wire format and keep the events
+ * on disk. Only for this machine (404 otherwise) and, for what it stores, only for the app's own
+ * pages (403 for a page of another origin): see `local-access.ts`.
  *
  * @internal Called by `posthogProxy` in local mode.
  */
 export async function localPostHog(request: Request, rest: string): Promise<Response> {
+  const refused = refuseRemote(request)
+  if (refused) return refused
   const method = request.method.toUpperCase()
   const config = remoteConfigRequest(rest)
   if (config && (method === 'GET' || method === 'HEAD')) {
@@ -50,7 +53,7 @@ export async function localPostHog(request: Request, rest: string): Promise<Resp
     const file = readPosthogStatic(staticName, posthogDist())
     return file ? reply(200, new Uint8Array(file), staticContentType(staticName)) : json(404, { error: `no ${staticName} in posthog-js` })
   }
-  return ingest(request, rest, MAX_POSTHOG_BYTES, async (decoded) => {
+  return ingest(request, rest, MAX_POSTHOG_BODY_BYTES, async (decoded) => {
     if (decoded.kind === 'posthog-flags') return json(200, flagsResponse(await readLocalFlags(), {}, DEFAULT_REMOTE_CONFIG))
     if (decoded.kind !== 'posthog-events') return json(404, { error: 'not a PostHog endpoint' })
     if (decoded.events.some((e) => e.api_key !== undefined && e.api_key !== LOCAL_POSTHOG_KEY)) {
@@ -64,13 +67,16 @@ export async function localPostHog(request: Request, rest: string): Promise<Resp
 /**
  * Local mode's Sentry: envelopes from the browser through the tunnel (`/_ox/s`) and from the
  * server SDK to its DSN's envelope endpoint (`/_ox/s/api/1/envelope/`). Accepted only for the
- * local DSN's key, as Relay accepts only its project's.
+ * local DSN's key, as Relay accepts only its project's, and only from this machine and the app's
+ * own pages, like {@link localPostHog}.
  *
  * @internal Called by `sentryTunnel` and `localSentryIngest` in local mode.
  */
 export async function localSentry(request: Request, source: LocalSource): Promise<Response> {
+  const refused = refuseRemote(request)
+  if (refused) return refused
   const path = new URL(request.url).pathname
-  return ingest(request, path, MAX_SENTRY_BYTES, async (decoded) => {
+  return ingest(request, path, MAX_SENTRY_BODY_BYTES, async (decoded) => {
     if (decoded.kind !== 'sentry-envelope') return json(404, { error: 'not a Sentry endpoint' })
     if (decoded.envelope.auth.publicKey !== LOCAL_SENTRY_KEY) return json(403, { error: 'this is local mode: envelopes must use the local DSN' })
     await store([describeSentryEnvelope(decoded.envelope, source)])
@@ -80,8 +86,12 @@ export async function localSentry(request: Request, source: LocalSource): Promis
 
 type Decoded = NonNullable<ReturnType<typeof decodeIngestRequest>>
 
-/** Reads, decodes and hands over one request; a body the real service would refuse gets its status and is not stored. */
+/**
+ * Reads, decodes and hands over one request; a body the real service would refuse gets its
+ * status and is not stored. A page of another origin is refused before its body is read.
+ */
 async function ingest(request: Request, path: string, maxBytes: number, accept: (decoded: Decoded) => Promise<Response>): Promise<Response> {
+  if (!isSameOrigin(request)) return json(403, { error: 'local mode takes events only from this app’s own pages' })
   try {
     const body = await readCapped(request, maxBytes)
     if (!body) return json(413, { error: `body larger than ${maxBytes} bytes` })

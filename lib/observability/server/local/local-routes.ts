@@ -1,13 +1,15 @@
 import 'server-only'
 import { getConfig } from '../../edge/get-config'
 import { groupTimeline } from '../../shared/local-timeline'
+import { isSameOrigin, localNotFound as notFound, refuseRemote } from './local-access'
 import { localSentry } from './local-ingest'
 import { getLocalStore } from './local-store'
 import { viewerPage } from './viewer-page'
 
 /**
- * The route handlers of local mode (CONTRACT §10). Each answers 404 outside local mode, so a
- * production deployment exposes nothing of it.
+ * The route handlers of local mode (docs/decisions/008-local-mode.md). Each answers 404 outside
+ * local mode, so a production deployment exposes nothing of it, and 404 to clients on other
+ * machines unless `OBSERVABILITY_LOCAL_ALLOW_REMOTE` is on (`local-access.ts`).
  */
 
 /** The newest events the feed lists by default; the page asks for no more. */
@@ -39,6 +41,10 @@ export async function localSentryIngest(request: Request): Promise<Response> {
  */
 export async function localEvents(request: Request): Promise<Response> {
   if (!getConfig().local) return notFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
+  // Only the page itself reads the feed: another origin cannot even include it as a script.
+  if (!isSameOrigin(request)) return crossOrigin()
   const store = getLocalStore()
   const query = new URL(request.url).searchParams
   const limit = Math.min(Math.max(Number(query.get('limit')) || FEED_LIMIT, 1), store.settings.maxEvents)
@@ -64,8 +70,11 @@ export async function localEvents(request: Request): Promise<Response> {
  * // app/%5Fox/local/events/[id]/route.ts
  * export { localEvent as GET } from '@/lib/observability/server'
  */
-export async function localEvent(_request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
+export async function localEvent(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
   if (!getConfig().local) return notFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
+  if (!isSameOrigin(request)) return crossOrigin()
   const { id } = await context.params
   if (!/^[0-9a-f-]{36}$/.test(id)) return notFound()
   const line = await getLocalStore().find(id)
@@ -81,8 +90,10 @@ export async function localEvent(_request: Request, context: { params: Promise<{
  * // app/observability/route.ts
  * export { localViewer as GET } from '@/lib/observability/server'
  */
-export function localViewer(): Response {
+export function localViewer(request: Request): Response {
   if (!getConfig().local) return notFound()
+  const refused = refuseRemote(request)
+  if (refused) return refused
   const nonce = crypto.randomUUID().replace(/-/g, '')
   return new Response(viewerPage(nonce), {
     headers: {
@@ -95,6 +106,19 @@ export function localViewer(): Response {
   })
 }
 
-function notFound(): Response {
-  return new Response('Not Found', { status: 404, headers: { ...HEADERS, 'content-type': 'text/plain; charset=utf-8' } })
+/**
+ * `OPTIONS` on local mode's own routes: 404. None of them takes a request from another origin,
+ * so a CORS preflight has nothing to learn, not even that the route exists (Next would otherwise
+ * answer 204 with the route's methods, to anyone, in any mode).
+ *
+ * @example
+ * // app/observability/route.ts
+ * export { localPreflight as OPTIONS } from '@/lib/observability/server'
+ */
+export function localPreflight(): Response {
+  return notFound()
+}
+
+function crossOrigin(): Response {
+  return Response.json({ error: 'local mode’s events are for this app’s own pages' }, { status: 403, headers: HEADERS })
 }
