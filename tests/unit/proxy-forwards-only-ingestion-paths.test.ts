@@ -4,6 +4,7 @@ import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
 import { posthogProxy } from '@/lib/observability/server/proxy'
 import { posthogRoute } from '@/lib/observability/server/proxy/posthog-routes'
 import { startRecordingHost, type RecordingHost } from '../support/recording-host'
+import { request as localRequest, routes } from '../support/local-routes'
 
 /**
  * The PostHog proxy is a door to ingestion only: it forwards exactly the paths the pinned SDKs
@@ -146,13 +147,15 @@ describe('answers 404 for everything else, without contacting the host', () => {
 
   it('applies the same list in local mode, which answers the allowed paths itself', async () => {
     configure({ OBSERVABILITY_LOCAL: '1', OBSERVABILITY_LOCAL_DIR: '/nonexistent/never-written' })
-    expect((await proxy('/admin/login')).status).toBe(404)
-    expect((await proxy('/api/projects/', { segments: ['api', 'projects'] })).status).toBe(404)
+    // Local mode answers this machine only: these requests come from loopback, as a browser's would.
+    const local = (path: string, init: RequestInit = {}) => routes.posthog(localRequest(`/_ox/p${path}`, init))
+    expect((await local('/admin/login')).status).toBe(404)
+    expect((await local('/api/projects/')).status).toBe(404)
     // Local mode itself would answer these legacy endpoints; the list keeps them shut there too.
     const flagsBody = JSON.stringify({ token: LOCAL_POSTHOG_KEY, distinct_id: 'd1' })
-    expect((await proxy('/decide/?v=3', { method: 'POST', body: flagsBody })).status).toBe(404)
-    expect((await proxy('/flags/?v=2', { method: 'POST', body: flagsBody })).status).toBe(200)
-    const config = await proxy(`/array/${LOCAL_POSTHOG_KEY}/config`)
+    expect((await local('/decide/?v=3', { method: 'POST', body: flagsBody })).status).toBe(404)
+    expect((await local('/flags/?v=2', { method: 'POST', body: flagsBody })).status).toBe(200)
+    const config = await local(`/array/${LOCAL_POSTHOG_KEY}/config`)
     expect(config.status).toBe(200)
     expect(await config.json()).toMatchObject({ sessionRecording: { endpoint: '/s/' } })
     expect(host.requests()).toEqual([])
