@@ -9,7 +9,7 @@ export async function register() {
     const { registerNode } = await import('./lib/observability/server/register')
     await registerNode()
   } else if (process.env.NEXT_RUNTIME === 'edge') {
-    const { registerEdge } = await import('./lib/observability/server/register-edge')
+    const { registerEdge } = await import('./lib/observability/edge/register')
     await registerEdge()
   }
 }
@@ -20,7 +20,7 @@ export async function register() {
  */
 export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {
   if (process.env.NEXT_RUNTIME === 'edge') {
-    const { onEdgeRequestError } = await import('./lib/observability/server/register-edge')
+    const { onEdgeRequestError } = await import('./lib/observability/edge/register')
     return onEdgeRequestError(error, request, context)
   }
   if (process.env.NEXT_RUNTIME !== 'nodejs') return

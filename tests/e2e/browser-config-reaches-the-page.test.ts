@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
+import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 import { launchBrowser, newVisitor, waitForKitReady } from '../support/browser'
 import { startStack, type E2EStack } from '../support/e2e-stack'
 import type { FakeIngest } from '../support/fake-ingest'

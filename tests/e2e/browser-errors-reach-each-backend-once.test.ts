@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
+import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 import { holdRequests, kitPhase, newVisitor, posthogIds, settle, waitForHydrated, waitForKitReady, waitForPostHogStarted } from '../support/browser'
 import { sdkChunkPaths } from '../support/bundles'
 import { E2E_ENVIRONMENT, E2E_RELEASE, startStack, type E2EStack } from '../support/e2e-stack'

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { holdRequests, kitPhase, newVisitor, settle, waitForHydrated, waitForKitReady } from '../support/browser'
 import { sdkChunkPaths } from '../support/bundles'
 import { E2E_ENVIRONMENT, E2E_RELEASE, startStack, type E2EStack } from '../support/e2e-stack'
-import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
+import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 
 /**
  * CONTRACT §3 and §5: one `$pageview` per navigation, App Router soft navigations included, each

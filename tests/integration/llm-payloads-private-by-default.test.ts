@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { jsonBytes, POSTHOG_MAX_EVENT_BYTES } from '@/lib/observability/shared/llm-payload'
+import { jsonBytes, POSTHOG_MAX_EVENT_BYTES } from '@/lib/observability/server/llm/llm-payload'
 import { allText, sentryForRequest, waitForEvents } from '../support/events'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { fakeReply, type FakeLlm } from '../support/fake-llm-server'

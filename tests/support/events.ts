@@ -1,5 +1,5 @@
-import { searchableText } from '@/lib/observability/server/ingest'
-import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
+import { searchableText } from '@/lib/observability/server/local/ingest'
+import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 import type { FakeIngest } from './fake-ingest'
 
 /** Waits until at least one PostHog event matches, then returns every match. */

@@ -21,7 +21,7 @@ import {
   remoteConfigRequest,
   remoteConfigScript,
   staticContentType,
-} from '../../lib/observability/server/ingest'
+} from '../../lib/observability/server/local/ingest'
 
 // The answer-builders live in the kit (local mode answers the SDKs the same way); re-exported so
 // tests keep importing them from here.

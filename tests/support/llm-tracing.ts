@@ -1,5 +1,5 @@
-import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { getPostHog, resetPostHogForTests } from '@/lib/observability/server/posthog-client'
 import { runWithRequestContext, type RequestContext } from '@/lib/observability/server/request-context'
 import type { FakeIngest } from './fake-ingest'

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { localEvent, localEvents, localPreflight, localSentryIngest, localViewer, posthogProxy, sentryTunnel } from '@/lib/observability/server'
 import { clientAddressHeader } from '@/lib/observability/server/local/client-address'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'

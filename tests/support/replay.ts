@@ -1,4 +1,4 @@
-import type { ReplayRecording, RrwebEvent } from '@/lib/observability/server/ingest/types'
+import type { ReplayRecording, RrwebEvent } from '@/lib/observability/server/local/ingest/types'
 import type { FakeIngest } from './fake-ingest'
 
 /**

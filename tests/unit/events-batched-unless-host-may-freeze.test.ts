@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { withTracking } from '@/lib/observability/server'
 import { hostMayFreeze, resetHostForTests } from '@/lib/observability/server/host-may-freeze'
 import { resetPostHogForTests } from '@/lib/observability/server/posthog-client'

@@ -10,7 +10,7 @@ import {
   decodeIngestRequest,
   decompressLz64,
   searchableText,
-} from '../../lib/observability/server/ingest'
+} from '../../lib/observability/server/local/ingest'
 import { DEFAULT_REMOTE_CONFIG, type FakeIngest, startFakeIngest, startRefusingPort } from '../support/fake-ingest'
 
 let fake: FakeIngest

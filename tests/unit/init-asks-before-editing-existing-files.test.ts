@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { copyFixture, init, readTree } from './init-fixture-tree'
 
-const BIN = fileURLToPath(new URL('../../lib/observability/cli/bin.ts', import.meta.url))
+const BIN = fileURLToPath(new URL('../../lib/observability/cli/bin', import.meta.url))
 
 /** The real bin, as `npx tsx lib/observability/cli/bin.ts` runs it, with stdin not a terminal. */
 function bin(args: string[]) {

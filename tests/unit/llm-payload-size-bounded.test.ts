@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AI_EVENT_BYTE_BUDGET, fitPayloads, jsonBytes, limitPayload, POSTHOG_MAX_EVENT_BYTES, utf8Bytes } from '@/lib/observability/shared/llm-payload'
+import { AI_EVENT_BYTE_BUDGET, fitPayloads, jsonBytes, limitPayload, POSTHOG_MAX_EVENT_BYTES, utf8Bytes } from '@/lib/observability/server/llm/llm-payload'
 
 /**
  * Prompts and completions are cut at POSTHOG_LLM_PAYLOAD_MAX_CHARS with a visible marker, and the

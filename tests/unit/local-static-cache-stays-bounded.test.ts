@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { posthogStaticCacheUsage, readPosthogStatic } from '@/lib/observability/server/ingest'
-import { BoundedCache } from '@/lib/observability/server/ingest/bounded-cache'
+import { posthogStaticCacheUsage, readPosthogStatic } from '@/lib/observability/server/local/ingest'
+import { BoundedCache } from '@/lib/observability/server/local/ingest/bounded-cache'
 
 const dist = dirname(createRequire(import.meta.url).resolve('posthog-js'))
 

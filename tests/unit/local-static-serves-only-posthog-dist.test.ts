@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { posthogStaticName, readPosthogStatic, remoteConfigRequest } from '@/lib/observability/server/ingest'
+import { posthogStaticName, readPosthogStatic, remoteConfigRequest } from '@/lib/observability/server/local/ingest'
 
 const dist = dirname(createRequire(import.meta.url).resolve('posthog-js'))
 

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { LocalEventFacts } from '@/lib/observability/shared/local-event'
+import type { LocalEventFacts } from '@/lib/observability/server/local/local-event'
 import { createLocalStore } from '@/lib/observability/server/local/local-store'
 
 let dir: string

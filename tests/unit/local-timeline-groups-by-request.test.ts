@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describePostHogEvent, describeSentryEnvelope, type LocalEventSummary } from '@/lib/observability/shared/local-event'
-import { groupTimeline } from '@/lib/observability/shared/local-timeline'
+import { describePostHogEvent, describeSentryEnvelope, type LocalEventSummary } from '@/lib/observability/server/local/local-event'
+import { groupTimeline } from '@/lib/observability/server/local/local-timeline'
 
 let n = 0
 const summary = (over: Partial<LocalEventSummary>): LocalEventSummary => ({

@@ -1,6 +1,6 @@
 import { NextRequest, NextResponse, type NextFetchEvent } from 'next/server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { withObservability } from '@/lib/observability/edge'
 import { BROWSER_CONFIG_COOKIE, browserCanReadServerTiming, decodeBrowserConfig } from '@/lib/observability/shared/browser-config'
 

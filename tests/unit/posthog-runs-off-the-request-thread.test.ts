@@ -4,7 +4,7 @@ import { isFeatureEnabled } from '@/lib/observability/server'
 import { capture } from '@/lib/observability/server/capture'
 import { flushSoon, getPostHog } from '@/lib/observability/server/posthog-client'
 import { stopPostHogWorkerForTests } from '@/lib/observability/server/posthog-worker-link'
-import type { PostHogEvent } from '@/lib/observability/server/ingest/types'
+import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { configureKit, restoreKit } from '../support/llm-tracing'
 

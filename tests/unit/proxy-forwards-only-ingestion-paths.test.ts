@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
 import { posthogProxy } from '@/lib/observability/server/proxy'
 import { posthogRoute } from '@/lib/observability/server/proxy/posthog-routes'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { summarizeReplay } from '@/lib/observability/shared/replay-text'
+import { summarizeReplay } from '@/lib/observability/server/local/replay-text'
 
 const text = (value: string) => ({ type: 3, textContent: value })
 const element = (tagName: string, childNodes: unknown[] = [], attributes: Record<string, unknown> = {}) => ({ type: 2, tagName, attributes, childNodes })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { withTracking } from '@/lib/observability/server'
 import { resetPostHogForTests } from '@/lib/observability/server/posthog-client'
 import { registerNode } from '@/lib/observability/server/register'

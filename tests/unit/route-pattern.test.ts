@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { routePattern } from '@/lib/observability/shared/route-pattern'
+import { routePattern } from '@/lib/observability/server/route-pattern'
 
 describe('endpoint is the route pattern, not the raw URL', () => {
   it.each([

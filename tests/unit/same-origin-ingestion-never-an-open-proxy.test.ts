@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { assetsHost, envelopeDsn, posthogProxy, sentryTunnel } from '@/lib/observability/server/proxy'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { startRecordingHost } from '../support/recording-host'

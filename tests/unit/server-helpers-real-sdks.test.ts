@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/edge/get-config'
+import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { captureException, getAllFlags, isFeatureEnabled, withServerActionTracking } from '@/lib/observability/server'
 import { flushSoon, resetPostHogForTests } from '@/lib/observability/server/posthog-client'
 import { registerNode } from '@/lib/observability/server/register'

@@ -13,7 +13,7 @@ let holding = false
  *
  * @example
  * // instrumentation-client.ts
- * import { bootObservability } from '@/lib/observability/client'
+ * import { bootObservability } from '.'
  * bootObservability()
  */
 export function bootObservability(): boolean {

@@ -5,5 +5,5 @@
  * SDK, `next/headers`): those live in `../server`. A test enforces the boundary.
  */
 export { withObservability, middleware, type AppMiddleware } from './middleware'
-export { getConfig } from './get-config'
+export { getConfig } from '../shared/get-config'
 export { REQUEST_ID_HEADER, isValidRequestId, resolveRequestId } from '../shared/request-id'

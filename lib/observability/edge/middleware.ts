@@ -9,7 +9,7 @@ import {
 } from '../shared/browser-config'
 import type { ObservabilityConfig } from '../shared/config'
 import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
-import { getConfig } from './get-config'
+import { getConfig } from '../shared/get-config'
 
 /** Any middleware or proxy function an app may already have (auth, i18n…). */
 export type AppMiddleware = (
@@ -27,7 +27,7 @@ export type AppMiddleware = (
  *
  * @example
  * // middleware.ts (Edge) or proxy.ts (Node, Next 16)
- * import { withObservability } from '@/lib/observability/edge'
+ * import { withObservability } from '.'
  * export default withObservability(async (req) => {
  *   if (!req.cookies.has('session')) return NextResponse.redirect(new URL('/login', req.url))
  * })
@@ -52,7 +52,7 @@ export function withObservability(app?: AppMiddleware) {
   }
 }
 
-/** The standalone middleware: `export { middleware } from '@/lib/observability/edge'`. */
+/** The standalone middleware: `export { middleware } from '.'`. */
 export const middleware = withObservability()
 
 function continuesToApp(response: Response): boolean {

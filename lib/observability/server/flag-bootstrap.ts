@@ -1,7 +1,7 @@
 import 'server-only'
 import { cookies } from 'next/headers'
-import { getConfig } from '../edge/get-config'
-import { distinctIdFromPostHogCookie, mintDistinctId, postHogCookieName } from '../shared/posthog-identity'
+import { getConfig } from '../shared/get-config'
+import { distinctIdFromPostHogCookie, mintDistinctId, postHogCookieName } from './posthog-identity'
 import { userProperties, type ObservedUser } from '../shared/user'
 import { getAllFlags } from './flags'
 

@@ -1,5 +1,5 @@
 import 'server-only'
-import { getConfig } from '../edge/get-config'
+import { getConfig } from '../shared/get-config'
 import { userProperties, type ObservedUser, type UserProperties } from '../shared/user'
 
 export interface Identity {

@@ -1,6 +1,6 @@
 import 'server-only'
 import { wasReported, markReported } from '../shared/errors'
-import { isNextControlFlow } from '../shared/next-control-flow'
+import { isNextControlFlow } from './next-control-flow'
 import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id'
 import type { ObservedUser } from '../shared/user'
 import { afterResponse } from './after-response'

@@ -1,5 +1,5 @@
 import 'server-only'
-import { getConfig } from '../edge/get-config'
+import { getConfig } from '../shared/get-config'
 import { AFTER_RESPONSE_BUDGET_MS, settleWithin } from './fail-open'
 import { startPostHogWorker, stopPostHogWorkerForTests, type PostHogClient } from './posthog-worker-link'
 import { deliverOnShutdown } from './deliver-on-shutdown'

@@ -1,7 +1,7 @@
 import 'server-only'
 import type { RequestEventData } from '@sentry/core'
 import type { TraceLink } from './trace-request'
-import { getConfig } from '../edge/get-config'
+import { getConfig } from '../shared/get-config'
 import { categorizeError, fingerprint, isExpectedClientError, userImpact, type ErrorType, type UserImpact, type UserImpactRule } from '../shared/categorize'
 import { markReported, normalizeError, type NormalizedError } from '../shared/errors'
 import type { ApiErrorProperties } from '../shared/events'

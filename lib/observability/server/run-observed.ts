@@ -1,7 +1,7 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { inspect } from 'node:util'
-import { getConfig } from '../edge/get-config'
+import { getConfig } from '../shared/get-config'
 import { wasReported } from '../shared/errors'
 import { guard, settleWithin, warnOnce } from './fail-open'
 import { getPostHog } from './posthog-client'
@@ -55,7 +55,7 @@ const state = processSingleton('runObserved', () => ({ started: false }))
  *
  * @example
  * // scripts/backfill-users.ts — run: node --conditions=react-server --import tsx scripts/backfill-users.ts
- * import { runObserved } from '@/lib/observability/server'
+ * import { runObserved } from '.'
  * runObserved('backfill-users', async () => {
  *   for (const page of await listPages()) await backfill(page)
  * })

@@ -1,5 +1,5 @@
 import 'server-only'
-import { getConfig } from '../edge/get-config'
+import { getConfig } from '../shared/get-config'
 import { processSingleton } from './process-singleton'
 
 type SentryModule = typeof import('@sentry/nextjs')

@@ -1,8 +1,8 @@
 import 'server-only'
 import { winterCGRequestToRequestData } from '@sentry/core'
-import { getConfig } from '../edge/get-config'
+import { getConfig } from '../shared/get-config'
 import { attachRequestContext, type RequestContext } from './request-context'
-import { PRESAMPLED_ATTRIBUTE } from './sentry-options'
+import { PRESAMPLED_ATTRIBUTE } from '../shared/sentry-options'
 
 type SentryModule = typeof import('@sentry/nextjs')
 

@@ -3,8 +3,8 @@ import type { ObservabilityConfig } from '../../shared/config'
 import { categorizeError, httpStatus, type ErrorType } from '../../shared/categorize'
 import { normalizeError } from '../../shared/errors'
 import type { AiGenerationProperties } from '../../shared/events'
-import { fitPayloads } from '../../shared/llm-payload'
-import { truncate } from '../../shared/truncate'
+import { fitPayloads } from './llm-payload'
+import { truncate } from './truncate'
 import type { GenerationReading } from './generation-adapter'
 
 /** `$ai_error` is for telling failures apart, not for dumping provider bodies. */

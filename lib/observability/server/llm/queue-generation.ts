@@ -1,5 +1,5 @@
 import 'server-only'
-import { getConfig } from '../../edge/get-config'
+import { getConfig } from '../../shared/get-config'
 import { afterResponse } from '../after-response'
 import { capture } from '../capture'
 import { getPostHog } from '../posthog-client'

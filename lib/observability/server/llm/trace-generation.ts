@@ -1,6 +1,6 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
-import { getConfig } from '../../edge/get-config'
+import { getConfig } from '../../shared/get-config'
 import { rememberSentText } from '../../shared/sent-text'
 import { warnOnce } from '../fail-open'
 import { currentRequestContext } from '../request-context'

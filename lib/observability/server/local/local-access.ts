@@ -1,6 +1,6 @@
 import 'server-only'
 import { isIP } from 'node:net'
-import { getConfig } from '../../edge/get-config'
+import { getConfig } from '../../shared/get-config'
 import { clientAddress, watcherJustStarted } from './client-address'
 
 /**

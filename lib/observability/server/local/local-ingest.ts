@@ -2,7 +2,7 @@ import 'server-only'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { LOCAL_POSTHOG_KEY, LOCAL_SENTRY_KEY } from '../../shared/config'
-import { describePostHogEvent, describeSentryEnvelope, type LocalSource } from '../../shared/local-event'
+import { describePostHogEvent, describeSentryEnvelope, type LocalSource } from './local-event'
 import { SENTRY_TUNNEL_PATH } from '../../shared/routes'
 import { settleWithin, warnOnce } from '../fail-open'
 import {
@@ -19,7 +19,7 @@ import {
   remoteConfigRequest,
   remoteConfigScript,
   staticContentType,
-} from '../ingest'
+} from './ingest'
 import { readCapped } from '../proxy/read-capped'
 import { isSameOrigin, refuseRemote } from './local-access'
 import { readLocalFlags } from './local-flags'

@@ -1,6 +1,6 @@
 import 'server-only'
-import { getConfig } from '../../edge/get-config'
-import { groupTimeline } from '../../shared/local-timeline'
+import { getConfig } from '../../shared/get-config'
+import { groupTimeline } from './local-timeline'
 import { isSameOrigin, localNotFound as notFound, refuseRemote } from './local-access'
 import { localSentry } from './local-ingest'
 import { getLocalStore } from './local-store'
@@ -23,7 +23,7 @@ const HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosnif
  *
  * @example
  * // app/%5Fox/s/[...path]/route.ts
- * export { localSentryIngest as POST } from '@/lib/observability/server'
+ * export { localSentryIngest as POST } from '..'
  */
 export async function localSentryIngest(request: Request): Promise<Response> {
   if (!getConfig().local) return notFound()
@@ -37,7 +37,7 @@ export async function localSentryIngest(request: Request): Promise<Response> {
  *
  * @example
  * // app/%5Fox/local/events/route.ts
- * export { localEvents as GET } from '@/lib/observability/server'
+ * export { localEvents as GET } from '..'
  */
 export async function localEvents(request: Request): Promise<Response> {
   if (!getConfig().local) return notFound()
@@ -68,7 +68,7 @@ export async function localEvents(request: Request): Promise<Response> {
  *
  * @example
  * // app/%5Fox/local/events/[id]/route.ts
- * export { localEvent as GET } from '@/lib/observability/server'
+ * export { localEvent as GET } from '..'
  */
 export async function localEvent(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
   if (!getConfig().local) return notFound()
@@ -88,7 +88,7 @@ export async function localEvent(request: Request, context: { params: Promise<{ 
  *
  * @example
  * // app/observability/route.ts
- * export { localViewer as GET } from '@/lib/observability/server'
+ * export { localViewer as GET } from '..'
  */
 export function localViewer(request: Request): Response {
   if (!getConfig().local) return notFound()
@@ -113,7 +113,7 @@ export function localViewer(request: Request): Response {
  *
  * @example
  * // app/observability/route.ts
- * export { localPreflight as OPTIONS } from '@/lib/observability/server'
+ * export { localPreflight as OPTIONS } from '..'
  */
 export function localPreflight(): Response {
   return notFound()

@@ -1,5 +1,5 @@
 import 'server-only'
-import { getConfig } from '../../edge/get-config'
+import { getConfig } from '../../shared/get-config'
 import { POSTHOG_PROXY_PATH } from '../../shared/routes'
 import { localPostHog } from '../local/local-ingest'
 import { clientIp } from './client-ip'
@@ -50,7 +50,7 @@ export interface ProxyContext {
  *
  * @example
  * // app/%5Fox/p/[...path]/route.ts
- * export { posthogProxy as GET, posthogProxy as POST } from '@/lib/observability/server/proxy'
+ * export { posthogProxy as GET, posthogProxy as POST } from '.'
  */
 export async function posthogProxy(request: Request, context: ProxyContext): Promise<Response> {
   const config = getConfig()

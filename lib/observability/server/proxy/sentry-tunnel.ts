@@ -1,6 +1,6 @@
 import 'server-only'
 import { dsnToString, getEnvelopeEndpointWithUrlEncodedAuth, makeDsn } from '@sentry/core'
-import { getConfig } from '../../edge/get-config'
+import { getConfig } from '../../shared/get-config'
 import { localSentry } from '../local/local-ingest'
 import { proxiedResponse, upstreamSignal } from './forward'
 import { readCapped } from './read-capped'
@@ -27,7 +27,7 @@ const RELAY_TYPES = ['application/json', 'text/plain']
  *
  * @example
  * // app/%5Fox/s/route.ts
- * export { sentryTunnel as POST } from '@/lib/observability/server/proxy'
+ * export { sentryTunnel as POST } from '.'
  */
 export async function sentryTunnel(request: Request): Promise<Response> {
   const { sentry: config, local } = getConfig()

@@ -1,3 +1,4 @@
+import 'server-only'
 /**
  * Cuts a string to `max` characters and says how much was cut, so a reader of the event knows
  * the value is partial (CONTRACT §1 `POSTHOG_LLM_PAYLOAD_MAX_CHARS`).

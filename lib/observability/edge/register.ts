@@ -1,8 +1,8 @@
-import { getConfig } from '../edge/get-config'
+import { getConfig } from '../shared/get-config'
 import { categorizeError, fingerprint, userImpact } from '../shared/categorize'
 import { normalizeError } from '../shared/errors'
 import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id'
-import { sentryServerOptions } from './sentry-options'
+import { sentryServerOptions } from '../shared/sentry-options'
 
 type SentryModule = typeof import('@sentry/nextjs')
 type PostHogClient = InstanceType<typeof import('posthog-node').PostHog>

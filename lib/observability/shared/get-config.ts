@@ -1,4 +1,4 @@
-import { parseConfig, type ObservabilityConfig, type ParsedConfig } from '../shared/config'
+import { parseConfig, type ObservabilityConfig, type ParsedConfig } from './config'
 
 /**
  * The process-wide config, parsed on first use from the environment of the running server (not

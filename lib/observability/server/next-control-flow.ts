@@ -1,3 +1,4 @@
+import 'server-only'
 /**
  * Next.js signals `redirect()`, `notFound()`, `forbidden()`, `unauthorized()` and dynamic
  * rendering bail-outs by throwing. They are control flow, never errors to report, and must be

@@ -1,3 +1,4 @@
+import 'server-only'
 /**
  * Rebuilds the route pattern (`/api/items/[id]`) from the URL path and the params Next resolved
  * for it, so `endpoint` groups requests by route, not by raw URL (CONTRACT §5). Replaces from the

@@ -1,4 +1,5 @@
-import type { JsonObject, PostHogEvent, SentryEnvelope } from '../server/ingest/types'
+import 'server-only'
+import type { JsonObject, PostHogEvent, SentryEnvelope } from './ingest/types'
 import { summarizeReplay, type ReplaySummary } from './replay-text'
 
 /**

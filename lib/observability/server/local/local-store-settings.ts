@@ -1,3 +1,4 @@
+import 'server-only'
 /**
  * Where local mode keeps what it receives, and how much (CONTRACT §10). Pure: takes the
  * environment, returns the settings plus the warnings to print once, like `parseConfig`. Kept

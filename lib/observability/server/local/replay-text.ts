@@ -1,3 +1,4 @@
+import 'server-only'
 /**
  * What a developer needs to check replay masking before going live: the text a recording
  * carries, as it left the browser. Masked text arrives as `***` (both SDKs replace each masked
