@@ -1,8 +1,8 @@
 import { getConfig } from '../shared/get-config'
-import { categorizeError, fingerprint, userImpact } from '../shared/categorize'
-import { normalizeError } from '../shared/errors'
+import { reportFailure } from '../shared/report-failure'
 import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id'
 import { sentryServerOptions } from '../shared/sentry-options'
+import { DELIVERY_BUDGET_MS } from '../shared/settle-within'
 
 type SentryModule = typeof import('@sentry/nextjs')
 type PostHogClient = InstanceType<typeof import('posthog-node').PostHog>
@@ -17,9 +17,6 @@ interface EdgeErrorContext {
   readonly routePath: string
   readonly routeType: string
 }
-
-/** How long a failing middleware request may wait for its report, as on Node. */
-const DELIVERY_BUDGET_MS = 2_000
 
 /**
  * `register()` for the Edge runtime: parses the config once and starts nothing. (Its warnings
@@ -74,49 +71,36 @@ async function startPostHog(): Promise<PostHogClient | null> {
 
 /**
  * `onRequestError` on the Edge runtime: an error thrown in the middleware (the kit's or the app's
- * composed into it) reaches Sentry and PostHog `$exception` once each, tagged with the request id
- * when the request carried a valid one. Never throws; waits at most 2 s for delivery.
+ * composed into it) reaches Sentry and PostHog `$exception` once each, through the same report as
+ * on Node, tagged with the request id when the request carried a valid one. Never throws; waits
+ * at most `DELIVERY_BUDGET_MS` for delivery.
  *
  * @example
- * // instrumentation.ts
- * if (process.env.NEXT_RUNTIME === 'edge') await (await import('./lib/observability/server/register-edge')).onEdgeRequestError(error, request, context)
+ * // instrumentation.ts: the package's `onRequestError` calls it on the Edge runtime
+ * export { register, onRequestError } from 'nextjs-observability-kit/instrumentation'
  */
 export async function onEdgeRequestError(error: unknown, request: EdgeRequestInfo, context: EdgeErrorContext): Promise<void> {
   try {
     const config = getConfig()
     if (!config.sentry.enabled && !config.posthog.enabled) return
-    const normalized = normalizeError(error)
-    const errorType = categorizeError(error, normalized)
     const header = request.headers[REQUEST_ID_HEADER]
     const requestId = typeof header === 'string' && isValidRequestId(header) ? header : undefined
-    const impact = userImpact({ errorType, statusCode: 500, method: request.method, endpoint: context.routePath })
-    const tags = { error_type: errorType, user_impact: impact, route_type: context.routeType, endpoint: context.routePath, ...(requestId ? { request_id: requestId } : {}) }
-
-    const [Sentry, client] = await Promise.all([startSentry(), startPostHog()])
-    const delivery: Promise<unknown>[] = []
-    let sentryEventId: string | undefined
-    if (Sentry) {
-      sentryEventId = Sentry.withScope((scope) => {
-        scope.setTags(tags)
-        scope.setFingerprint(fingerprint(normalized, errorType))
-        scope.setSDKProcessingMetadata({ normalizedRequest: { method: request.method, url: request.path, headers: headersOf(request.headers) } })
-        return Sentry.captureException(normalized.error, { mechanism: { type: 'auto.function.nextjs.on_request_error', handled: false } })
-      })
-      delivery.push(Sentry.flush(DELIVERY_BUDGET_MS))
-    }
-    if (client && config.posthog.enabled) {
-      delivery.push(
-        client.captureExceptionImmediate(normalized.error, 'system', {
-          ...tags,
-          method: request.method,
-          environment: config.posthog.environment,
-          release: config.release,
-          $process_person_profile: false,
-          ...(sentryEventId ? { $sentry_event_id: sentryEventId } : {}),
-        }),
-      )
-    }
-    await Promise.race([Promise.allSettled(delivery), new Promise((resolve) => setTimeout(resolve, DELIVERY_BUDGET_MS))])
+    const [sentry, posthog] = await Promise.all([startSentry(), startPostHog()])
+    await reportFailure(
+      { sentry, posthog },
+      {
+        error,
+        distinctId: 'system',
+        user: null,
+        requestId,
+        endpoint: context.routePath,
+        method: request.method,
+        statusCode: 500,
+        tags: { route_type: context.routeType },
+        request: { method: request.method, url: request.path, headers: headersOf(request.headers) },
+        mechanism: { type: 'auto.function.nextjs.on_request_error', handled: false },
+      },
+    )
   } catch {
     // Telemetry fails open: the middleware's own error is what Next reports and answers with.
   }

@@ -1,7 +1,8 @@
 import 'server-only'
 import type { ObservedUser } from '../shared/user'
 import { resolveIdentity } from './identity'
-import { reportFailure, type SeverityLevel } from './report-failure'
+import { reportFailure, type SeverityLevel } from '../shared/report-failure'
+import { serverBackends } from './server-backends'
 import { currentRequestContext } from './request-context'
 
 export interface CaptureExceptionOptions {
@@ -27,7 +28,7 @@ export async function captureException(error: unknown, options: CaptureException
     const ctx = currentRequestContext()
     const requestId = ctx?.requestId
     const identity = options.user ? resolveIdentity(new Headers(), options.user, requestId ?? 'system') : undefined
-    const outcome = await reportFailure({
+    const outcome = await reportFailure(await serverBackends(), {
       error,
       distinctId: options.distinctId ?? identity?.user?.user_id ?? ctx?.distinctId ?? 'system',
       user: identity?.user ?? null,

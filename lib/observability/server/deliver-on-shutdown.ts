@@ -1,5 +1,5 @@
 import 'server-only'
-import { settleWithin } from './fail-open'
+import { settleWithin } from '../shared/settle-within'
 import { processSingleton } from './process-singleton'
 
 /** Something holding telemetry that must go out before the process exits (posthog-node, Sentry). */

@@ -1,5 +1,5 @@
 import 'server-only'
-import { settleWithin } from './fail-open'
+import { settleWithin } from '../shared/settle-within'
 import { getPostHog } from './posthog-client'
 
 export interface FlagOptions<T> {

@@ -6,7 +6,8 @@ import type { ObservedUser } from '../shared/user'
 import { afterResponse } from './after-response'
 import { resolveIdentity } from './identity'
 import { flushSoon } from './posthog-client'
-import { reportFailure } from './report-failure'
+import { reportFailure } from '../shared/report-failure'
+import { serverBackends } from './server-backends'
 
 /** Next's `onRequestError` arguments (instrumentation.ts). */
 export interface RequestErrorInfo {
@@ -51,7 +52,7 @@ export function createOnRequestError(options: OnRequestErrorOptions = {}) {
         user = null
       }
       const identity = resolveIdentity(headers, user, requestId ?? 'server')
-      await reportFailure({
+      await reportFailure(await serverBackends(), {
         error,
         distinctId: identity.distinctId,
         user: identity.user,

@@ -1,6 +1,6 @@
 import 'server-only'
 import { getConfig } from '../shared/get-config'
-import { AFTER_RESPONSE_BUDGET_MS, settleWithin } from './fail-open'
+import { DELIVERY_BUDGET_MS, settleWithin } from '../shared/settle-within'
 import { startPostHogWorker, stopPostHogWorkerForTests, type PostHogClient } from './posthog-worker-link'
 import { deliverOnShutdown } from './deliver-on-shutdown'
 import { processSingleton } from './process-singleton'
@@ -44,7 +44,7 @@ export function getPostHog(): PostHogClient | null {
  * most `timeoutMs` from its own call (a hung ingestion host costs `after()` that long, no more);
  * the flush itself is bounded by posthog-node's request timeout. Never rejects.
  */
-export function flushSoon(timeoutMs = AFTER_RESPONSE_BUDGET_MS): Promise<void> {
+export function flushSoon(timeoutMs = DELIVERY_BUDGET_MS): Promise<void> {
   const ph = state.client
   if (!ph) return Promise.resolve()
   state.queued ??= (state.inflight ?? Promise.resolve()).then(() => {

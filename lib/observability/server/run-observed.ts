@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto'
 import { inspect } from 'node:util'
 import { getConfig } from '../shared/get-config'
 import { wasReported } from '../shared/errors'
-import { guard, settleWithin, warnOnce } from './fail-open'
+import { guard, warnOnce } from './fail-open'
+import { settleWithin } from '../shared/settle-within'
 import { getPostHog } from './posthog-client'
 import { processSingleton } from './process-singleton'
-import { reportFailure } from './report-failure'
+import { reportFailure, type Backends } from '../shared/report-failure'
+import { serverBackends } from './server-backends'
 import { runAsProcessContext, type RequestContext } from './request-context'
 import { scriptCommandLine, scrubArgv } from './script-argv'
 import { deliverBeforeExit, SCRIPT_EXIT_BUDGET_MS } from './script-exit'
@@ -82,6 +84,8 @@ export async function runObserved(name: string, main: () => unknown, options: Ru
     if (posthog) await settleWithin(posthog.flush(), POSTHOG_READY_MS)
   })
 
+  // Resolved once, before `main`: a failure is then marked reported the moment it is seen.
+  const backends: Backends = enabled ? await serverBackends() : { sentry: null, posthog: null }
   const runId = randomUUID()
   const context: RequestContext = { requestId: runId, endpoint: `script:${label}`, method: 'SCRIPT', distinctId: runId, anonymous: true }
   const argv = scrubArgv(options.argv ?? scriptCommandLine())
@@ -96,7 +100,7 @@ export async function runObserved(name: string, main: () => unknown, options: Ru
     // Reported already, e.g. by `captureException()` before a rethrow.
     if (wasReported(error)) return
     reports.push(
-      reportFailure({
+      reportFailure(backends, {
         error,
         distinctId: runId,
         user: null,

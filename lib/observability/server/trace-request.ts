@@ -2,7 +2,10 @@ import 'server-only'
 import { winterCGRequestToRequestData } from '@sentry/core'
 import { getConfig } from '../shared/get-config'
 import { attachRequestContext, type RequestContext } from './request-context'
+import type { TraceLink } from '../shared/report-failure'
 import { PRESAMPLED_ATTRIBUTE } from '../shared/sentry-options'
+
+export type { TraceLink }
 
 type SentryModule = typeof import('@sentry/nextjs')
 
@@ -63,15 +66,6 @@ export function traceRequest(
   })
 }
 
-/**
- * Where a tracked request sits in its Sentry trace, filled in by `traceRequest`: failures are
- * reported after the response, outside the request's scope, and use this to stay in its trace.
- */
-export interface TraceLink {
-  traceId?: string
-  /** The span an error of this request hangs under: the request's own span, else the browser's. */
-  parentSpanId?: string
-}
 
 /**
  * At `SENTRY_TRACES_SAMPLE_RATE=0` tracing is off, and no request turns it on: a `sentry-trace`

@@ -1,15 +1,11 @@
 import 'server-only'
 import { headers as nextHeaders } from 'next/headers'
-import { getConfig } from '../shared/get-config'
 import type { UserImpactRule } from '../shared/categorize'
 import { markReported } from '../shared/errors'
 import { isNextControlFlow } from './next-control-flow'
 import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
-import { ANONYMOUS, type ObservedUser } from '../shared/user'
-import { afterResponse } from './after-response'
-import { capture } from './capture'
-import { resolveIdentity } from './identity'
-import { reportFailure } from './report-failure'
+import type { ObservedUser } from '../shared/user'
+import { recordRequest } from './record-request'
 import { runWithRequestContext, type RequestContext } from './request-context'
 
 export interface ServerActionTrackingOptions {
@@ -38,64 +34,26 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
     } catch {
       headers = new Headers()
     }
-    const requestId = resolveRequestId(headers.get(REQUEST_ID_HEADER))
-    let status = 200
-    let failure: unknown
-    let failed = false
-    const store: RequestContext = { requestId, endpoint, method: 'POST' }
+    const context: RequestContext = { requestId: resolveRequestId(headers.get(REQUEST_ID_HEADER)), endpoint, method: 'POST' }
+    let failure: { error: unknown; status: number } | undefined
     try {
-      return await runWithRequestContext(store, () => action(...args))
+      return await runWithRequestContext(context, () => action(...args))
     } catch (error) {
       if (isNextControlFlow(error)) throw error
-      failed = true
-      failure = error
-      status = 500
+      failure = { error, status: 500 }
+      // Rethrown for the app's error boundary: `onRequestError` must not report it a second time.
       markReported(error)
       throw error
     } finally {
-      const durationMs = Math.round(performance.now() - started)
-      afterResponse('withServerActionTracking', async () => {
-        const config = getConfig()
-        if (!config.posthog.enabled && !config.sentry.enabled) return
-        let user: ObservedUser | null | undefined = null
-        try {
-          user = options.getUser ? await options.getUser(headers) : null
-        } catch {
-          user = null
-        }
-        const identity = resolveIdentity(headers, user, requestId)
-        store.distinctId = identity.distinctId
-        store.anonymous = !identity.user
-        capture(identity.distinctId, {
-          event: 'api_request',
-          properties: {
-            ...(identity.user ?? {}),
-            endpoint,
-            method: 'POST',
-            status_code: status,
-            response_time_ms: durationMs,
-            request_id: requestId,
-            success: !failed,
-            user_id: identity.user?.user_id ?? ANONYMOUS,
-            environment: config.posthog.enabled ? config.posthog.environment : '',
-            release: config.release,
-          },
-        }, { anonymous: !identity.user, sessionId: identity.sessionId })
-        if (failed) {
-          await reportFailure({
-            error: failure,
-            distinctId: identity.distinctId,
-            user: identity.user,
-            requestId,
-            endpoint,
-            method: 'POST',
-            statusCode: 500,
-            sessionId: identity.sessionId,
-            impactRules: options.userImpact,
-            mechanism: { type: 'auto.function.nextjs.server_action', handled: false },
-            apiError: true,
-          })
-        }
+      recordRequest({
+        context,
+        status: failure ? 500 : 200,
+        durationMs: Math.round(performance.now() - started),
+        headers,
+        getUser: options.getUser && (() => options.getUser!(headers)),
+        failure,
+        impactRules: options.userImpact,
+        mechanism: 'auto.function.nextjs.server_action',
       })
     }
   }

@@ -1,17 +1,13 @@
 import 'server-only'
 import { winterCGRequestToRequestData } from '@sentry/core'
-import { getConfig } from '../shared/get-config'
 import type { UserImpactRule } from '../shared/categorize'
 import { httpStatus } from '../shared/categorize'
 import { controlFlowStatus, isNextControlFlow } from './next-control-flow'
 import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
 import { routePattern } from './route-pattern'
 import { isUntrackedPath } from '../shared/routes'
-import { ANONYMOUS, type ObservedUser } from '../shared/user'
-import { afterResponse } from './after-response'
-import { capture } from './capture'
-import { resolveIdentity } from './identity'
-import { reportFailure } from './report-failure'
+import type { ObservedUser } from '../shared/user'
+import { recordRequest } from './record-request'
 import { runWithRequestContext, type RequestContext } from './request-context'
 import { loadedSentry } from './sentry'
 import { traceRequest, type TraceLink } from './trace-request'
@@ -58,6 +54,20 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     const endpoint = options.endpoint ?? routePattern(url.pathname, await paramsOf(context))
     const store: RequestContext = { requestId, endpoint, method }
     const trace: TraceLink = {}
+    const record = (status: number, failure?: { error: unknown; status: number }) =>
+      recordRequest({
+        context: store,
+        status,
+        durationMs: Math.round(performance.now() - started),
+        headers: request.headers,
+        getUser: options.getUser && (() => options.getUser!(request)),
+        failure,
+        slowRequestThresholdMs: options.slowRequestThresholdMs,
+        impactRules: options.userImpact,
+        mechanism: 'auto.function.nextjs.with_tracking',
+        request: () => winterCGRequestToRequestData(request),
+        trace,
+      })
 
     let response: Response
     let failure: { error: unknown; status: number } | undefined
@@ -67,7 +77,7 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
       response = await (Sentry ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, context: store }, run, trace) : runWithRequestContext(store, run))
     } catch (error) {
       if (isNextControlFlow(error)) {
-        record({ status: controlFlowStatus(error) })
+        record(controlFlowStatus(error))
         throw error
       }
       const status = failureStatus(error)
@@ -75,65 +85,8 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
       response = Response.json({ error: status >= 500 ? 'Internal Server Error' : 'Request failed', request_id: requestId }, { status })
     }
     response = withRequestIdHeader(response, requestId)
-    record({ status: response.status, failure })
+    record(response.status, failure)
     return response
-
-    function record({ status, failure }: { status: number; failure?: { error: unknown; status: number } }) {
-      const durationMs = Math.round(performance.now() - started)
-      afterResponse('withTracking', async () => {
-        const config = getConfig()
-        if (!config.posthog.enabled && !config.sentry.enabled) return
-        const user = options.getUser ? await safeGetUser(options.getUser, request) : null
-        const identity = resolveIdentity(request.headers, user, requestId)
-        store.distinctId = identity.distinctId
-        store.anonymous = !identity.user
-        const env = config.posthog.enabled ? config.posthog.environment : ''
-        const inline = identity.user ?? {}
-        const userId = identity.user?.user_id ?? ANONYMOUS
-        const anonymous = !identity.user
-        const opts = { anonymous, sessionId: identity.sessionId }
-
-        capture(identity.distinctId, {
-          event: 'api_request',
-          properties: {
-            ...inline,
-            endpoint,
-            method,
-            status_code: status,
-            response_time_ms: durationMs,
-            request_id: requestId,
-            success: status >= 200 && status < 300,
-            user_id: userId,
-            environment: env,
-            release: config.release,
-          },
-        }, opts)
-        const threshold = options.slowRequestThresholdMs ?? config.slowRequestThresholdMs
-        if (durationMs > threshold) {
-          capture(identity.distinctId, {
-            event: 'slow_request',
-            properties: { ...inline, endpoint, method, duration_ms: durationMs, threshold_ms: threshold, request_id: requestId, user_id: userId, environment: env },
-          }, opts)
-        }
-        if (failure) {
-          await reportFailure({
-            error: failure.error,
-            distinctId: identity.distinctId,
-            user: identity.user,
-            requestId,
-            endpoint,
-            method,
-            statusCode: failure.status,
-            sessionId: identity.sessionId,
-            impactRules: options.userImpact,
-            mechanism: { type: 'auto.function.nextjs.with_tracking', handled: false },
-            apiError: true,
-            request: winterCGRequestToRequestData(request),
-            trace,
-          })
-        }
-      })
-    }
   }
   return tracked as unknown as H
 }
@@ -151,15 +104,6 @@ async function paramsOf(context: unknown): Promise<Record<string, string | strin
     return resolved && typeof resolved === 'object' ? (resolved as Record<string, string | string[]>) : undefined
   } catch {
     return undefined
-  }
-}
-
-async function safeGetUser(getUser: NonNullable<TrackingOptions['getUser']>, request: Request): Promise<ObservedUser | null> {
-  try {
-    const user = await getUser(request)
-    return user && typeof user === 'object' && user.id ? user : null
-  } catch {
-    return null
   }
 }
 

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path'
 import { LOCAL_POSTHOG_KEY, LOCAL_SENTRY_KEY } from '../../shared/config'
 import { describePostHogEvent, describeSentryEnvelope, type LocalSource } from './local-event'
 import { SENTRY_TUNNEL_PATH } from '../../shared/routes'
-import { settleWithin, warnOnce } from '../fail-open'
+import { warnOnce } from '../fail-open'
+import { settleWithin } from '../../shared/settle-within'
 import {
   DEFAULT_REMOTE_CONFIG,
   DecodeError,
