@@ -1,29 +1,10 @@
-import type { Instrumentation } from 'next'
+import { createOnRequestError } from 'nextjs-observability-kit/instrumentation'
+import { demoUserFromHeaders } from './lib/demo/user'
 
 /**
- * Next calls `register()` once per server instance and runtime. The kit's modules are imported
- * per runtime so the Edge bundle never pulls in posthog-node or Node built-ins.
+ * The kit on both server runtimes: Sentry on Node, error reporting from the middleware on the
+ * Edge runtime, and errors in server components, server actions, route handlers and the
+ * middleware reported once per backend, with the demo's signed-in user.
  */
-export async function register() {
-  if (process.env.NEXT_RUNTIME === 'nodejs') {
-    const { registerNode } = await import('./lib/observability/server/register')
-    await registerNode()
-  } else if (process.env.NEXT_RUNTIME === 'edge') {
-    const { registerEdge } = await import('./lib/observability/edge/register')
-    await registerEdge()
-  }
-}
-
-/**
- * Errors in server components, server actions, route handlers and the middleware reach Sentry and
- * PostHog once each.
- */
-export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {
-  if (process.env.NEXT_RUNTIME === 'edge') {
-    const { onEdgeRequestError } = await import('./lib/observability/edge/register')
-    return onEdgeRequestError(error, request, context)
-  }
-  if (process.env.NEXT_RUNTIME !== 'nodejs') return
-  const { onRequestError } = await import('./lib/demo/on-request-error')
-  await onRequestError(error, request, context)
-}
+export { register } from 'nextjs-observability-kit/instrumentation'
+export const onRequestError = createOnRequestError({ getUser: demoUserFromHeaders })

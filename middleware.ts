@@ -1,5 +1,6 @@
 import type { NextFetchEvent, NextRequest } from 'next/server'
-import { getConfig, middleware as observability } from './lib/observability/edge'
+import { middleware as observability } from 'nextjs-observability-kit/edge'
+import { debugRoutesEnabled } from './lib/demo/debug-routes'
 
 /**
  * Edge middleware: request ids and the browser's runtime config. To add your own logic (auth,
@@ -8,7 +9,7 @@ import { getConfig, middleware as observability } from './lib/observability/edge
  */
 export function middleware(request: NextRequest, event: NextFetchEvent) {
   // The demo's middleware failure (CONTRACT §4 debug routes): shows onRequestError on the Edge runtime.
-  if (request.nextUrl.pathname === '/debug/middleware-throw' && getConfig().debugRoutes) throw new Error('Debug middleware error')
+  if (request.nextUrl.pathname === '/debug/middleware-throw' && debugRoutesEnabled()) throw new Error('Debug middleware error')
   return observability(request, event)
 }
 

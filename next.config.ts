@@ -1,5 +1,5 @@
 import type { NextConfig } from 'next'
-import { withObservabilityConfig } from './lib/observability/next-config'
+import { withObservabilityConfig } from 'nextjs-observability-kit/next-config'
 
 const nextConfig: NextConfig = {
   // Tests and benchmarks build into their own folder so they never clash with `next dev`.

@@ -3,12 +3,20 @@ import { defineConfig } from 'vitest/config'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 
+/**
+ * Tests import the kit by its package name, as an app does, but from its sources: no build is
+ * needed first, and a test of an internal module and the entry that uses it share one instance.
+ * The demo app itself (integration and e2e tests) runs on the built package.
+ */
+const kitAlias = { find: /^nextjs-observability-kit\/(.*)$/, replacement: `${root}lib/observability/$1` }
+const alias = [kitAlias, { find: /^@\//, replacement: root }, { find: /^server-only$/, replacement: `${root}tests/support/server-only-stub.ts` }]
+
 export default defineConfig({
-  resolve: { alias: { '@': root } },
+  resolve: { alias },
   test: {
     projects: [
       {
-        resolve: { alias: { '@': root, 'server-only': `${root}tests/support/server-only-stub.ts` } },
+        resolve: { alias },
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.{ts,tsx}'],
@@ -17,7 +25,7 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias: { '@': root, 'server-only': `${root}tests/support/server-only-stub.ts` } },
+        resolve: { alias },
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
@@ -29,7 +37,7 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias: { '@': root, 'server-only': `${root}tests/support/server-only-stub.ts` } },
+        resolve: { alias },
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],

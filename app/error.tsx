@@ -1,6 +1,6 @@
 'use client'
 
-import { useCaptureBoundaryError } from '@/lib/observability/client'
+import { useCaptureBoundaryError } from 'nextjs-observability-kit/client'
 
 /** Render errors below the root layout: reported once per backend, then a minimal fallback. */
 export default function ErrorBoundary({ error, retry }: { error: unknown; retry: () => void }) {

@@ -1,6 +1,6 @@
 'use client'
 
-import { useCaptureBoundaryError } from '@/lib/observability/client'
+import { useCaptureBoundaryError } from 'nextjs-observability-kit/client'
 
 /** Errors in the root layout itself: replaces the whole document, so it brings its own html/body. */
 export default function GlobalError({ error, retry }: { error: unknown; retry: () => void }) {

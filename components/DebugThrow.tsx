@@ -1,7 +1,7 @@
 'use client'
 
 import { useState } from 'react'
-import { useFeatureFlag } from '@/lib/observability/client'
+import { useFeatureFlag } from 'nextjs-observability-kit/client'
 
 interface CallResult {
   readonly status: number | 'network error'

@@ -1,7 +1,7 @@
 'use client'
 
 import { useEffect, useState } from 'react'
-import { ObservabilityProvider, type ObservedUser } from '@/lib/observability/client'
+import { ObservabilityProvider, type ObservedUser } from 'nextjs-observability-kit/client'
 import { DEMO_USER_CHANGED, DEMO_USER_COOKIE, parseDemoUser } from '@/lib/demo/user'
 
 /**

@@ -10,7 +10,7 @@
  * (`npm run demo:script -- --fail --token=abc postgres://u:pw@db/app`). With no keys set nothing
  * is sent; set `POSTHOG_API_KEY` / `SENTRY_DSN` to see the run in PostHog and Sentry.
  */
-import { runObserved, traceGeneration } from '@/lib/observability/server'
+import { runObserved, traceGeneration } from 'nextjs-observability-kit/server'
 import { ECHO_MODEL, ECHO_PROVIDER, echoCompletion, type EchoMessage } from '@/lib/demo/echo-model'
 
 const BATCHES = 4

@@ -1,4 +1,4 @@
-import type { ErrorType } from '@/lib/observability/server'
+import type { ErrorType } from 'nextjs-observability-kit/server'
 
 /**
  * The demo's built-in model when no `OPENAI_API_KEY` is set: deterministic, offline, free. It

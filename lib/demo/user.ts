@@ -1,4 +1,4 @@
-import type { ObservedUser } from '@/lib/observability/server'
+import type { ObservedUser } from 'nextjs-observability-kit/server'
 
 /** Cookie of the demo's fake sign-in (CONTRACT §4). A real app passes its own session instead. */
 export const DEMO_USER_COOKIE = 'demo_user'

@@ -60,7 +60,7 @@ describe('the echo model (no OPENAI_API_KEY)', () => {
       $ai_http_status: 200,
       $ai_is_error: false,
       environment: 'staging',
-      release: 'nextjs-observability-kit@abc123',
+      release: 'nextjs-observability-kit-demo@abc123',
     })
     expect(generation!.properties.$ai_latency).toEqual(expect.any(Number))
     expect(fake.events().filter(generationOf(res.requestId))).toHaveLength(1)

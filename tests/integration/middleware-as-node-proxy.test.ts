@@ -11,7 +11,7 @@ import { buildApp, ROOT, startNext, TEST_DIST_DIR, type NextServer } from '../su
 const FIXTURE = join(ROOT, '.test-builds/proxy-app')
 
 const PROXY = `import { NextResponse } from 'next/server'
-import { withObservability } from './lib/observability/edge'
+import { withObservability } from 'nextjs-observability-kit/edge'
 
 export const proxy = withObservability(async (request) => {
   const runtime = typeof (globalThis as { EdgeRuntime?: string }).EdgeRuntime === 'string' ? 'edge' : 'nodejs'
@@ -40,7 +40,8 @@ let app: NextServer
 beforeAll(async () => {
   rmSync(FIXTURE, { recursive: true, force: true })
   mkdirSync(FIXTURE, { recursive: true })
-  for (const entry of ['app', 'components', 'lib', 'public', 'instrumentation.ts', 'next.config.ts', 'tsconfig.json', 'package.json']) {
+  // The demo without its middleware.ts; the kit comes from the built package, as in an app.
+  for (const entry of ['app', 'components', 'lib/demo', 'public', 'instrumentation.ts', 'next.config.ts', 'tsconfig.json', 'package.json']) {
     if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(FIXTURE, entry), { recursive: true })
   }
   writeFileSync(join(FIXTURE, 'proxy.ts'), PROXY)

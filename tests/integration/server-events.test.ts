@@ -44,7 +44,7 @@ describe('api_request is captured for every tracked request (CONTRACT §5)', () 
       success: true,
       user_id: 'anonymous',
       environment: 'staging',
-      release: 'nextjs-observability-kit@abc123',
+      release: 'nextjs-observability-kit-demo@abc123',
       $process_person_profile: false,
     })
     expect(typeof event!.properties.response_time_ms).toBe('number')
@@ -93,7 +93,7 @@ describe('a failure is reported once to each backend, linked both ways', () => {
     expect(se.tags).toMatchObject({ request_id: 'fail-1', endpoint: '/api/debug/throw', error_type: 'application_error', user_impact: 'high', posthog_distinct_id: 'u-7' })
     expect(se.fingerprint).toEqual(['TypeError', 'kaboom'])
     expect(se.environment).toBe('staging')
-    expect(se.release).toBe('nextjs-observability-kit@abc123')
+    expect(se.release).toBe('nextjs-observability-kit-demo@abc123')
     expect(se.user).toEqual({ id: 'u-7', email: 'u-7@example.com' })
     expect(se.exception.values[0]).toMatchObject({ type: 'TypeError', value: 'kaboom' })
 

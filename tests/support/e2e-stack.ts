@@ -15,7 +15,7 @@ export const E2E_POSTHOG_KEY = 'phc_e2etestkey0123456789'
 export const E2E_ENVIRONMENT = 'e2e'
 export const E2E_RELEASE_SHA = 'e2e0sha1'
 /** `<package name>@<RELEASE_SHA>` (CONTRACT §2). */
-export const E2E_RELEASE = `nextjs-observability-kit@${E2E_RELEASE_SHA}`
+export const E2E_RELEASE = `nextjs-observability-kit-demo@${E2E_RELEASE_SHA}`
 
 /**
  * Both backends on, pointed at a local fake (every byte stays on 127.0.0.1), debug routes on, and

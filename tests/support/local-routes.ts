@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { resetConfigForTests } from '@/lib/observability/shared/get-config'
-import { localEvent, localEvents, localPreflight, localSentryIngest, localViewer, posthogProxy, sentryTunnel } from '@/lib/observability/server'
+import { localEvent, localEvents, localPreflight, localSentryIngest, localViewer } from '@/lib/observability/server/local/local-routes'
+import { posthogProxy, sentryTunnel } from '@/lib/observability/server/proxy'
 import { clientAddressHeader } from '@/lib/observability/server/local/client-address'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
 
@@ -39,7 +40,10 @@ export function request(path: string, init: RequestInit = {}, from: From = {}): 
 
 const params = <T>(value: T) => ({ params: Promise.resolve(value) })
 
-/** Every route of local mode, by name, each as its `app/` file wires it. */
+/**
+ * Every route of local mode, by name, as the package's route modules call them (those add only
+ * Next's `connection()`, which needs a real request scope).
+ */
 export const routes = {
   posthog: (req: Request) => posthogProxy(req, params({ path: new URL(req.url).pathname.replace(/^\/_ox\/p\//, '').split('/').filter(Boolean) })),
   sentryTunnel: (req: Request) => sentryTunnel(req),

@@ -39,8 +39,12 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** Runs `next build` once for a project directory (the repo by default), with no keys set. */
+/**
+ * Runs `next build` once for a project directory (the repo by default), with no keys set. The
+ * demo imports the kit's built package: it is rebuilt first if any of its sources changed.
+ */
 export async function buildApp(dir = ROOT): Promise<void> {
+  if (dir === ROOT) await run(process.execPath, [join(ROOT, 'lib/observability/build.mjs'), '--if-stale'], ROOT, { ...process.env }, 300_000)
   await run(process.execPath, [NEXT_BIN, 'build'], dir, cleanEnv(), 600_000)
 }
 

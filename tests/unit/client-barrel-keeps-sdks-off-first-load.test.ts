@@ -1,83 +1,81 @@
-import { readFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { join, relative } from 'node:path'
+import { build, type Metafile } from 'esbuild'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+/**
+ * What the client entry costs the first load, read from a real bundle of it (esbuild, with code
+ * splitting, as a browser bundler would do): the modules in the entry chunk and the chunks it
+ * imports statically load with the page; whatever sits behind a dynamic `import()` loads later.
+ * Packages are left external, so each import of one shows by name and by kind.
+ */
 
 const root = join(__dirname, '../..')
-const barrel = join(root, 'lib/observability/client/index.ts')
+const entry = join(root, 'lib/observability/client/index.ts')
 
-interface Import {
-  spec: string
-  dynamic: boolean
-  typeOnly: boolean
+interface Graph {
+  /** Kit modules in the first load. */
+  eagerModules: string[]
+  /** Packages imported by the first load. */
+  eagerPackages: string[]
+  /** Kit modules that load only behind a dynamic import. */
+  lazyModules: string[]
+  /** Packages imported only behind a dynamic import. */
+  lazyPackages: string[]
 }
 
-function importsOf(file: string): Import[] {
-  const src = readFileSync(file, 'utf8')
-  const out: Import[] = []
-  for (const m of src.matchAll(/^\s*(import|export)\s+(type\s+)?([^'"]*?)\s*from\s+['"]([^'"]+)['"]/gm)) {
-    out.push({ spec: m[4]!, dynamic: false, typeOnly: Boolean(m[2]) || /^\{\s*type\s[^,}]*\}$/.test(m[3]!.trim()) })
+async function firstLoadGraph(): Promise<Graph> {
+  const { metafile } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    outdir: join(root, '.bench/client-graph'),
+    write: false,
+    metafile: true,
+    packages: 'external',
+    jsx: 'automatic',
+    logLevel: 'silent',
+  })
+  const outputs = metafile.outputs
+  const entryOut = Object.keys(outputs).find((o) => outputs[o]!.entryPoint)!
+  const eager = new Set<string>()
+  const visit = (out: string) => {
+    if (eager.has(out)) return
+    eager.add(out)
+    for (const imp of outputs[out]!.imports) if (!imp.external && imp.kind === 'import-statement') visit(imp.path)
   }
-  for (const m of src.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) out.push({ spec: m[1]!, dynamic: false, typeOnly: false })
-  for (const m of src.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ spec: m[1]!, dynamic: true, typeOnly: false })
-  return out
-}
-
-function resolveLocal(from: string, spec: string): string | null {
-  const base = spec.startsWith('@/') ? join(root, spec.slice(2)) : spec.startsWith('.') ? resolve(dirname(from), spec) : null
-  if (!base) return null
-  for (const ext of ['.ts', '.tsx', '/index.ts']) {
-    try {
-      readFileSync(base + ext)
-      return base + ext
-    } catch {
-      // try the next extension
-    }
+  visit(entryOut)
+  const modulesOf = (outs: Iterable<string>) => [...outs].flatMap((o) => Object.keys(outputs[o]!.inputs)).map((i) => relative(root, join(root, i))).sort()
+  const packagesOf = (outs: Iterable<string>, kind: Metafile['outputs'][string]['imports'][number]['kind']) =>
+    [...new Set([...outs].flatMap((o) => outputs[o]!.imports.filter((i) => i.external && i.kind === kind).map((i) => i.path)))].sort()
+  const lazy = Object.keys(outputs).filter((o) => !eager.has(o) && !o.endsWith('.map'))
+  return {
+    eagerModules: modulesOf(eager),
+    eagerPackages: packagesOf(eager, 'import-statement'),
+    lazyModules: modulesOf(lazy),
+    lazyPackages: [...new Set([...packagesOf(lazy, 'import-statement'), ...packagesOf(eager, 'dynamic-import')])].sort(),
   }
-  return null
 }
 
-/** Every module the barrel pulls in eagerly (static, non-type imports), and what it imports lazily. */
-function eagerGraph(): { files: Set<string>; packages: Map<string, string>; lazy: string[] } {
-  const files = new Set<string>()
-  const packages = new Map<string, string>()
-  const lazy: string[] = []
-  const visit = (file: string) => {
-    if (files.has(file)) return
-    files.add(file)
-    for (const imp of importsOf(file)) {
-      if (imp.typeOnly) continue
-      const local = resolveLocal(file, imp.spec)
-      if (imp.dynamic) {
-        lazy.push(local ? relative(root, local) : imp.spec)
-        continue
-      }
-      if (local) visit(local)
-      else packages.set(imp.spec, relative(root, file))
-    }
-  }
-  visit(barrel)
-  return { files, packages, lazy }
-}
+describe('the client entry keeps the SDKs off the first load', () => {
+  let graph: Graph
+  beforeAll(async () => {
+    graph = await firstLoadGraph()
+  })
 
-describe('the client barrel keeps the SDKs off the first load (issue 3 budget)', () => {
-  const graph = eagerGraph()
-
-  it('imports no SDK, no server code and no zod eagerly', () => {
-    // The walk really reached the React leaves (else the assertions below prove nothing).
-    expect([...graph.packages.keys()]).toEqual(expect.arrayContaining(['react', 'next/navigation']))
-    for (const [pkg, from] of graph.packages) {
-      expect(pkg, `${from} imports ${pkg}`).not.toMatch(/^(posthog-js|posthog-node|@sentry\/|server-only$|zod$|next\/headers$|node:)/)
-    }
-    for (const file of graph.files) {
-      const rel = relative(root, file)
-      expect(rel).not.toMatch(/observability\/(server|edge)\//)
-      expect(rel, 'config.ts pulls in zod').not.toBe('lib/observability/shared/config.ts')
+  it('imports no SDK, no server code and no zod with the page', () => {
+    // The bundle really reached the React leaves (else the assertions below prove nothing).
+    expect(graph.eagerPackages).toEqual(expect.arrayContaining(['react', 'next/navigation']))
+    for (const pkg of graph.eagerPackages) expect(pkg).not.toMatch(/^(posthog-js|posthog-node|@sentry\/|server-only$|zod$|next\/headers$|node:)/)
+    for (const file of graph.eagerModules) {
+      expect(file).not.toMatch(/observability\/(server|edge)\//)
+      expect(file, 'config.ts pulls in zod').not.toBe('lib/observability/shared/config.ts')
     }
   })
 
   it('reaches posthog-js and Sentry only through the lazy modules', () => {
-    expect(graph.lazy.sort()).toEqual(['lib/observability/client/lazy/posthog.ts', 'lib/observability/client/lazy/sentry.ts'])
-    expect(importsOf(join(root, 'lib/observability/client/lazy/posthog.ts')).map((i) => i.spec)).toContain('posthog-js')
-    expect(importsOf(join(root, 'lib/observability/client/lazy/sentry.ts')).map((i) => i.spec)).toContain('@sentry/browser')
+    expect(graph.lazyModules).toEqual(expect.arrayContaining(['lib/observability/client/lazy/posthog.ts', 'lib/observability/client/lazy/sentry.ts']))
+    expect(graph.lazyPackages).toEqual(expect.arrayContaining(['posthog-js', '@sentry/browser']))
   })
 })

@@ -36,7 +36,6 @@ describe('config is off by default and parsed once into a frozen object', () => 
     expect(config.identifyPii).toBe('email')
     expect(config.slowRequestThresholdMs).toBe(5000)
     expect(config.release).toBe('shop@1.2.3')
-    expect(config.debugRoutes).toBe(false)
   })
 })
 
@@ -122,12 +121,11 @@ describe('bad input warns once, names the variable and falls back', () => {
     expect(parseConfig({ POSTHOG_REPLAY_MASK_SELECTOR: '.invoice, #ssn' }, prod).config.replayMaskSelector).toBe('.invoice, #ssn')
   })
 
-  it('falls back for PII mode, threshold and DEBUG', () => {
-    const { config, warnings } = parseConfig({ POSTHOG_IDENTIFY_PII: 'everything', SLOW_REQUEST_THRESHOLD_MS: '1.5s', DEBUG: 'please' }, prod)
+  it('falls back for PII mode and threshold', () => {
+    const { config, warnings } = parseConfig({ POSTHOG_IDENTIFY_PII: 'everything', SLOW_REQUEST_THRESHOLD_MS: '1.5s' }, prod)
     expect(config.identifyPii).toBe('email')
     expect(config.slowRequestThresholdMs).toBe(5000)
-    expect(config.debugRoutes).toBe(false)
-    expect(warnings).toHaveLength(3)
+    expect(warnings).toHaveLength(2)
   })
 
   it('keeps local mode to loopback clients unless OBSERVABILITY_LOCAL_ALLOW_REMOTE is a clear yes', () => {
@@ -143,13 +141,12 @@ describe('bad input warns once, names the variable and falls back', () => {
 
   it('accepts the documented forms', () => {
     const { config, warnings } = parseConfig(
-      { POSTHOG_API_KEY: KEY, POSTHOG_HOST: 'https://us.i.posthog.com/', POSTHOG_REPLAY: 'false', POSTHOG_IDENTIFY_PII: 'full', DEBUG: '1', POSTHOG_INTERNAL_DOMAINS: 'Example.com, @acme.io ,' },
+      { POSTHOG_API_KEY: KEY, POSTHOG_HOST: 'https://us.i.posthog.com/', POSTHOG_REPLAY: 'false', POSTHOG_IDENTIFY_PII: 'full', POSTHOG_INTERNAL_DOMAINS: 'Example.com, @acme.io ,' },
       prod,
     )
     expect(warnings).toEqual([])
     expect(config.posthog).toMatchObject({ host: 'https://us.i.posthog.com', replay: false })
     expect(config.identifyPii).toBe('full')
-    expect(config.debugRoutes).toBe(true)
     expect(config.internalDomains).toEqual(['example.com', 'acme.io'])
   })
 })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { getRequestId, traceGeneration, traceOpenAIChat, withTracking } from '@/lib/observability/server'
+import { getRequestId, traceGeneration, traceOpenAIChat, withTracking } from 'nextjs-observability-kit/server'
 import { chatModel } from '@/lib/demo/chat-model'
 import { ECHO_MODEL, ECHO_PROVIDER, echoCompletion, type EchoMessage } from '@/lib/demo/echo-model'
 import { demoGetUser } from '@/lib/demo/user'

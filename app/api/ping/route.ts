@@ -1,4 +1,4 @@
-import { withTracking } from '@/lib/observability/server'
+import { withTracking } from 'nextjs-observability-kit/server'
 import { demoGetUser } from '@/lib/demo/user'
 
 /** The benchmark route (CONTRACT §4). */

@@ -1,6 +1,6 @@
 import { connection } from 'next/server'
 import { notFound } from 'next/navigation'
-import { getConfig } from '@/lib/observability/server'
+import { debugRoutesEnabled } from '@/lib/demo/debug-routes'
 
 /**
  * Throws during server rendering: the path `onRequestError` covers (no wrapper sees it).
@@ -8,6 +8,6 @@ import { getConfig } from '@/lib/observability/server'
  */
 export default async function ServerErrorPage() {
   await connection()
-  if (!getConfig().debugRoutes) notFound()
+  if (!debugRoutesEnabled()) notFound()
   throw new Error('Debug error thrown while rendering a server component')
 }

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import { DebugThrow } from '@/components/DebugThrow'
-import { FeatureFlagsBootstrap } from '@/lib/observability/client'
+import { FeatureFlagsBootstrap } from 'nextjs-observability-kit/client'
 import { cookies } from 'next/headers'
-import { getConfig, getFlagBootstrap } from '@/lib/observability/server'
+import { getFlagBootstrap } from 'nextjs-observability-kit/server'
+import { debugRoutesEnabled } from '@/lib/demo/debug-routes'
 import { DEMO_USER_COOKIE, parseDemoUser } from '@/lib/demo/user'
 
 export const metadata: Metadata = { title: 'Debug: throw' }
@@ -16,7 +17,7 @@ export const dynamic = 'force-dynamic'
  * already shows the right variant. 404 in production builds unless `DEBUG=1`.
  */
 export default async function DebugThrowPage() {
-  if (!getConfig().debugRoutes) notFound()
+  if (!debugRoutesEnabled()) notFound()
   const user = parseDemoUser((await cookies()).get(DEMO_USER_COOKIE)?.value)
   const { flags, distinctId } = await getFlagBootstrap({ user })
   return (

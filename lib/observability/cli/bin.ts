@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
-import { runInit } from './init'
+import { runInit } from './init.js'
 
 /**
  * The package's one bin: `npx nextjs-observability-kit init [--yes] [--dry-run] [--cwd <dir>]`.

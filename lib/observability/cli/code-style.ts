@@ -1,6 +1,6 @@
 import type * as t from '@babel/types'
-import { endOf, startOf, type ParsedFile } from './ast'
-import { findAll } from './ast-queries'
+import { endOf, startOf, type ParsedFile } from './ast.js'
+import { findAll } from './ast-queries.js'
 
 /**
  * The few habits of a codebase that our inserted lines copy, so an edit reads as if its author

@@ -1,4 +1,4 @@
-import type { EditResult } from './edit-result'
+import type { EditResult } from './edit-result.js'
 
 /** Local mode's event store, which never belongs in git. */
 const ENTRY = '.observability/'

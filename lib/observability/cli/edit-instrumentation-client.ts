@@ -1,10 +1,10 @@
 import type * as t from '@babel/types'
-import { parseFile, printFile, templateStatement } from './ast'
-import { calleeName, findAll, isTopLevelNameTaken } from './ast-queries'
-import { detectCodeStyle, type CodeStyle } from './code-style'
-import { parseOrStop, stop, type EditResult } from './edit-result'
-import { indexAfterImports, insertImport, localNameOf } from './imports'
-import { bootCall, ENTRY, importLine, instrumentationClientLines } from './templates'
+import { parseFile, printFile, templateStatement } from './ast.js'
+import { calleeName, findAll, isTopLevelNameTaken } from './ast-queries.js'
+import { detectCodeStyle, type CodeStyle } from './code-style.js'
+import { parseOrStop, stop, type EditResult } from './edit-result.js'
+import { indexAfterImports, insertImport, localNameOf } from './imports.js'
+import { bootCall, ENTRY, importLine, instrumentationClientLines } from './templates.js'
 
 const BOOT = 'bootObservability'
 

@@ -1,10 +1,10 @@
 import type * as t from '@babel/types'
-import { endOf, parseFile, printFile, startOf, type ParsedFile } from './ast'
-import { findAll, isTopLevelNameTaken } from './ast-queries'
-import { detectCodeStyle, leadingWhitespace, type CodeStyle } from './code-style'
-import { parseOrStop, stop, type EditResult } from './edit-result'
-import { insertImport, localNameOf } from './imports'
-import { ENTRY, importLine, layoutLines, PROVIDER_ELEMENT } from './templates'
+import { endOf, parseFile, printFile, startOf, type ParsedFile } from './ast.js'
+import { findAll, isTopLevelNameTaken } from './ast-queries.js'
+import { detectCodeStyle, leadingWhitespace, type CodeStyle } from './code-style.js'
+import { parseOrStop, stop, type EditResult } from './edit-result.js'
+import { insertImport, localNameOf } from './imports.js'
+import { ENTRY, importLine, layoutLines, PROVIDER_ELEMENT } from './templates.js'
 
 const PROVIDER = 'ObservabilityProvider'
 

@@ -1,12 +1,12 @@
 import type * as t from '@babel/types'
-import { parseFile, printFile, templateExpression, templateStatement, type ParsedFile } from './ast'
-import { callExpression, calleeName, findAll, isFunction, isTopLevelNameTaken, unwrapTypeScript, walk } from './ast-queries'
-import { nodeText } from './source-text'
-import { DEFAULT_STYLE, detectCodeStyle, type CodeStyle } from './code-style'
-import { parseOrStop, stop, type EditResult } from './edit-result'
-import { insertImport } from './imports'
-import { ENTRY, importLine, nextConfigLines, requireLine } from './templates'
-import { locateConfig, configFunction, WRAPPER, type ConfigFunction, type Slot } from './locate-next-config'
+import { parseFile, printFile, templateExpression, templateStatement, type ParsedFile } from './ast.js'
+import { callExpression, calleeName, findAll, isFunction, isTopLevelNameTaken, unwrapTypeScript, walk } from './ast-queries.js'
+import { nodeText } from './source-text.js'
+import { DEFAULT_STYLE, detectCodeStyle, type CodeStyle } from './code-style.js'
+import { parseOrStop, stop, type EditResult } from './edit-result.js'
+import { insertImport } from './imports.js'
+import { ENTRY, importLine, nextConfigLines, requireLine } from './templates.js'
+import { locateConfig, configFunction, WRAPPER, type ConfigFunction, type Slot } from './locate-next-config.js'
 
 /**
  * Wraps the exported config in `withObservabilityConfig(...)` and adds the import (`require` for

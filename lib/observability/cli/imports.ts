@@ -1,6 +1,6 @@
 import type * as t from '@babel/types'
-import { endOf, startOf, templateStatement, templateStatements, type ParsedFile } from './ast'
-import { statementSource } from './source-text'
+import { endOf, startOf, templateStatement, templateStatements, type ParsedFile } from './ast.js'
+import { statementSource } from './source-text.js'
 
 /** The package's name: every mark `init` leaves is an import from it. */
 export const PACKAGE_NAME = 'nextjs-observability-kit'

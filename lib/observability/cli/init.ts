@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { detectProject } from './detect-project'
-import { installCommand } from './install-command'
-import { planInit, type PlannedFile } from './plan-init'
-import { describeFiles, describeProject, describeStops, unifiedDiff } from './report'
+import { detectProject } from './detect-project.js'
+import { installCommand } from './install-command.js'
+import { planInit, type PlannedFile } from './plan-init.js'
+import { describeFiles, describeProject, describeStops, unifiedDiff } from './report.js'
 
 /** How `init` was asked to run; the terminal parts are injectable so tests drive it directly. */
 export interface InitOptions {

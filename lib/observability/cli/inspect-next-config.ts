@@ -1,7 +1,7 @@
 import type * as t from '@babel/types'
-import { parseFile, type ParsedFile } from './ast'
-import { findTopLevelBinding, isFunction, unwrapTypeScript, walk } from './ast-queries'
-import { configFunction, locateConfig } from './locate-next-config'
+import { parseFile, type ParsedFile } from './ast.js'
+import { findTopLevelBinding, isFunction, unwrapTypeScript, walk } from './ast-queries.js'
+import { configFunction, locateConfig } from './locate-next-config.js'
 
 /** What `init` reports about a Next config. */
 export interface NextConfigFacts {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { PACKAGE_NAME } from './imports'
+import { PACKAGE_NAME } from './imports.js'
 
 /** The package managers whose install command `init` prints. */
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun'

@@ -1,7 +1,7 @@
 import type * as t from '@babel/types'
-import type { ParsedFile } from './ast'
-import { calleeName, findTopLevelBinding, unwrapTypeScript } from './ast-queries'
-import { endsWithSemicolon, nodeText, replaceStatement } from './source-text'
+import type { ParsedFile } from './ast.js'
+import { calleeName, findTopLevelBinding, unwrapTypeScript } from './ast-queries.js'
+import { endsWithSemicolon, nodeText, replaceStatement } from './source-text.js'
 
 /** The name `init` wraps every Next config in. */
 export const WRAPPER = 'withObservabilityConfig'

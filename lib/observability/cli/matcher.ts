@@ -1,8 +1,8 @@
 import type * as t from '@babel/types'
-import { startOf, templateStatement, templateStatements, type ParsedFile } from './ast'
-import { unwrapTypeScript } from './ast-queries'
-import { quoted, type CodeStyle } from './code-style'
-import { KIT_MATCHER, matcherConfig } from './templates'
+import { startOf, templateStatement, templateStatements, type ParsedFile } from './ast.js'
+import { unwrapTypeScript } from './ast-queries.js'
+import { quoted, type CodeStyle } from './code-style.js'
+import { KIT_MATCHER, matcherConfig } from './templates.js'
 
 /** What happened to `config.matcher`: nothing, an edit (with a note for the user), or a problem. */
 export type MatcherOutcome = { changed: false } | { changed: true; note: string } | { problem: string }

@@ -1,15 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseFile } from './ast'
-import type { Project } from './detect-project'
-import { editGitignore } from './edit-gitignore'
-import { editInstrumentation } from './edit-instrumentation'
-import { editInstrumentationClient } from './edit-instrumentation-client'
-import { editLayout } from './edit-layout'
-import { editMiddleware } from './edit-middleware'
-import { editNextConfig } from './edit-next-config'
-import type { EditResult } from './edit-result'
-import { localNameOf } from './imports'
+import { parseFile } from './ast.js'
+import type { Project } from './detect-project.js'
+import { editGitignore } from './edit-gitignore.js'
+import { editInstrumentation } from './edit-instrumentation.js'
+import { editInstrumentationClient } from './edit-instrumentation-client.js'
+import { editLayout } from './edit-layout.js'
+import { editMiddleware } from './edit-middleware.js'
+import { editNextConfig } from './edit-next-config.js'
+import type { EditResult } from './edit-result.js'
+import { localNameOf } from './imports.js'
 import {
   ENTRY,
   globalErrorFile,
@@ -19,7 +19,7 @@ import {
   nextConfigFile,
   ROUTE_FILES,
   routeFile,
-} from './templates'
+} from './templates.js'
 
 /** One file `init` creates, edits or leaves as it is. Paths are posix, relative to the root. */
 export interface PlannedFile {

@@ -1,5 +1,5 @@
 import type * as t from '@babel/types'
-import { templateExpression } from './ast'
+import { templateExpression } from './ast.js'
 
 /**
  * Reads a `tsconfig.json` / `jsconfig.json`: JSON with comments and trailing commas, which is a

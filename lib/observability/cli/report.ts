@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff'
-import type { Project } from './detect-project'
-import type { PlannedFile, Stop } from './plan-init'
+import type { Project } from './detect-project.js'
+import type { PlannedFile, Stop } from './plan-init.js'
 
 /** One line of facts: what `init` detected, so a wrong guess is visible before anything changes. */
 export function describeProject(project: Project): string {

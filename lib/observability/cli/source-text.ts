@@ -1,5 +1,5 @@
 import type * as t from '@babel/types'
-import { endOf, startOf, templateStatements, type ParsedFile } from './ast'
+import { endOf, startOf, templateStatements, type ParsedFile } from './ast.js'
 
 /**
  * A node's own source text, with its continuation lines made relative to the line it starts on.

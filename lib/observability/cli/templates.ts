@@ -1,5 +1,5 @@
-import { quoted, type CodeStyle } from './code-style'
-import { PACKAGE_NAME } from './imports'
+import { quoted, type CodeStyle } from './code-style.js'
+import { PACKAGE_NAME } from './imports.js'
 
 /**
  * The files `init` creates, and the lines it prints when it stops. Each takes the app's code style
@@ -26,9 +26,9 @@ export const ROUTE_FILES: ReadonlyArray<{ dir: string; module: string; methods: 
   { dir: '%5Fox/p/[...path]', module: `${PACKAGE_NAME}/routes/posthog-proxy`, methods: ['GET', 'POST'] },
   { dir: '%5Fox/s', module: `${PACKAGE_NAME}/routes/sentry-tunnel`, methods: ['POST'] },
   { dir: '%5Fox/s/[...path]', module: `${PACKAGE_NAME}/routes/local-sentry`, methods: ['POST'] },
-  { dir: '%5Fox/local/events', module: `${PACKAGE_NAME}/routes/local-events`, methods: ['GET'] },
-  { dir: '%5Fox/local/events/[id]', module: `${PACKAGE_NAME}/routes/local-event`, methods: ['GET'] },
-  { dir: 'observability', module: `${PACKAGE_NAME}/routes/observability`, methods: ['GET'] },
+  { dir: '%5Fox/local/events', module: `${PACKAGE_NAME}/routes/local-events`, methods: ['GET', 'OPTIONS'] },
+  { dir: '%5Fox/local/events/[id]', module: `${PACKAGE_NAME}/routes/local-event`, methods: ['GET', 'OPTIONS'] },
+  { dir: 'observability', module: `${PACKAGE_NAME}/routes/observability`, methods: ['GET', 'OPTIONS'] },
 ]
 
 /** The template text is written with two-space indentation; this applies the app's unit. */

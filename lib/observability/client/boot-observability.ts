@@ -1,7 +1,7 @@
 'use client'
 
-import { retainErrorListeners } from './error-listeners'
-import { startObservability } from './start-observability'
+import { retainErrorListeners } from './error-listeners.js'
+import { startObservability } from './start-observability.js'
 
 let holding = false
 
@@ -13,7 +13,7 @@ let holding = false
  *
  * @example
  * // instrumentation-client.ts
- * import { bootObservability } from '.'
+ * import { bootObservability } from 'nextjs-observability-kit/client'
  * bootObservability()
  */
 export function bootObservability(): boolean {

@@ -1,9 +1,9 @@
 'use client'
 
 import type { PostHog } from 'posthog-js'
-import { reportError } from './error-listeners'
-import { getKit } from './kit'
-import { readBrowserConfig } from './read-browser-config'
+import { reportError } from './error-listeners.js'
+import { getKit } from './kit.js'
+import { readBrowserConfig } from './read-browser-config.js'
 
 export interface BrowserCaptureOptions {
   /**

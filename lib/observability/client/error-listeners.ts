@@ -1,5 +1,5 @@
-import { getKit, type ErrorSource, type Kit, type PendingError } from './kit'
-import { readBrowserConfig } from './read-browser-config'
+import { getKit, type ErrorSource, type Kit, type PendingError } from './kit.js'
+import { readBrowserConfig } from './read-browser-config.js'
 
 /** Errors kept while the SDKs load; a page that fails this often before `load` has told us enough. */
 const MAX_BUFFERED = 30

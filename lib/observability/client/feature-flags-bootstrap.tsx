@@ -1,8 +1,8 @@
 'use client'
 
 import { createContext, type ReactNode } from 'react'
-import type { Flags } from './kit'
-import { seedFlagBootstrap } from './flags'
+import type { Flags } from './kit.js'
+import { seedFlagBootstrap } from './flags.js'
 
 /** Server-evaluated flags for this subtree; read by `useFeatureFlag` during SSR and hydration. */
 export const FlagBootstrapContext = createContext<Flags | null>(null)

@@ -1,4 +1,4 @@
-import { getKit, notify, type FlagValue, type Flags } from './kit'
+import { getKit, notify, type FlagValue, type Flags } from './kit.js'
 
 /**
  * The page's feature-flag values, outside React so the hook needs no provider: server-evaluated

@@ -6,11 +6,11 @@
  * reached through dynamic `import()` after the `load` event, so importing this barrel adds a few
  * KiB to the first load, not the SDKs. A test enforces both.
  */
-export { ObservabilityProvider, type ObservabilityProviderProps } from './observability-provider'
-export { useFeatureFlag } from './use-feature-flag'
-export { FeatureFlagsBootstrap, type FeatureFlagsBootstrapProps } from './feature-flags-bootstrap'
-export { useCaptureBoundaryError } from './use-capture-boundary-error'
-export { bootObservability } from './boot-observability'
-export { captureException, withPostHog, type BrowserCaptureOptions } from './capture-exception'
-export type { FlagValue, Flags } from './kit'
-export type { ObservedUser } from '../shared/user'
+export { ObservabilityProvider, type ObservabilityProviderProps } from './observability-provider.js'
+export { useFeatureFlag } from './use-feature-flag.js'
+export { FeatureFlagsBootstrap, type FeatureFlagsBootstrapProps } from './feature-flags-bootstrap.js'
+export { useCaptureBoundaryError } from './use-capture-boundary-error.js'
+export { bootObservability } from './boot-observability.js'
+export { captureException, withPostHog, type BrowserCaptureOptions } from './capture-exception.js'
+export type { FlagValue, Flags } from './kit.js'
+export type { ObservedUser } from '../shared/user.js'

@@ -1,6 +1,6 @@
 import type { PostHog } from 'posthog-js'
-import type { BrowserConfig } from '../shared/browser-config'
-import type { ObservedUser } from '../shared/user'
+import type { BrowserConfig } from '../shared/browser-config.js'
+import type { ObservedUser } from '../shared/user.js'
 
 /**
  * The browser half of the kit keeps its state in one object per page, not per module instance:

@@ -2,11 +2,11 @@
 
 import { usePathname } from 'next/navigation'
 import { useEffect, type ReactNode } from 'react'
-import type { ObservedUser } from '../shared/user'
-import { retainErrorListeners } from './error-listeners'
-import { trackPageview } from './pageviews'
-import { startObservability } from './start-observability'
-import { setObservedUser } from './user-store'
+import type { ObservedUser } from '../shared/user.js'
+import { retainErrorListeners } from './error-listeners.js'
+import { trackPageview } from './pageviews.js'
+import { startObservability } from './start-observability.js'
+import { setObservedUser } from './user-store.js'
 
 export interface ObservabilityProviderProps {
   /**

@@ -1,5 +1,5 @@
-import { getKit } from './kit'
-import { readBrowserConfig } from './read-browser-config'
+import { getKit } from './kit.js'
+import { readBrowserConfig } from './read-browser-config.js'
 
 /** A page nobody loads PostHog on should not grow a queue forever. */
 const MAX_QUEUED = 50

@@ -1,5 +1,5 @@
-import { BROWSER_CONFIG_COOKIE, BROWSER_CONFIG_TIMING, decodeBrowserConfig, type BrowserConfig } from '../shared/browser-config'
-import { getKit } from './kit'
+import { BROWSER_CONFIG_COOKIE, BROWSER_CONFIG_TIMING, decodeBrowserConfig, type BrowserConfig } from '../shared/browser-config.js'
+import { getKit } from './kit.js'
 
 /**
  * The browser's runtime config, as the middleware handed it to this document: from the `ox`

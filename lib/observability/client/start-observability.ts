@@ -1,8 +1,8 @@
-import type { BrowserConfig } from '../shared/browser-config'
-import { flushBufferedErrors } from './error-listeners'
-import { getKit, type Kit, type PostHogBackend, type SentryBackend } from './kit'
-import { trackPageview } from './pageviews'
-import { readBrowserConfig } from './read-browser-config'
+import type { BrowserConfig } from '../shared/browser-config.js'
+import { flushBufferedErrors } from './error-listeners.js'
+import { getKit, type Kit, type PostHogBackend, type SentryBackend } from './kit.js'
+import { trackPageview } from './pageviews.js'
+import { readBrowserConfig } from './read-browser-config.js'
 
 /**
  * Starts the kit in this page, once, however many callers (instrumentation-client, the provider,
@@ -45,7 +45,7 @@ async function loadSdks(kit: Kit, config: BrowserConfig): Promise<void> {
   const jobs: Promise<void>[] = []
   if (config.se) {
     jobs.push(
-      import('./lazy/sentry').then((m) => {
+      import('./lazy/sentry.js').then((m) => {
         const backend = m.startSentry(config, kit)
         if (backend) installSentry(kit, backend)
       }),
@@ -53,7 +53,7 @@ async function loadSdks(kit: Kit, config: BrowserConfig): Promise<void> {
   }
   if (config.ph) {
     jobs.push(
-      import('./lazy/posthog').then((m) => {
+      import('./lazy/posthog.js').then((m) => {
         const backend = m.startPostHog(config, kit)
         if (backend) installPostHog(kit, backend)
       }),

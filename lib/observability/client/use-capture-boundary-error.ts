@@ -1,7 +1,7 @@
 'use client'
 
 import { useEffect } from 'react'
-import { reportError } from './error-listeners'
+import { reportError } from './error-listeners.js'
 
 /**
  * Reports the error an `error.tsx` / `global-error.tsx` boundary caught, once per backend. Errors

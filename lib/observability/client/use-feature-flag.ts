@@ -1,11 +1,11 @@
 'use client'
 
 import { useContext, useEffect, useSyncExternalStore } from 'react'
-import { FlagBootstrapContext } from './feature-flags-bootstrap'
-import { getFlag, subscribeFlags } from './flags'
-import type { FlagValue } from './kit'
-import { getKit } from './kit'
-import { readBrowserConfig } from './read-browser-config'
+import { FlagBootstrapContext } from './feature-flags-bootstrap.js'
+import { getFlag, subscribeFlags } from './flags.js'
+import type { FlagValue } from './kit.js'
+import { getKit } from './kit.js'
+import { readBrowserConfig } from './read-browser-config.js'
 
 /**
  * A PostHog feature flag's value: `true`/`false`, a variant key, or `undefined` while unknown

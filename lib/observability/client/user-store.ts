@@ -1,5 +1,5 @@
-import type { ObservedUser } from '../shared/user'
-import { getKit, notify } from './kit'
+import type { ObservedUser } from '../shared/user.js'
+import { getKit, notify } from './kit.js'
 
 /**
  * @internal The app's current user, as the provider was given it. `undefined` leaves identity alone (the

@@ -1,9 +1,9 @@
 /**
- * Edge entry: what `middleware.ts` (Edge runtime) and `proxy.ts` (Node, Next 16) import.
+ * Edge entry (`nextjs-observability-kit/edge`): the middleware, for `middleware.ts` on the Edge
+ * runtime and for `proxy.ts` on Next 16 (Node runtime); the same function runs on both.
  *
- * Web APIs only. Leaves out everything that needs Node or an SDK (posthog-node, Sentry's server
- * SDK, `next/headers`): those live in `../server`. A test enforces the boundary.
+ * Web APIs only. Leaves out everything that needs Node or an SDK: error reporting for the
+ * middleware comes through `onRequestError` (`/instrumentation`).
  */
-export { withObservability, middleware, type AppMiddleware } from './middleware'
-export { getConfig } from '../shared/get-config'
-export { REQUEST_ID_HEADER, isValidRequestId, resolveRequestId } from '../shared/request-id'
+export { withObservability, middleware, middleware as proxy, type AppMiddleware } from './middleware.js'
+export { REQUEST_ID_HEADER } from '../shared/request-id.js'

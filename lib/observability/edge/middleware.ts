@@ -6,10 +6,10 @@ import {
   encodedConfigPart,
   toBrowserConfig,
   type BrowserConfig,
-} from '../shared/browser-config'
-import type { ObservabilityConfig } from '../shared/config'
-import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
-import { getConfig } from '../shared/get-config'
+} from '../shared/browser-config.js'
+import type { ObservabilityConfig } from '../shared/config.js'
+import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id.js'
+import { getConfig } from '../shared/get-config.js'
 
 /** Any middleware or proxy function an app may already have (auth, i18n…). */
 export type AppMiddleware = (
@@ -27,7 +27,7 @@ export type AppMiddleware = (
  *
  * @example
  * // middleware.ts (Edge) or proxy.ts (Node, Next 16)
- * import { withObservability } from '.'
+ * import { withObservability } from 'nextjs-observability-kit/edge'
  * export default withObservability(async (req) => {
  *   if (!req.cookies.has('session')) return NextResponse.redirect(new URL('/login', req.url))
  * })
@@ -52,7 +52,7 @@ export function withObservability(app?: AppMiddleware) {
   }
 }
 
-/** The standalone middleware: `export { middleware } from '.'`. */
+/** The standalone middleware: `export { middleware } from './index.js'`. */
 export const middleware = withObservability()
 
 function continuesToApp(response: Response): boolean {

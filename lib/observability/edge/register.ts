@@ -1,8 +1,8 @@
-import { getConfig } from '../shared/get-config'
-import { reportFailure } from '../shared/report-failure'
-import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id'
-import { sentryServerOptions } from '../shared/sentry-options'
-import { DELIVERY_BUDGET_MS } from '../shared/settle-within'
+import { getConfig } from '../shared/get-config.js'
+import { reportFailure } from '../shared/report-failure.js'
+import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id.js'
+import { sentryServerOptions } from '../shared/sentry-options.js'
+import { DELIVERY_BUDGET_MS } from '../shared/settle-within.js'
 
 type SentryModule = typeof import('@sentry/nextjs')
 type PostHogClient = InstanceType<typeof import('posthog-node').PostHog>

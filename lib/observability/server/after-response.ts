@@ -1,8 +1,8 @@
 import 'server-only'
 import { after } from 'next/server'
-import { guard } from './fail-open'
-import { hostMayFreeze } from './host-may-freeze'
-import { flushSoon } from './posthog-client'
+import { guard } from './fail-open.js'
+import { hostMayFreeze } from './host-may-freeze.js'
+import { flushSoon } from './posthog-client.js'
 
 /**
  * Schedules telemetry for after the response is sent (`after()`), so nothing waits on the

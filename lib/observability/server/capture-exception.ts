@@ -1,9 +1,9 @@
 import 'server-only'
-import type { ObservedUser } from '../shared/user'
-import { resolveIdentity } from './identity'
-import { reportFailure, type SeverityLevel } from '../shared/report-failure'
-import { serverBackends } from './server-backends'
-import { currentRequestContext } from './request-context'
+import type { ObservedUser } from '../shared/user.js'
+import { resolveIdentity } from './identity.js'
+import { reportFailure, type SeverityLevel } from '../shared/report-failure.js'
+import { serverBackends } from './server-backends.js'
+import { currentRequestContext } from './request-context.js'
 
 export interface CaptureExceptionOptions {
   /** PostHog distinct id; defaults to the current request's, else `system`. */

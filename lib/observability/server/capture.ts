@@ -1,9 +1,9 @@
 import 'server-only'
-import { scrubServerProperties } from '../shared/event-privacy'
-import type { ServerEvent } from '../shared/events'
-import { eventUuid } from './event-uuid'
-import { warnOnce } from './fail-open'
-import { getPostHog } from './posthog-client'
+import { scrubServerProperties } from '../shared/event-privacy.js'
+import type { ServerEvent } from '../shared/events.js'
+import { eventUuid } from './event-uuid.js'
+import { warnOnce } from './fail-open.js'
+import { getPostHog } from './posthog-client.js'
 
 /**
  * Queues one catalogue event on posthog-node. Only `ServerEvent` shapes compile, so property

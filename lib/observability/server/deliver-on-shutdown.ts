@@ -1,6 +1,6 @@
 import 'server-only'
-import { settleWithin } from '../shared/settle-within'
-import { processSingleton } from './process-singleton'
+import { settleWithin } from '../shared/settle-within.js'
+import { processSingleton } from './process-singleton.js'
 
 /** Something holding telemetry that must go out before the process exits (posthog-node, Sentry). */
 export type ShutdownDelivery = (timeoutMs: number) => Promise<unknown>

@@ -1,9 +1,9 @@
 import 'server-only'
 import { cookies } from 'next/headers'
-import { getConfig } from '../shared/get-config'
-import { distinctIdFromPostHogCookie, mintDistinctId, postHogCookieName } from './posthog-identity'
-import { userProperties, type ObservedUser } from '../shared/user'
-import { getAllFlags } from './flags'
+import { getConfig } from '../shared/get-config.js'
+import { distinctIdFromPostHogCookie, mintDistinctId, postHogCookieName } from './posthog-identity.js'
+import { userProperties, type ObservedUser } from '../shared/user.js'
+import { getAllFlags } from './flags.js'
 
 export interface FlagBootstrap {
   readonly flags: Readonly<Record<string, boolean | string>>

@@ -1,6 +1,6 @@
 import 'server-only'
-import { settleWithin } from '../shared/settle-within'
-import { getPostHog } from './posthog-client'
+import { settleWithin } from '../shared/settle-within.js'
+import { getPostHog } from './posthog-client.js'
 
 export interface FlagOptions<T> {
   /** Returned when PostHog is off, slow, failing, or does not know the flag. */

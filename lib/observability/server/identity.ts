@@ -1,6 +1,6 @@
 import 'server-only'
-import { getConfig } from '../shared/get-config'
-import { userProperties, type ObservedUser, type UserProperties } from '../shared/user'
+import { getConfig } from '../shared/get-config.js'
+import { userProperties, type ObservedUser, type UserProperties } from '../shared/user.js'
 
 export interface Identity {
   readonly distinctId: string

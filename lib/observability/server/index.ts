@@ -1,28 +1,23 @@
 import 'server-only'
 
 /**
- * Server entry: route handlers, server components, server actions and instrumentation.ts.
+ * Server entry (`nextjs-observability-kit/server`): route handlers, server components, server
+ * actions and scripts, on the Node runtime.
  *
- * Node runtime only (`server-only`, posthog-node, Sentry's server SDK, AsyncLocalStorage). The
- * middleware helpers are in `../edge`; the browser provider and hooks in `../client`.
+ * Leaves out `register` and `onRequestError` (`/instrumentation`), the middleware (`/edge`), the
+ * browser provider and hooks (`/client`), the ingestion routes (`/routes/*`) and test hooks
+ * (`/testing`). The SDKs are not re-exported: call `Sentry.*` and posthog-node directly for what
+ * the kit does not wrap.
  */
-export { withTracking, type TrackingOptions, type RouteHandler } from './with-tracking'
-export { withServerActionTracking, type ServerActionTrackingOptions } from './with-server-action-tracking'
-export { captureException, type CaptureExceptionOptions } from './capture-exception'
-export { runObserved, type RunObservedOptions } from './run-observed'
-export { isFeatureEnabled, getFlag, getAllFlags, type FlagOptions } from './flags'
-export { getRequestId } from './request-id'
-export { createOnRequestError, type OnRequestErrorOptions } from './on-request-error'
-export { getPostHog, flushSoon } from './posthog-client'
-export { getFlagBootstrap, type FlagBootstrap } from './flag-bootstrap'
-export { posthogProxy, sentryTunnel } from './proxy'
-export { localSentryIngest, localEvents, localEvent, localViewer, localPreflight } from './local/local-routes'
-export { traceGeneration, type GenerationMeta } from './llm/trace-generation'
-export { traceOpenAIChat, type TraceOpenAIChatOptions } from './llm/trace-openai-chat'
-export { openAIChat } from './llm/openai-chat'
-export { anthropicMessages } from './llm/anthropic-messages'
-export { aiSdk } from './llm/ai-sdk'
-export type { GenerationAdapter, GenerationReading, StreamReading, ChunkKind, GenerationSink } from './llm/generation-adapter'
-export { getConfig } from '../shared/get-config'
-export type { ObservedUser } from '../shared/user'
-export type { UserImpactRule, ImpactContext, ErrorType, UserImpact } from '../shared/categorize'
+export { withTracking, type TrackingOptions, type RouteHandler } from './with-tracking.js'
+export { withServerActionTracking, type ServerActionTrackingOptions } from './with-server-action-tracking.js'
+export { captureException, type CaptureExceptionOptions } from './capture-exception.js'
+export { runObserved, type RunObservedOptions } from './run-observed.js'
+export { getRequestId } from './request-id.js'
+export { isFeatureEnabled, getFlag, getAllFlags, type FlagOptions } from './flags.js'
+export { getFlagBootstrap, type FlagBootstrap } from './flag-bootstrap.js'
+export { traceGeneration, type GenerationMeta } from './llm/trace-generation.js'
+export { traceOpenAIChat, type TraceOpenAIChatOptions } from './llm/trace-openai-chat.js'
+export type { GenerationAdapter, GenerationReading, StreamReading, ChunkKind, GenerationSink } from './llm/generation-adapter.js'
+export type { ObservedUser } from '../shared/user.js'
+export type { UserImpactRule, ImpactContext, ErrorType, UserImpact } from '../shared/categorize.js'

@@ -1,13 +1,13 @@
 import 'server-only'
-import { wasReported, markReported } from '../shared/errors'
-import { isNextControlFlow } from './next-control-flow'
-import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id'
-import type { ObservedUser } from '../shared/user'
-import { afterResponse } from './after-response'
-import { resolveIdentity } from './identity'
-import { flushSoon } from './posthog-client'
-import { reportFailure } from '../shared/report-failure'
-import { serverBackends } from './server-backends'
+import { wasReported, markReported } from '../shared/errors.js'
+import { isNextControlFlow } from './next-control-flow.js'
+import { isValidRequestId, REQUEST_ID_HEADER } from '../shared/request-id.js'
+import type { ObservedUser } from '../shared/user.js'
+import { afterResponse } from './after-response.js'
+import { resolveIdentity } from './identity.js'
+import { flushSoon } from './posthog-client.js'
+import { reportFailure } from '../shared/report-failure.js'
+import { serverBackends } from './server-backends.js'
 
 /** Next's `onRequestError` arguments (instrumentation.ts). */
 export interface RequestErrorInfo {

@@ -1,11 +1,11 @@
 import 'server-only'
-import { getConfig } from '../shared/get-config'
-import { DELIVERY_BUDGET_MS, settleWithin } from '../shared/settle-within'
-import { startPostHogWorker, stopPostHogWorkerForTests, type PostHogClient } from './posthog-worker-link'
-import { deliverOnShutdown } from './deliver-on-shutdown'
-import { processSingleton } from './process-singleton'
+import { getConfig } from '../shared/get-config.js'
+import { DELIVERY_BUDGET_MS, settleWithin } from '../shared/settle-within.js'
+import { startPostHogWorker, stopPostHogWorkerForTests, type PostHogClient } from './posthog-worker-link.js'
+import { deliverOnShutdown } from './deliver-on-shutdown.js'
+import { processSingleton } from './process-singleton.js'
 
-export type { PostHogClient } from './posthog-worker-link'
+export type { PostHogClient } from './posthog-worker-link.js'
 
 const state = processSingleton('posthog', () => ({
   client: undefined as PostHogClient | null | undefined,

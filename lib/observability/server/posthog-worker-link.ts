@@ -2,8 +2,8 @@ import 'server-only'
 import { Worker } from 'node:worker_threads'
 // Types only: this thread loads posthog-node only if the worker fails (`moveInThread`).
 import type { PostHog, PostHogOptions } from 'posthog-node'
-import { warnOnce } from './fail-open'
-import { settleWithin } from '../shared/settle-within'
+import { warnOnce } from './fail-open.js'
+import { settleWithin } from '../shared/settle-within.js'
 
 type CaptureProps = Parameters<PostHog['capture']>[0]
 type FlagValue = boolean | string

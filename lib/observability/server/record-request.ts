@@ -1,14 +1,14 @@
 import 'server-only'
 import type { RequestEventData } from '@sentry/core'
-import type { UserImpactRule } from '../shared/categorize'
-import { getConfig } from '../shared/get-config'
-import { reportFailure, type TraceLink } from '../shared/report-failure'
-import { ANONYMOUS, type ObservedUser } from '../shared/user'
-import { afterResponse } from './after-response'
-import { capture } from './capture'
-import { resolveIdentity } from './identity'
-import type { RequestContext } from './request-context'
-import { serverBackends } from './server-backends'
+import type { UserImpactRule } from '../shared/categorize.js'
+import { getConfig } from '../shared/get-config.js'
+import { reportFailure, type TraceLink } from '../shared/report-failure.js'
+import { ANONYMOUS, type ObservedUser } from '../shared/user.js'
+import { afterResponse } from './after-response.js'
+import { capture } from './capture.js'
+import { resolveIdentity } from './identity.js'
+import type { RequestContext } from './request-context.js'
+import { serverBackends } from './server-backends.js'
 
 export type GetUser = () => ObservedUser | null | undefined | Promise<ObservedUser | null | undefined>
 

@@ -1,11 +1,11 @@
 import 'server-only'
 import { winterCGRequestToRequestData, type Integration } from '@sentry/core'
-import { getConfig } from '../shared/get-config'
-import { deliverOnShutdown } from './deliver-on-shutdown'
-import { sentryServerOptions } from '../shared/sentry-options'
-import { currentRequestContext, heldRequest } from './request-context'
-import { getPostHog } from './posthog-client'
-import { loadSentry } from './sentry'
+import { getConfig } from '../shared/get-config.js'
+import { deliverOnShutdown } from './deliver-on-shutdown.js'
+import { sentryServerOptions } from '../shared/sentry-options.js'
+import { currentRequestContext, heldRequest } from './request-context.js'
+import { getPostHog } from './posthog-client.js'
+import { loadSentry } from './sentry.js'
 
 /**
  * Sentry's default Node integrations that work without OpenTelemetry and runtime injection: error
@@ -75,7 +75,7 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
   const config = getConfig({ warn: true })
   // Local mode's routes answer loopback clients only; their address is taken from each request's
   // socket from here on, before the first request is handled.
-  if (config.local) (await import('./local/client-address')).watchClientAddresses()
+  if (config.local) (await import('./local/client-address.js')).watchClientAddresses()
   if (config.sentry.enabled) {
     const Sentry = await loadSentry()
     if (!Sentry) return

@@ -1,7 +1,7 @@
 import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Scope } from '@sentry/core'
-import { loadedSentry } from './sentry'
+import { loadedSentry } from './sentry.js'
 
 /** Per-request state, never a module-level variable: two concurrent requests never see each other's. */
 export interface RequestContext {

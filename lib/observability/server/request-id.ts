@@ -1,7 +1,7 @@
 import 'server-only'
 import { headers } from 'next/headers'
-import { REQUEST_ID_HEADER, isValidRequestId } from '../shared/request-id'
-import { currentRequestContext } from './request-context'
+import { REQUEST_ID_HEADER, isValidRequestId } from '../shared/request-id.js'
+import { currentRequestContext } from './request-context.js'
 
 /**
  * The current request's id in route handlers, server components and server actions. Inside a

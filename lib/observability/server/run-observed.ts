@@ -1,20 +1,20 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { inspect } from 'node:util'
-import { getConfig } from '../shared/get-config'
-import { wasReported } from '../shared/errors'
-import { guard, warnOnce } from './fail-open'
-import { settleWithin } from '../shared/settle-within'
-import { getPostHog } from './posthog-client'
-import { processSingleton } from './process-singleton'
-import { reportFailure, type Backends } from '../shared/report-failure'
-import { serverBackends } from './server-backends'
-import { runAsProcessContext, type RequestContext } from './request-context'
-import { scriptCommandLine, scrubArgv } from './script-argv'
-import { deliverBeforeExit, SCRIPT_EXIT_BUDGET_MS } from './script-exit'
-import { releaseFromPackageJson } from './script-release'
+import { getConfig } from '../shared/get-config.js'
+import { wasReported } from '../shared/errors.js'
+import { guard, warnOnce } from './fail-open.js'
+import { settleWithin } from '../shared/settle-within.js'
+import { getPostHog } from './posthog-client.js'
+import { processSingleton } from './process-singleton.js'
+import { reportFailure, type Backends } from '../shared/report-failure.js'
+import { serverBackends } from './server-backends.js'
+import { runAsProcessContext, type RequestContext } from './request-context.js'
+import { scriptCommandLine, scrubArgv } from './script-argv.js'
+import { deliverBeforeExit, SCRIPT_EXIT_BUDGET_MS } from './script-exit.js'
+import { releaseFromPackageJson } from './script-release.js'
 
-export { SCRIPT_EXIT_BUDGET_MS } from './script-exit'
+export { SCRIPT_EXIT_BUDGET_MS } from './script-exit.js'
 
 export interface RunObservedOptions {
   /** The command line to report instead of `process.argv` (script path, then arguments). Scrubbed either way. */
@@ -57,7 +57,7 @@ const state = processSingleton('runObserved', () => ({ started: false }))
  *
  * @example
  * // scripts/backfill-users.ts — run: node --conditions=react-server --import tsx scripts/backfill-users.ts
- * import { runObserved } from '.'
+ * import { runObserved } from 'nextjs-observability-kit/server'
  * runObserved('backfill-users', async () => {
  *   for (const page of await listPages()) await backfill(page)
  * })
@@ -76,7 +76,7 @@ export async function runObserved(name: string, main: () => unknown, options: Ru
   await guard('runObserved setup', async () => {
     if (!enabled) return
     // Sentry is initialised as instrumentation.ts would, minus its own process-wide error handlers.
-    await (await import('./register')).registerNode({ processHooks: false })
+    await (await import('./register.js')).registerNode({ processHooks: false })
     // posthog-node starts in a worker thread (~100 ms, far more on a busy machine). Waiting for
     // its first answer here keeps that startup out of the delivery budget at the end, which then
     // goes to the network alone. An empty flush sends nothing.

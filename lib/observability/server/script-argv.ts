@@ -1,6 +1,6 @@
 import 'server-only'
 import { isAbsolute, relative } from 'node:path'
-import { FILTERED, isSensitiveKey, scrubString } from '../shared/scrub'
+import { FILTERED, isSensitiveKey, scrubString } from '../shared/scrub.js'
 
 /** A command line is reported, not stored: past these, arguments are cut. */
 const MAX_ARGS = 50

@@ -1,7 +1,7 @@
 import 'server-only'
-import { settleWithin } from '../shared/settle-within'
-import { getPostHog } from './posthog-client'
-import { loadedSentry } from './sentry'
+import { settleWithin } from '../shared/settle-within.js'
+import { getPostHog } from './posthog-client.js'
+import { loadedSentry } from './sentry.js'
 
 /**
  * How long the end of a script may wait for delivery, by default. A script's process exits within

@@ -1,6 +1,6 @@
 import 'server-only'
-import { getConfig } from '../shared/get-config'
-import { processSingleton } from './process-singleton'
+import { getConfig } from '../shared/get-config.js'
+import { processSingleton } from './process-singleton.js'
 
 type SentryModule = typeof import('@sentry/nextjs')
 

@@ -1,8 +1,8 @@
 import 'server-only'
-import type { Backends } from '../shared/report-failure'
-import { capture } from './capture'
-import { getPostHog } from './posthog-client'
-import { loadSentry } from './sentry'
+import type { Backends } from '../shared/report-failure.js'
+import { capture } from './capture.js'
+import { getPostHog } from './posthog-client.js'
+import { loadSentry } from './sentry.js'
 
 /**
  * The Node runtime's SDK handles for `reportFailure` (shared/report-failure.ts): the Sentry SDK

@@ -1,9 +1,9 @@
 import 'server-only'
 import { winterCGRequestToRequestData } from '@sentry/core'
-import { getConfig } from '../shared/get-config'
-import { attachRequestContext, type RequestContext } from './request-context'
-import type { TraceLink } from '../shared/report-failure'
-import { PRESAMPLED_ATTRIBUTE } from '../shared/sentry-options'
+import { getConfig } from '../shared/get-config.js'
+import { attachRequestContext, type RequestContext } from './request-context.js'
+import type { TraceLink } from '../shared/report-failure.js'
+import { PRESAMPLED_ATTRIBUTE } from '../shared/sentry-options.js'
 
 export type { TraceLink }
 

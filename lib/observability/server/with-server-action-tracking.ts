@@ -1,12 +1,12 @@
 import 'server-only'
 import { headers as nextHeaders } from 'next/headers'
-import type { UserImpactRule } from '../shared/categorize'
-import { markReported } from '../shared/errors'
-import { isNextControlFlow } from './next-control-flow'
-import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id'
-import type { ObservedUser } from '../shared/user'
-import { recordRequest } from './record-request'
-import { runWithRequestContext, type RequestContext } from './request-context'
+import type { UserImpactRule } from '../shared/categorize.js'
+import { markReported } from '../shared/errors.js'
+import { isNextControlFlow } from './next-control-flow.js'
+import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id.js'
+import type { ObservedUser } from '../shared/user.js'
+import { recordRequest } from './record-request.js'
+import { runWithRequestContext, type RequestContext } from './request-context.js'
 
 export interface ServerActionTrackingOptions {
   /** The signed-in user; receives the action's request headers. Called after the response. */

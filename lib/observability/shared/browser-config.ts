@@ -1,6 +1,6 @@
-import type { ObservabilityConfig } from './config'
-import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
-import { IDENTIFY_PII_MODES, type IdentifyPii } from './user'
+import type { ObservabilityConfig } from './config.js'
+import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes.js'
+import { IDENTIFY_PII_MODES, type IdentifyPii } from './user.js'
 
 /**
  * What the browser needs to start the SDKs, computed on the server at request time so that one

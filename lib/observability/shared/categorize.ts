@@ -1,4 +1,4 @@
-import { firstLine, type NormalizedError } from './errors'
+import { firstLine, type NormalizedError } from './errors.js'
 
 /** CONTRACT §6. */
 export type ErrorType =

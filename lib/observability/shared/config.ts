@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes'
-import { IDENTIFY_PII_MODES, type IdentifyPii } from './user'
+import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes.js'
+import { IDENTIFY_PII_MODES, type IdentifyPii } from './user.js'
 
 /**
  * The kit's configuration, parsed once from the server environment (CONTRACT §1–2).
@@ -52,8 +52,6 @@ export interface ObservabilityConfig {
   /** Lower-cased email domains whose users are tagged `is_internal: true`. */
   readonly internalDomains: readonly string[]
   readonly slowRequestThresholdMs: number
-  /** `/debug/*` and `/api/debug/*` answer; on under `next dev` or with `DEBUG=1`. */
-  readonly debugRoutes: boolean
   readonly dev: boolean
   /**
    * Local mode (README "Local mode"): under `next dev` with neither key set, or with
@@ -247,7 +245,6 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     replayMaskSelector: read('POSTHOG_REPLAY_MASK_SELECTOR', cssSelector, ''),
     internalDomains: freeze(internalDomains),
     slowRequestThresholdMs: read('SLOW_REQUEST_THRESHOLD_MS', positiveInt, DEFAULT_SLOW_REQUEST_THRESHOLD_MS),
-    debugRoutes: dev || read('DEBUG', booleanish, false),
     dev,
     local,
     trustedProxyHops: read(

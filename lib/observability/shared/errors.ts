@@ -1,5 +1,5 @@
-import { scrubString } from './scrub'
-import { removeSentText, sentTextOf, type SentText } from './sent-text'
+import { scrubString } from './scrub.js'
+import { removeSentText, sentTextOf, type SentText } from './sent-text.js'
 
 /**
  * Turns whatever was thrown into something safe to describe and to send: `throw "x"`, `throw

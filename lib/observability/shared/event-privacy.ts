@@ -1,4 +1,4 @@
-import { scrubDeep, scrubUrl } from './scrub'
+import { scrubDeep, scrubUrl } from './scrub.js'
 
 /**
  * The privacy policy (`scrub.ts`) for whole PostHog events and replay recordings, shared by the

@@ -1,5 +1,5 @@
-import type { ErrorType } from './categorize'
-import type { UserProperties } from './user'
+import type { ErrorType } from './categorize.js'
+import type { UserProperties } from './user.js'
 
 /**
  * The typed event catalogue (CONTRACT §5). Capture helpers accept only these shapes, so a typo

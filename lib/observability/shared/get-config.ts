@@ -1,4 +1,4 @@
-import { parseConfig, type ObservabilityConfig, type ParsedConfig } from './config'
+import { parseConfig, type ObservabilityConfig, type ParsedConfig } from './config.js'
 
 /**
  * The process-wide config, parsed on first use from the environment of the running server (not

@@ -1,12 +1,12 @@
 import type { RequestEventData, Scope } from '@sentry/core'
-import { categorizeError, fingerprint, isExpectedClientError, userImpact, type ErrorType, type UserImpact, type UserImpactRule } from './categorize'
-import { markReported, normalizeError, type NormalizedError } from './errors'
-import { scrubServerProperties } from './event-privacy'
-import type { ApiErrorProperties, ServerEvent } from './events'
-import { getConfig } from './get-config'
-import { scrubDeep } from './scrub'
-import { DELIVERY_BUDGET_MS, settleWithin } from './settle-within'
-import { ANONYMOUS, sentryUser, type UserProperties } from './user'
+import { categorizeError, fingerprint, isExpectedClientError, userImpact, type ErrorType, type UserImpact, type UserImpactRule } from './categorize.js'
+import { markReported, normalizeError, type NormalizedError } from './errors.js'
+import { scrubServerProperties } from './event-privacy.js'
+import type { ApiErrorProperties, ServerEvent } from './events.js'
+import { getConfig } from './get-config.js'
+import { scrubDeep } from './scrub.js'
+import { DELIVERY_BUDGET_MS, settleWithin } from './settle-within.js'
+import { ANONYMOUS, sentryUser, type UserProperties } from './user.js'
 
 /**
  * The one path by which a failure is reported, on every runtime: route handlers, server actions,

@@ -1,5 +1,5 @@
-import { isSensitiveKey, isSensitiveQueryKey } from './sensitive-keys'
-import { replaceSecretShapes } from './secret-patterns'
+import { isSensitiveKey, isSensitiveQueryKey } from './sensitive-keys.js'
+import { replaceSecretShapes } from './secret-patterns.js'
 
 /**
  * The kit's one privacy policy, applied at every exit on every runtime (server, Edge, browser):

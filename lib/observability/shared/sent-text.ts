@@ -1,4 +1,4 @@
-import { FILTERED } from './scrub'
+import { FILTERED } from './scrub.js'
 
 /**
  * Text the app sent to a third party (an LLM prompt), remembered on the error that call threw, so

@@ -1,7 +1,7 @@
 import type { ErrorEvent, EventHint } from '@sentry/core'
-import type { ObservabilityConfig } from './config'
-import { isUntrackedPath } from './routes'
-import { scrubBreadcrumb, scrubSentryEvent, scrubSpan, strictDataCollection } from './sentry-privacy'
+import type { ObservabilityConfig } from './config.js'
+import { isUntrackedPath } from './routes.js'
+import { scrubBreadcrumb, scrubSentryEvent, scrubSpan, strictDataCollection } from './sentry-privacy.js'
 
 /** Span attribute by which `tracesSampler` knows the kit already sampled a request in (traceRequest). */
 export const PRESAMPLED_ATTRIBUTE = 'observability.presampled'

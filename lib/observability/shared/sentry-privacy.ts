@@ -1,6 +1,6 @@
 import type { DataCollection, ErrorEvent, StreamedSpanJSON, Breadcrumb } from '@sentry/core'
-import { FILTERED, isSensitiveKey, scrubDeep, scrubRecord, scrubString, scrubUrl } from './scrub'
-import { removeSentText, sentTextOf } from './sent-text'
+import { FILTERED, isSensitiveKey, scrubDeep, scrubRecord, scrubString, scrubUrl } from './scrub.js'
+import { removeSentText, sentTextOf } from './sent-text.js'
 
 /**
  * Sentry 11 collects user info, cookies, headers and bodies by default (`dataCollection`). The

@@ -1,9 +1,3 @@
-import { posthogProxy } from '@/lib/observability/server'
+/** `/_ox/p/*`: the same-origin PostHog proxy. `%5F` because a folder named `_ox` would be private. */
 
-/**
- * `/_ox/p/*`: PostHog reverse proxy, the SDKs' paths only (docs/configuration.md, "Same-origin
- * routes"). `%5F` because `_ox` would be a private folder.
- */
-export const dynamic = 'force-dynamic'
-export const GET = posthogProxy
-export const POST = posthogProxy
+export { GET, POST } from 'nextjs-observability-kit/routes/posthog-proxy'

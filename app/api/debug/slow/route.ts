@@ -1,5 +1,6 @@
 import { notFound } from 'next/navigation'
-import { getConfig, getRequestId, withTracking } from '@/lib/observability/server'
+import { getRequestId, withTracking } from 'nextjs-observability-kit/server'
+import { debugRoutesEnabled } from '@/lib/demo/debug-routes'
 import { demoGetUser } from '@/lib/demo/user'
 
 export const dynamic = 'force-dynamic'
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic'
  */
 export const GET = withTracking(
   async (request: Request) => {
-    if (!getConfig().debugRoutes) notFound()
+    if (!debugRoutesEnabled()) notFound()
     const ms = Math.min(Math.max(Number(new URL(request.url).searchParams.get('ms')) || 0, 0), 30_000)
     await new Promise((r) => setTimeout(r, ms))
     return Response.json({ ok: true, request_id: await getRequestId(), user: demoGetUser(request)?.id ?? null })

@@ -1,5 +1,6 @@
 import { notFound, redirect } from 'next/navigation'
-import { getConfig, withTracking } from '@/lib/observability/server'
+import { withTracking } from 'nextjs-observability-kit/server'
+import { debugRoutesEnabled } from '@/lib/demo/debug-routes'
 import { demoGetUser } from '@/lib/demo/user'
 
 export const dynamic = 'force-dynamic'
@@ -18,7 +19,7 @@ const MAX_MESSAGE_CHARS = 2_000_000
  */
 export const GET = withTracking(
   async (request: Request) => {
-    if (!getConfig().debugRoutes) notFound()
+    if (!debugRoutesEnabled()) notFound()
     const q = new URL(request.url).searchParams
     const kind = (q.get('kind') ?? 'Error').slice(0, 100)
     const text = q.get('msg') ?? `Debug ${kind} from /api/debug/throw`

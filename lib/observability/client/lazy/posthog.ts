@@ -1,12 +1,12 @@
 import posthog from 'posthog-js'
-import type { BrowserConfig } from '../../shared/browser-config'
-import { scrubPostHogEvent } from '../../shared/event-privacy'
-import { scrubUrl } from '../../shared/scrub'
-import { replayMaskSelectors } from '../../shared/replay-mask'
-import { userProperties, type UserProperties } from '../../shared/user'
-import { setLiveFlags } from '../flags'
-import type { Kit, Pageview, PendingError, PostHogBackend } from '../kit'
-import { subscribeUser } from '../user-store'
+import type { BrowserConfig } from '../../shared/browser-config.js'
+import { scrubPostHogEvent } from '../../shared/event-privacy.js'
+import { scrubUrl } from '../../shared/scrub.js'
+import { replayMaskSelectors } from '../../shared/replay-mask.js'
+import { userProperties, type UserProperties } from '../../shared/user.js'
+import { setLiveFlags } from '../flags.js'
+import type { Kit, Pageview, PendingError, PostHogBackend } from '../kit.js'
+import { subscribeUser } from '../user-store.js'
 
 /**
  * posthog-js glue, in its own chunk: loaded after `load` and only when PostHog is on. The only

@@ -10,14 +10,14 @@ import {
   withScope,
 } from '@sentry/browser'
 import type { Integration } from '@sentry/core'
-import type { BrowserConfig } from '../../shared/browser-config'
-import { replayMaskSelectors } from '../../shared/replay-mask'
-import { scrubRecordingEvent } from '../../shared/event-privacy'
-import { scrubBreadcrumb, scrubReplayEvent, scrubSentryEvent, scrubSpan, strictDataCollection } from '../../shared/sentry-privacy'
-import { sentryUser, userProperties } from '../../shared/user'
-import { KIT_PREFIX } from '../../shared/routes'
-import type { ErrorSource, Kit, PendingError, SentryBackend } from '../kit'
-import { subscribeUser } from '../user-store'
+import type { BrowserConfig } from '../../shared/browser-config.js'
+import { replayMaskSelectors } from '../../shared/replay-mask.js'
+import { scrubRecordingEvent } from '../../shared/event-privacy.js'
+import { scrubBreadcrumb, scrubReplayEvent, scrubSentryEvent, scrubSpan, strictDataCollection } from '../../shared/sentry-privacy.js'
+import { sentryUser, userProperties } from '../../shared/user.js'
+import { KIT_PREFIX } from '../../shared/routes.js'
+import type { ErrorSource, Kit, PendingError, SentryBackend } from '../kit.js'
+import { subscribeUser } from '../user-store.js'
 
 /** Integrations whose job the kit does itself (see `startSentry`). */
 const KIT_OWNED = new Set(['GlobalHandlers', 'BrowserApiErrors'])

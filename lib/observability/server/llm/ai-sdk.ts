@@ -1,5 +1,5 @@
 import 'server-only'
-import { isObject, tokens, type GenerationAdapter, type GenerationReading, type GenerationSink } from './generation-adapter'
+import { isObject, tokens, type GenerationAdapter, type GenerationReading, type GenerationSink } from './generation-adapter.js'
 
 /**
  * Reads the Vercel AI SDK (`ai`): `generateText` results (`totalUsage`, `response.modelId`,

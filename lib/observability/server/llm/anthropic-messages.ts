@@ -1,5 +1,5 @@
 import 'server-only'
-import { isObject, tokens, type ChunkKind, type GenerationAdapter, type GenerationReading, type StreamReading } from './generation-adapter'
+import { isObject, tokens, type ChunkKind, type GenerationAdapter, type GenerationReading, type StreamReading } from './generation-adapter.js'
 
 /**
  * Reads `@anthropic-ai/sdk` messages (`messages.create`, whole or with `stream: true`, and an

@@ -1,11 +1,11 @@
 import 'server-only'
-import type { ObservabilityConfig } from '../../shared/config'
-import { categorizeError, httpStatus, type ErrorType } from '../../shared/categorize'
-import { normalizeError } from '../../shared/errors'
-import type { AiGenerationProperties } from '../../shared/events'
-import { fitPayloads } from './llm-payload'
-import { truncate } from './truncate'
-import type { GenerationReading } from './generation-adapter'
+import type { ObservabilityConfig } from '../../shared/config.js'
+import { categorizeError, httpStatus, type ErrorType } from '../../shared/categorize.js'
+import { normalizeError } from '../../shared/errors.js'
+import type { AiGenerationProperties } from '../../shared/events.js'
+import { fitPayloads } from './llm-payload.js'
+import { truncate } from './truncate.js'
+import type { GenerationReading } from './generation-adapter.js'
 
 /** `$ai_error` is for telling failures apart, not for dumping provider bodies. */
 const MAX_ERROR_CHARS = 1_000

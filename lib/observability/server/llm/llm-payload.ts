@@ -1,5 +1,5 @@
 import 'server-only'
-import { truncate } from './truncate'
+import { truncate } from './truncate.js'
 
 /**
  * Size policy for LLM prompts and completions in `$ai_generation` (CONTRACT §1, §5). Pure.

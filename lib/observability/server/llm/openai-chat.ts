@@ -1,5 +1,5 @@
 import 'server-only'
-import { isObject, tokens, type ChunkKind, type GenerationAdapter, type GenerationReading, type StreamReading } from './generation-adapter'
+import { isObject, tokens, type ChunkKind, type GenerationAdapter, type GenerationReading, type StreamReading } from './generation-adapter.js'
 
 /**
  * Reads the official `openai` client's chat completions (`chat.completions.create`), whole or

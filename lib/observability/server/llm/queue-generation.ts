@@ -1,10 +1,10 @@
 import 'server-only'
-import { getConfig } from '../../shared/get-config'
-import { afterResponse } from '../after-response'
-import { capture } from '../capture'
-import { getPostHog } from '../posthog-client'
-import type { RequestContext } from '../request-context'
-import { generationProperties, type GenerationRecord } from './generation-properties'
+import { getConfig } from '../../shared/get-config.js'
+import { afterResponse } from '../after-response.js'
+import { capture } from '../capture.js'
+import { getPostHog } from '../posthog-client.js'
+import type { RequestContext } from '../request-context.js'
+import { generationProperties, type GenerationRecord } from './generation-properties.js'
 
 /**
  * How long a generation waits, after the response, for `withTracking()` to resolve who the

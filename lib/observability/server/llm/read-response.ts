@@ -1,8 +1,8 @@
 import 'server-only'
-import { aiSdk } from './ai-sdk'
-import { anthropicMessages } from './anthropic-messages'
-import type { GenerationAdapter } from './generation-adapter'
-import { openAIChat } from './openai-chat'
+import { aiSdk } from './ai-sdk.js'
+import { anthropicMessages } from './anthropic-messages.js'
+import type { GenerationAdapter } from './generation-adapter.js'
+import { openAIChat } from './openai-chat.js'
 
 /**
  * @internal Tried in this order when a call names no adapter; each recognises only its own

@@ -1,14 +1,14 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
-import { getConfig } from '../../shared/get-config'
-import { rememberSentText } from '../../shared/sent-text'
-import { warnOnce } from '../fail-open'
-import { currentRequestContext } from '../request-context'
-import type { GenerationAdapter, GenerationReading, GenerationSink, StreamReading } from './generation-adapter'
-import type { GenerationRecord } from './generation-properties'
-import { observeStream } from './observe-stream'
-import { queueGeneration } from './queue-generation'
-import { BUILT_IN_ADAPTERS, isAsyncIterable, unwrapWithResponse } from './read-response'
+import { getConfig } from '../../shared/get-config.js'
+import { rememberSentText } from '../../shared/sent-text.js'
+import { warnOnce } from '../fail-open.js'
+import { currentRequestContext } from '../request-context.js'
+import type { GenerationAdapter, GenerationReading, GenerationSink, StreamReading } from './generation-adapter.js'
+import type { GenerationRecord } from './generation-properties.js'
+import { observeStream } from './observe-stream.js'
+import { queueGeneration } from './queue-generation.js'
+import { BUILT_IN_ADAPTERS, isAsyncIterable, unwrapWithResponse } from './read-response.js'
 
 export interface GenerationMeta {
   /** `$ai_provider` (`openai`, `anthropic`, `azure`…); else the response's or the adapter's. */

@@ -2,8 +2,8 @@ import 'server-only'
 import type OpenAI from 'openai'
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions'
 import type { Stream } from 'openai/streaming'
-import { openAIChat, openAIChatWithHiddenUsage } from './openai-chat'
-import { traceGeneration, type GenerationMeta } from './trace-generation'
+import { openAIChat, openAIChatWithHiddenUsage } from './openai-chat.js'
+import { traceGeneration, type GenerationMeta } from './trace-generation.js'
 
 export interface TraceOpenAIChatOptions extends Omit<GenerationMeta, 'adapter' | 'model' | 'input' | 'baseUrl'> {
   /** Per-request options of the openai client (`timeout`, `signal`, `maxRetries`, `headers`). */

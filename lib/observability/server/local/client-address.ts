@@ -2,7 +2,7 @@ import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { subscribe } from 'node:diagnostics_channel'
 import type { IncomingMessage } from 'node:http'
-import { processSingleton } from '../process-singleton'
+import { processSingleton } from '../process-singleton.js'
 
 /**
  * The address of the machine a request came from, for local mode's loopback-only routes.

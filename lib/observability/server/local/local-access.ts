@@ -1,7 +1,7 @@
 import 'server-only'
 import { isIP } from 'node:net'
-import { getConfig } from '../../shared/get-config'
-import { clientAddress, watcherJustStarted } from './client-address'
+import { getConfig } from '../../shared/get-config.js'
+import { clientAddress, watcherJustStarted } from './client-address.js'
 
 /**
  * Who may use local mode's routes (docs/configuration.md, "Local mode"). Local mode keeps

@@ -1,6 +1,6 @@
 import 'server-only'
-import type { JsonObject, PostHogEvent, SentryEnvelope } from './ingest/types'
-import { summarizeReplay, type ReplaySummary } from './replay-text'
+import type { JsonObject, PostHogEvent, SentryEnvelope } from './ingest/types.js'
+import { summarizeReplay, type ReplaySummary } from './replay-text.js'
 
 /**
  * One thing local mode received, as stored (one JSON line) and listed by `/observability`: a

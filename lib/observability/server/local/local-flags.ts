@@ -1,7 +1,7 @@
 import 'server-only'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FlagValue } from './ingest'
+import type { FlagValue } from './ingest/index.js'
 
 /** Flag values for local mode, at the project root: `{"demo-flag": true, "pricing": "variant-b"}`. */
 export const LOCAL_FLAGS_FILE = 'observability.flags.json'

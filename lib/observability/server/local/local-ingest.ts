@@ -1,11 +1,11 @@
 import 'server-only'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { LOCAL_POSTHOG_KEY, LOCAL_SENTRY_KEY } from '../../shared/config'
-import { describePostHogEvent, describeSentryEnvelope, type LocalSource } from './local-event'
-import { SENTRY_TUNNEL_PATH } from '../../shared/routes'
-import { warnOnce } from '../fail-open'
-import { settleWithin } from '../../shared/settle-within'
+import { LOCAL_POSTHOG_KEY, LOCAL_SENTRY_KEY } from '../../shared/config.js'
+import { describePostHogEvent, describeSentryEnvelope, type LocalSource } from './local-event.js'
+import { SENTRY_TUNNEL_PATH } from '../../shared/routes.js'
+import { warnOnce } from '../fail-open.js'
+import { settleWithin } from '../../shared/settle-within.js'
 import {
   DEFAULT_REMOTE_CONFIG,
   DecodeError,
@@ -20,11 +20,11 @@ import {
   remoteConfigRequest,
   remoteConfigScript,
   staticContentType,
-} from './ingest'
-import { readCapped } from '../proxy/read-capped'
-import { isSameOrigin, refuseRemote } from './local-access'
-import { readLocalFlags } from './local-flags'
-import { getLocalStore } from './local-store'
+} from './ingest/index.js'
+import { readCapped } from '../proxy/read-capped.js'
+import { isSameOrigin, refuseRemote } from './local-access.js'
+import { readLocalFlags } from './local-flags.js'
+import { getLocalStore } from './local-store.js'
 
 /** How long a request waits for its events to reach the disk before answering anyway. */
 const WRITE_BUDGET_MS = 500

@@ -1,10 +1,10 @@
 import 'server-only'
-import { getConfig } from '../../shared/get-config'
-import { groupTimeline } from './local-timeline'
-import { isSameOrigin, localNotFound as notFound, refuseRemote } from './local-access'
-import { localSentry } from './local-ingest'
-import { getLocalStore } from './local-store'
-import { viewerPage } from './viewer-page'
+import { getConfig } from '../../shared/get-config.js'
+import { groupTimeline } from './local-timeline.js'
+import { isSameOrigin, localNotFound as notFound, refuseRemote } from './local-access.js'
+import { localSentry } from './local-ingest.js'
+import { getLocalStore } from './local-store.js'
+import { viewerPage } from './viewer-page.js'
 
 /**
  * The route handlers of local mode (docs/decisions/008-local-mode.md). Each answers 404 outside
@@ -23,7 +23,7 @@ const HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosnif
  *
  * @example
  * // app/%5Fox/s/[...path]/route.ts
- * export { localSentryIngest as POST } from '..'
+ * export { POST } from 'nextjs-observability-kit/routes/local-sentry'
  */
 export async function localSentryIngest(request: Request): Promise<Response> {
   if (!getConfig().local) return notFound()
@@ -37,7 +37,7 @@ export async function localSentryIngest(request: Request): Promise<Response> {
  *
  * @example
  * // app/%5Fox/local/events/route.ts
- * export { localEvents as GET } from '..'
+ * export { GET } from 'nextjs-observability-kit/routes/local-events'
  */
 export async function localEvents(request: Request): Promise<Response> {
   if (!getConfig().local) return notFound()
@@ -68,7 +68,7 @@ export async function localEvents(request: Request): Promise<Response> {
  *
  * @example
  * // app/%5Fox/local/events/[id]/route.ts
- * export { localEvent as GET } from '..'
+ * export { GET } from 'nextjs-observability-kit/routes/local-event'
  */
 export async function localEvent(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
   if (!getConfig().local) return notFound()
@@ -88,7 +88,7 @@ export async function localEvent(request: Request, context: { params: Promise<{ 
  *
  * @example
  * // app/observability/route.ts
- * export { localViewer as GET } from '..'
+ * export { GET } from 'nextjs-observability-kit/routes/observability'
  */
 export function localViewer(request: Request): Response {
   if (!getConfig().local) return notFound()
@@ -113,7 +113,7 @@ export function localViewer(request: Request): Response {
  *
  * @example
  * // app/observability/route.ts
- * export { localPreflight as OPTIONS } from '..'
+ * export { OPTIONS } from 'nextjs-observability-kit/routes/observability'
  */
 export function localPreflight(): Response {
   return notFound()

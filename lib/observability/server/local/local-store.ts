@@ -2,10 +2,10 @@ import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { appendFile, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
-import type { LocalEvent, LocalEventFacts } from './local-event'
-import { parseLocalStoreSettings, type LocalStoreSettings } from './local-store-settings'
-import { warnOnce } from '../fail-open'
-import { SEGMENT_FILE, SegmentReader, type StoredEntry } from './segment-reader'
+import type { LocalEvent, LocalEventFacts } from './local-event.js'
+import { parseLocalStoreSettings, type LocalStoreSettings } from './local-store-settings.js'
+import { warnOnce } from '../fail-open.js'
+import { SEGMENT_FILE, SegmentReader, type StoredEntry } from './segment-reader.js'
 
 /**
  * Local mode's event store (CONTRACT §10): JSON lines in segment files under `.observability/`.

@@ -1,5 +1,5 @@
 import 'server-only'
-import type { LocalEventSummary } from './local-event'
+import type { LocalEventSummary } from './local-event.js'
 
 /**
  * Groups local events into the timeline `/observability` shows: one group per request, with

@@ -1,7 +1,7 @@
 import 'server-only'
 import { open, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { LocalEventSummary } from './local-event'
+import type { LocalEventSummary } from './local-event.js'
 
 /** `seg-<ms>-<pid>-<random>.jsonl`: names sort by creation time, and each process has its own. */
 export const SEGMENT_FILE = /^seg-\d{13}-\d+-[a-z0-9]+\.jsonl$/

@@ -1,6 +1,6 @@
 import 'server-only'
-import { VIEWER_SCRIPT } from './viewer-script'
-import { VIEWER_STYLES } from './viewer-styles'
+import { VIEWER_SCRIPT } from './viewer-script.js'
+import { VIEWER_STYLES } from './viewer-styles.js'
 
 /**
  * Marks the page's source so a test can prove none of it reached `.next/static` (local mode must

@@ -5,5 +5,5 @@
  * off. The route files under `app/%5Fox/` re-export these (a folder named `_ox` would be a
  * private folder, which Next leaves out of routing; `%5F` is the escaped underscore).
  */
-export { posthogProxy, assetsHost, type ProxyContext } from './posthog-proxy'
-export { sentryTunnel, envelopeDsn } from './sentry-tunnel'
+export { posthogProxy, assetsHost, type ProxyContext } from './posthog-proxy.js'
+export { sentryTunnel, envelopeDsn } from './sentry-tunnel.js'

@@ -1,10 +1,10 @@
 import 'server-only'
-import { getConfig } from '../../shared/get-config'
-import { POSTHOG_PROXY_PATH } from '../../shared/routes'
-import { localPostHog } from '../local/local-ingest'
-import { clientIp } from './client-ip'
-import { pickHeaders, proxiedResponse, upstreamSignal } from './forward'
-import { posthogRoute } from './posthog-routes'
+import { getConfig } from '../../shared/get-config.js'
+import { POSTHOG_PROXY_PATH } from '../../shared/routes.js'
+import { localPostHog } from '../local/local-ingest.js'
+import { clientIp } from './client-ip.js'
+import { pickHeaders, proxiedResponse, upstreamSignal } from './forward.js'
+import { posthogRoute } from './posthog-routes.js'
 
 /**
  * Request headers PostHog needs; everything else (cookies, auth, tracing, the client's own
@@ -50,7 +50,7 @@ export interface ProxyContext {
  *
  * @example
  * // app/%5Fox/p/[...path]/route.ts
- * export { posthogProxy as GET, posthogProxy as POST } from '.'
+ * export { GET, POST } from 'nextjs-observability-kit/routes/posthog-proxy'
  */
 export async function posthogProxy(request: Request, context: ProxyContext): Promise<Response> {
   const config = getConfig()

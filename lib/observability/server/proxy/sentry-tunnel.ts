@@ -1,9 +1,9 @@
 import 'server-only'
 import { dsnToString, getEnvelopeEndpointWithUrlEncodedAuth, makeDsn } from '@sentry/core'
-import { getConfig } from '../../shared/get-config'
-import { localSentry } from '../local/local-ingest'
-import { proxiedResponse, upstreamSignal } from './forward'
-import { readCapped } from './read-capped'
+import { getConfig } from '../../shared/get-config.js'
+import { localSentry } from '../local/local-ingest.js'
+import { proxiedResponse, upstreamSignal } from './forward.js'
+import { readCapped } from './read-capped.js'
 
 /** Relay accepts compressed replay segments up to 10 MiB; anything larger is not a real envelope. */
 const MAX_ENVELOPE_BYTES = 10 * 1024 * 1024
@@ -27,7 +27,7 @@ const RELAY_TYPES = ['application/json', 'text/plain']
  *
  * @example
  * // app/%5Fox/s/route.ts
- * export { sentryTunnel as POST } from '.'
+ * export { POST } from 'nextjs-observability-kit/routes/sentry-tunnel'
  */
 export async function sentryTunnel(request: Request): Promise<Response> {
   const { sentry: config, local } = getConfig()

@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync, unzipSync } from 'node:zlib'
-import { DecodeError, tooLarge } from './decode-error'
-import { MAX_DECODED_BYTES } from './limits'
+import { DecodeError, tooLarge } from './decode-error.js'
+import { MAX_DECODED_BYTES } from './limits.js'
 
 export interface DecodeOptions {
   /**

@@ -1,8 +1,8 @@
-import { type DecodeBudget, type DecodeOptions, budgetOf, fromBase64, gunzip, header, isGzip, isObject, parseJson, removeContentEncoding, text } from './bytes'
-import { DecodeError } from './decode-error'
-import { decodeSnapshotData } from './decode-snapshot'
-import { decompressLz64 } from './lz64'
-import type { IngestRequest, JsonObject, PostHogEvent, PostHogFlagsRequest } from './types'
+import { type DecodeBudget, type DecodeOptions, budgetOf, fromBase64, gunzip, header, isGzip, isObject, parseJson, removeContentEncoding, text } from './bytes.js'
+import { DecodeError } from './decode-error.js'
+import { decodeSnapshotData } from './decode-snapshot.js'
+import { decompressLz64 } from './lz64.js'
+import type { IngestRequest, JsonObject, PostHogEvent, PostHogFlagsRequest } from './types.js'
 
 /** Capture routes of PostHog's ingestion service (rust/capture `router.rs`), without trailing slash. */
 export const POSTHOG_EVENT_ENDPOINTS = ['/e', '/i/v0/e', '/batch', '/capture', '/track', '/engage', '/s', '/i/v0/ai/batch', '/i/v0/ai'] as const

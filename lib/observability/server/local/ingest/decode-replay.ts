@@ -1,7 +1,7 @@
-import { type DecodeOptions, budgetOf, isGzip, isObject, parseJson, toBuffer, unzip } from './bytes'
-import { DecodeError } from './decode-error'
-import { decodeRrwebEvent } from './decode-snapshot'
-import type { ReplayRecording } from './types'
+import { type DecodeOptions, budgetOf, isGzip, isObject, parseJson, toBuffer, unzip } from './bytes.js'
+import { DecodeError } from './decode-error.js'
+import { decodeRrwebEvent } from './decode-snapshot.js'
+import type { ReplayRecording } from './types.js'
 
 const NEWLINE = 0x0a
 const OPEN_BRACKET = 0x5b

@@ -1,7 +1,7 @@
-import { type DecodeOptions, budgetOf, header, isObject, parseJson, removeContentEncoding, toBuffer } from './bytes'
-import { DecodeError } from './decode-error'
-import { decodeReplayRecording } from './decode-replay'
-import type { IngestRequest, SentryAuth, SentryEnvelope, SentryEnvelopeHeader, SentryEnvelopeItem, SentryEnvelopeRequest, SentryItemHeader } from './types'
+import { type DecodeOptions, budgetOf, header, isObject, parseJson, removeContentEncoding, toBuffer } from './bytes.js'
+import { DecodeError } from './decode-error.js'
+import { decodeReplayRecording } from './decode-replay.js'
+import type { IngestRequest, SentryAuth, SentryEnvelope, SentryEnvelopeHeader, SentryEnvelopeItem, SentryEnvelopeRequest, SentryItemHeader } from './types.js'
 
 const NEWLINE = 0x0a
 const BINARY_ITEMS = new Set(['attachment', 'profile_chunk'])

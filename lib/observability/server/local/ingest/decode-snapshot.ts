@@ -1,6 +1,6 @@
-import { type DecodeBudget, type DecodeOptions, budgetOf, gunzip, isObject, parseJson } from './bytes'
-import { DecodeError } from './decode-error'
-import type { JsonObject, RrwebEvent } from './types'
+import { type DecodeBudget, type DecodeOptions, budgetOf, gunzip, isObject, parseJson } from './bytes.js'
+import { DecodeError } from './decode-error.js'
+import type { JsonObject, RrwebEvent } from './types.js'
 
 const PER_EVENT_COMPRESSION = '2024-10'
 const FULL_SNAPSHOT = 2

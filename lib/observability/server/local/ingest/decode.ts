@@ -1,7 +1,7 @@
-import { type DecodeOptions, budgetOf, removeContentEncoding, text } from './bytes'
-import { type PostHogEndpoint, POSTHOG_FLAGS_ENDPOINTS, decodePostHogEvents, decodePostHogFlagsRequest, posthogEndpoint } from './decode-posthog'
-import { decodeSentryRequest, isTunnelEnvelope, sentryProjectFromPath } from './decode-sentry'
-import type { IngestRequest, PostHogEvent, PostHogFlagsRequest, SentryEnvelopeRequest } from './types'
+import { type DecodeOptions, budgetOf, removeContentEncoding, text } from './bytes.js'
+import { type PostHogEndpoint, POSTHOG_FLAGS_ENDPOINTS, decodePostHogEvents, decodePostHogFlagsRequest, posthogEndpoint } from './decode-posthog.js'
+import { decodeSentryRequest, isTunnelEnvelope, sentryProjectFromPath } from './decode-sentry.js'
+import type { IngestRequest, PostHogEvent, PostHogFlagsRequest, SentryEnvelopeRequest } from './types.js'
 
 export type IngestKind = 'posthog-events' | 'posthog-flags' | 'sentry-envelope'
 

@@ -5,11 +5,11 @@
  * `server-only`, because plain-Node tests import it too. The decoders are pure; only
  * `readPosthogStatic` reads files.
  */
-export { DecodeError } from './decode-error'
-export { DecodeBudget, type DecodeOptions } from './bytes'
-export * from './limits'
-export { classifyIngestRequest, decodeIngestRequest, searchableText } from './decode'
-export type { DecodeIngestOptions, DecodedIngest, IngestKind } from './decode'
+export { DecodeError } from './decode-error.js'
+export { DecodeBudget, type DecodeOptions } from './bytes.js'
+export * from './limits.js'
+export { classifyIngestRequest, decodeIngestRequest, searchableText } from './decode.js'
+export type { DecodeIngestOptions, DecodedIngest, IngestKind } from './decode.js'
 export {
   POSTHOG_EVENT_ENDPOINTS,
   POSTHOG_FLAGS_ENDPOINTS,
@@ -17,13 +17,13 @@ export {
   decodePostHogFlagsRequest,
   decodePostHogJson,
   posthogEndpoint,
-} from './decode-posthog'
-export type { PostHogEndpoint } from './decode-posthog'
-export { decodeRrwebEvent, decodeSnapshotData } from './decode-snapshot'
-export { decodeReplayRecording } from './decode-replay'
-export { decodeSentryRequest, isTunnelEnvelope, parseDsn, parseSentryEnvelope, sentryAuth, sentryProjectFromPath } from './decode-sentry'
-export { decompressLz64 } from './lz64'
-export type * from './types'
+} from './decode-posthog.js'
+export type { PostHogEndpoint } from './decode-posthog.js'
+export { decodeRrwebEvent, decodeSnapshotData } from './decode-snapshot.js'
+export { decodeReplayRecording } from './decode-replay.js'
+export { decodeSentryRequest, isTunnelEnvelope, parseDsn, parseSentryEnvelope, sentryAuth, sentryProjectFromPath } from './decode-sentry.js'
+export { decompressLz64 } from './lz64.js'
+export type * from './types.js'
 export {
   DEFAULT_REMOTE_CONFIG,
   flagsResponse,
@@ -34,4 +34,4 @@ export {
   remoteConfigScript,
   staticContentType,
   type FlagValue,
-} from './posthog-answers'
+} from './posthog-answers.js'

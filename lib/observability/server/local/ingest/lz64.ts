@@ -1,7 +1,7 @@
 import { decompressFromBase64 } from 'lz-string'
-import { DecodeBudget } from './bytes'
-import { DecodeError } from './decode-error'
-import { MAX_DECODED_BYTES, MAX_LZ64_CHARS } from './limits'
+import { DecodeBudget } from './bytes.js'
+import { DecodeError } from './decode-error.js'
+import { MAX_DECODED_BYTES, MAX_LZ64_CHARS } from './limits.js'
 
 /** lz-string's base64 pads with up to three `=`. */
 const BASE64 = /^[A-Za-z0-9+/]+=*$/

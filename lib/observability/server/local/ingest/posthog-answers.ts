@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { join, resolve, sep } from 'node:path'
-import { BoundedCache } from './bounded-cache'
-import { MAX_STATIC_CACHE_BYTES, MAX_STATIC_CACHE_ENTRIES } from './limits'
+import { BoundedCache } from './bounded-cache.js'
+import { MAX_STATIC_CACHE_BYTES, MAX_STATIC_CACHE_ENTRIES } from './limits.js'
 
 /**
  * What a PostHog project answers besides "Ok": its remote config, `/flags`, and the lazy scripts

@@ -1,0 +1,48 @@
+/** The kit's state in a page, as `observabilityPageState` reports it. */
+export interface ObservabilityPageState {
+  /** `absent` before the kit ran; `idle` (both backends off, or not started), `scheduled`, `ready`. */
+  readonly phase: 'absent' | 'idle' | 'scheduled' | 'ready'
+  /** The document's request id, when the server sent the browser a config. */
+  readonly requestId?: string
+  /** False when the server sent no config: both backends off. */
+  readonly configured: boolean
+  readonly posthog: boolean
+  readonly sentry: boolean
+  readonly distinctId?: string
+  readonly sessionId?: string
+  /** posthog-js is recording a replay. */
+  readonly recording: boolean
+}
+
+/**
+ * A snapshot of the kit in the current page, for end-to-end tests, which hand the function itself
+ * to the browser (`page.evaluate(observabilityPageState)`, `page.waitForFunction(…)`). It reads
+ * only globals, so its source runs as it is in the page.
+ *
+ * @example
+ * import { observabilityPageState } from 'nextjs-observability-kit/testing'
+ * await page.waitForFunction(() => observabilityPageState().phase === 'ready') // inline, or:
+ * const state = await page.evaluate(observabilityPageState)
+ */
+export function observabilityPageState(): ObservabilityPageState {
+  type Backend = { distinctId?(): string | undefined; sessionId?(): string | undefined; instance?: { sessionRecordingStarted?(): boolean } }
+  type PageKit = { phase?: 'idle' | 'scheduled' | 'ready'; config?: { rid?: string } | null; posthog?: Backend | null; sentry?: unknown }
+  const kit = (globalThis as unknown as Record<symbol, PageKit | undefined>)[Symbol.for('observability.kit.browser')]
+  const read = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn()
+    } catch {
+      return undefined
+    }
+  }
+  return {
+    phase: kit?.phase ?? 'absent',
+    requestId: kit?.config?.rid,
+    configured: !!kit?.config,
+    posthog: !!kit?.posthog,
+    sentry: !!kit?.sentry,
+    distinctId: read(() => kit?.posthog?.distinctId?.()),
+    sessionId: read(() => kit?.posthog?.sessionId?.()),
+    recording: read(() => kit?.posthog?.instance?.sessionRecordingStarted?.()) === true,
+  }
+}
