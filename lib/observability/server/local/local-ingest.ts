@@ -24,6 +24,7 @@ import {
 import { readCapped } from '../proxy/read-capped.js'
 import { isSameOrigin, refuseRemote } from './local-access.js'
 import { readLocalFlags } from './local-flags.js'
+import { scrubStoredEnvelope, scrubStoredPostHogEvent } from './scrub-stored.js'
 import { getLocalStore } from './local-store.js'
 
 /** How long a request waits for its events to reach the disk before answering anyway. */
@@ -60,7 +61,7 @@ export async function localPostHog(request: Request, rest: string): Promise<Resp
     if (decoded.events.some((e) => e.api_key !== undefined && e.api_key !== LOCAL_POSTHOG_KEY)) {
       return json(401, { error: 'this is local mode: events must carry the local project key' })
     }
-    await store(decoded.events.map(describePostHogEvent))
+    await store(decoded.events.map((event) => describePostHogEvent(scrubStoredPostHogEvent(event))))
     return json(200, { status: 'Ok' })
   })
 }
@@ -80,7 +81,7 @@ export async function localSentry(request: Request, source: LocalSource): Promis
   return ingest(request, path, MAX_SENTRY_BODY_BYTES, async (decoded) => {
     if (decoded.kind !== 'sentry-envelope') return json(404, { error: 'not a Sentry endpoint' })
     if (decoded.envelope.auth.publicKey !== LOCAL_SENTRY_KEY) return json(403, { error: 'this is local mode: envelopes must use the local DSN' })
-    await store([describeSentryEnvelope(decoded.envelope, source)])
+    await store([describeSentryEnvelope(scrubStoredEnvelope(decoded.envelope), source)])
     return json(200, decoded.envelope.header.event_id ? { id: decoded.envelope.header.event_id } : {})
   })
 }
