@@ -4,7 +4,7 @@ import { debugRoutesEnabled } from './lib/demo/debug-routes'
 
 /**
  * Edge middleware: request ids and the browser's runtime config. To add your own logic (auth,
- * i18n), use `withObservability(yourMiddleware)` instead; see README "Middleware and proxy".
+ * i18n), use `withObservability(yourMiddleware)` instead; see docs/manual-setup.md.
  * On Next 16 you may instead create `proxy.ts` with the same two exports (Node runtime).
  */
 export function middleware(request: NextRequest, event: NextFetchEvent) {
