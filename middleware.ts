@@ -4,11 +4,11 @@ import { debugRoutesEnabled } from './lib/demo/debug-routes'
 
 /**
  * Edge middleware: request ids and the browser's runtime config. To add your own logic (auth,
- * i18n), use `withObservability(yourMiddleware)` instead; see README "Middleware and proxy".
+ * i18n), use `withObservability(yourMiddleware)` instead; see docs/manual-setup.md.
  * On Next 16 you may instead create `proxy.ts` with the same two exports (Node runtime).
  */
 export function middleware(request: NextRequest, event: NextFetchEvent) {
-  // The demo's middleware failure (CONTRACT §4 debug routes): shows onRequestError on the Edge runtime.
+  // The demo's middleware failure (a debug route): shows onRequestError on the Edge runtime.
   if (request.nextUrl.pathname === '/debug/middleware-throw' && debugRoutesEnabled()) throw new Error('Debug middleware error')
   return observability(request, event)
 }

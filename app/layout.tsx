@@ -10,7 +10,7 @@ export const metadata: Metadata = {
 
 /**
  * Stays a static server component: the provider is a leaf next to `children` and reads nothing
- * per-request on the server (its config arrives in a cookie, the demo user in the browser).
+ * per-request on the server (its config arrives with the response, the demo user in the browser).
  */
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

@@ -1,7 +1,7 @@
 // Section "browser": what the kit costs a page's first load in Chromium, on `next start`, with
 // both backends on (PostHog + Sentry pointed at the local sink) versus both off (no keys).
 //
-// The bar (issue "the SDKs must not sit on the first load"):
+// The bar (the SDKs must not sit on the first load):
 // - disabled: no PostHog or Sentry code is downloaded at all, and nothing is asked of /_ox/;
 // - enabled: the JS the kit adds before the `load` event is at most 15 KiB gzipped, the SDKs
 //   arrive after `load`, and `load` fires within 1.15 × the disabled page's.

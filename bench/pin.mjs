@@ -2,7 +2,7 @@
 // the ingestion sink on CPU 0, the servers under test on the other CPUs.
 //
 // What it measures: a server with its own core(s), as in a container with a CPU limit. Unpinned
-// (the default, the issue's method), the scheduler lets the server's helper threads (V8's
+// (the default, as the bars were set), the scheduler lets the server's helper threads (V8's
 // parallel scavenger, libuv, the posthog-node worker) use whatever autocannon leaves of the second
 // core; pinned, work the kit moves off the request thread still competes with the requests. On
 // this 2-core VM (2026-11-30, 5 runs) `/api/ping` read 0.765–0.855 pinned and `/` 0.861–0.991

@@ -9,7 +9,7 @@ interface CallResult {
 }
 
 /**
- * The debug-throw page's controls (CONTRACT §4): one way to fail per button, a form and fake data
+ * The debug-throw page's controls (README, "The demo"): one way to fail per button, a form and fake data
  * to check replay masking, and an element shown only when the flag `demo-flag` is on.
  */
 export function DebugThrow() {

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react'
 import { DEMO_USER_CHANGED, DEMO_USER_COOKIE as COOKIE } from '@/lib/demo/user'
 
-/** The demo's fake sign-in (CONTRACT §4): writes the `demo_user` cookie, nothing else. */
+/** The demo's fake sign-in (README, "The demo"): writes the `demo_user` cookie, nothing else. */
 export function DemoSignIn() {
   const [status, setStatus] = useState('')
   function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -6,8 +6,8 @@ import type { ErrorType } from 'nextjs-observability-kit/server'
  * OpenAI adapter reads it like the real thing.
  *
  * A prompt starting with `fail: <category>` fails the way a provider would (the status, code and
- * class name of the `openai` client's errors), so every CONTRACT §6 category can be produced from
- * the debug page or curl without a provider. Error messages never echo the prompt.
+ * class name of the `openai` client's errors), so every error category (docs/events.md) can be
+ * produced from the debug page or curl without a provider. Error messages never echo the prompt.
  */
 
 export const ECHO_PROVIDER = 'echo'

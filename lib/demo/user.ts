@@ -1,6 +1,6 @@
 import type { ObservedUser } from 'nextjs-observability-kit/server'
 
-/** Cookie of the demo's fake sign-in (CONTRACT §4). A real app passes its own session instead. */
+/** Cookie of the demo's fake sign-in (README, "The demo"). A real app passes its own session instead. */
 export const DEMO_USER_COOKIE = 'demo_user'
 
 /** Window event the fake sign-in dispatches, so the provider picks up the new user without a reload. */

@@ -4,7 +4,7 @@ import { E2E_ENVIRONMENT, startStack, type E2EStack } from '../support/e2e-stack
 import { sentryForRequest } from '../support/events'
 
 /**
- * CONTRACT §3: a failing `fetch` from the page is linked to what the server reported about it by
+ * docs/events.md: a failing `fetch` from the page is linked to what the server reported about it by
  * the `X-Request-ID` of that response, and the server events join the visitor's PostHog session
  * (the server reads posthog-js's first-party cookie), so a replay leads to the server failure.
  */

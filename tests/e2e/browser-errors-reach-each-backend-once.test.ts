@@ -7,7 +7,7 @@ import { E2E_ENVIRONMENT, E2E_RELEASE, startStack, type E2EStack } from '../supp
 import type { FakeIngest, SentryEventItem } from '../support/fake-ingest'
 
 /**
- * CONTRACT §3 and §5: an uncaught browser error, an unhandled rejection and a render error caught
+ * docs/events.md: an uncaught browser error, an unhandled rejection and a render error caught
  * by the error boundary each reach PostHog (`$exception`) and Sentry exactly once, and the two
  * reports point at each other (Sentry tags carry the PostHog ids, `$exception` the Sentry id).
  * Errors thrown before the SDKs arrive (they load after `load`) are kept and reported the same way

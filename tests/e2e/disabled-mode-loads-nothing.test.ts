@@ -4,7 +4,7 @@ import { sdkChunkPaths, sdkSignaturesIn } from '../support/bundles'
 import { startStack, type E2EStack } from '../support/e2e-stack'
 
 /**
- * CONTRACT §1: with neither `POSTHOG_API_KEY` nor `SENTRY_DSN` the kit is off, browser included:
+ * docs/configuration.md: with neither `POSTHOG_API_KEY` nor `SENTRY_DSN` the kit is off, browser included:
  * no ingestion request of any kind, no SDK code downloaded, the lazy chunks never requested.
  */
 

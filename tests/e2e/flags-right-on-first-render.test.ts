@@ -4,7 +4,7 @@ import { newVisitor, waitForKitReady } from '../support/browser'
 import { startStack, type E2EStack } from '../support/e2e-stack'
 
 /**
- * CONTRACT §4 and §5: the flag-gated element of the debug-throw page is right in the server HTML
+ * The flag-gated element of the debug-throw page is right in the server HTML
  * (flags evaluated on the server and bootstrapped into posthog-js), so the browser shows the right
  * variant from the first paint and never swaps it once posthog-js has loaded: no flicker.
  */

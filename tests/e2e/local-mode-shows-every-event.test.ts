@@ -10,7 +10,7 @@ import type { NextServer } from '../support/next-server'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
 
 /**
- * CONTRACT §10 end to end: `next dev` with no keys is local mode. The real SDKs in Chromium and
+ * Local mode end to end: `next dev` with no keys is local mode. The real SDKs in Chromium and
  * on the server send their real traffic to the app itself, and `/observability` shows it grouped
  * by request id. A fake ingestion server stands where `POSTHOG_HOST` points: it must hear nothing.
  */

@@ -5,7 +5,7 @@ import { E2E_ENVIRONMENT, E2E_RELEASE, startStack, type E2EStack } from '../supp
 import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 
 /**
- * CONTRACT §3 and §5: one `$pageview` per navigation, App Router soft navigations included, each
+ * docs/events.md: one `$pageview` per navigation, App Router soft navigations included, each
  * carrying the id of the document the visitor loaded as `request_id`, plus the super properties
  * `environment` and `release`; `$pageleave` when the visitor leaves. Views that happen before
  * posthog-js has loaded are queued and sent with their own URL (docs/decisions/007).

@@ -5,7 +5,7 @@ import { allText } from '../support/events'
 import { hasFullSnapshot, masked, posthogReplay, recordedInputValues, recordedTexts, sentryReplay } from '../support/replay'
 
 /**
- * CONTRACT §8: replay (PostHog and Sentry) masks every input and the text of `pre`, `code`,
+ * docs/privacy.md: replay (PostHog and Sentry) masks every input and the text of `pre`, `code`,
  * `.sql-output`, `[data-sensitive]`…; masked content never leaves the browser. Checked on the
  * fully decoded replay payloads both backends received, after proving replay data did arrive and
  * did record the typing (as asterisks), so an empty or undecodable payload cannot pass.
@@ -109,7 +109,7 @@ describe('replay never records typed or displayed secrets', () => {
       }
 
       // Positive controls: decoding works and masking keeps the page's shape.
-      // PostHog masks only the contract's selectors: the heading is recorded as is…
+      // PostHog masks only the kit's selectors: the heading is recorded as is…
       expect(recordedTexts(ph, (n) => n.tagName === 'h1')).toContain(dom.heading)
       // …and the masked blocks as asterisks of the same shape.
       expect(recordedTexts(ph, (n) => n.tagName === 'pre').map((t) => t.trim())).toContain(masked(dom.pre[0]!.trim()))

@@ -6,8 +6,8 @@ import { openAIUsage, startFakeOpenAI } from '../support/fake-openai'
 import { startNext, type NextServer } from '../support/next-server'
 
 /**
- * `/api/chat` (CONTRACT §4): its model call is one `$ai_generation` on the request's trace
- * (`$ai_trace_id` = `X-Request-ID` = `api_request.request_id`), its failures carry their §6
+ * `/api/chat` (README, "The demo"): its model call is one `$ai_generation` on the request's trace
+ * (`$ai_trace_id` = `X-Request-ID` = `api_request.request_id`), its failures carry their error
  * category on the generation and on the route's `api_error`, and it never hangs.
  */
 

@@ -7,7 +7,7 @@ import { startFakeOpenAI } from '../support/fake-openai'
 import { startNext, type NextServer } from '../support/next-server'
 
 /**
- * LLM prompts and completions are not sent unless POSTHOG_LLM_PAYLOADS=1 (CONTRACT §8): not to
+ * LLM prompts and completions are not sent unless POSTHOG_LLM_PAYLOADS=1 (docs/privacy.md): not to
  * PostHog, and not to Sentry, whose gen-AI capture follows the same switch. With it, they are
  * cut and the event stays under PostHog's 1 MB per-event limit, whatever the prompt.
  */

@@ -12,7 +12,7 @@ import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { ROOT, TEST_DIST_DIR, startNext, type NextServer } from '../support/next-server'
 
 /**
- * Local mode (CONTRACT §10) on the production build: `OBSERVABILITY_LOCAL=1` with `next start`.
+ * Local mode on the production build: `OBSERVABILITY_LOCAL=1` with `next start`.
  * The real server SDKs post to the app's own routes; what they send is decoded, kept on disk
  * (bounded, across restarts) and listed by the JSON feed behind `/observability`.
  */

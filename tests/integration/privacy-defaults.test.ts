@@ -11,7 +11,7 @@ const SECRETS = {
   password: 'QUERYPASSWORDSECRET888',
 }
 
-describe('secrets sent by a client appear in no payload of either backend (CONTRACT §8)', () => {
+describe('secrets sent by a client appear in no payload of either backend (docs/privacy.md)', () => {
   let fake: FakeIngest
   let app: NextServer
   beforeAll(async () => {
@@ -45,7 +45,7 @@ describe('secrets sent by a client appear in no payload of either backend (CONTR
   })
 })
 
-describe('POSTHOG_IDENTIFY_PII decides what of the user reaches both backends (CONTRACT §7)', () => {
+describe('POSTHOG_IDENTIFY_PII decides what of the user reaches both backends', () => {
   const cookie = `demo_user=${encodeURIComponent(JSON.stringify({ id: 'pii-user', email: 'ada@corp.test', name: 'Ada Lovelace' }))}`
 
   it.each([

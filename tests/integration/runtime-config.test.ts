@@ -18,7 +18,7 @@ function reportingLoadedModules(): { env: Record<string, string>; loaded: () => 
 /** posthog-node's files: installed (node_modules/posthog-node/…) or Turbopack's chunk of it (node_modules_posthog-node_…). */
 const posthogNodeFiles = (files: string[]) => files.filter((f) => /node_modules[/_]posthog-node/.test(f.replace(/\\/g, '/')))
 
-describe('one build, configured at runtime (CONTRACT §1)', () => {
+describe('one build, configured at runtime', () => {
   let fake: FakeIngest
   beforeAll(async () => {
     fake = await startFakeIngest()

@@ -30,7 +30,7 @@ beforeEach(() => fake.clear())
 const byRequest = (id: string) => (e: { properties?: Record<string, unknown> }) => e.properties?.request_id === id
 const sentryFor = (id: string) => fake.sentryEvents().filter((i) => (i.payload as { tags?: Record<string, string> }).tags?.request_id === id)
 
-describe('api_request is captured for every tracked request (CONTRACT §5)', () => {
+describe('api_request is captured for every tracked request', () => {
   it('carries the route, status, timing, request id, environment and release', async () => {
     const res = await fetch(`${app.url}/api/ping`, { headers: { 'x-request-id': 'ping-1' } })
     expect(res.status).toBe(200)

@@ -46,7 +46,7 @@ describe('a deploy (SIGTERM) loses no queued events and never hangs', () => {
     const app = await startNext({ POSTHOG_API_KEY: 'phc_shutdownkey12345', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, SENTRY_TRACES_SAMPLE_RATE: '1' })
     try {
       await Promise.all(Array.from({ length: 10 }, () => fetch(`${app.url}/api/ping`, { headers: { connection: "close" } }).then((r) => r.arrayBuffer())))
-      // after() waits at most AFTER_RESPONSE_BUDGET_MS (2 s) for telemetry; the SDK timeout is 5 s.
+      // after() waits at most DELIVERY_BUDGET_MS (2 s) for telemetry; the SDK timeout is 5 s.
       const started = Date.now()
       await app.stop()
       expect(Date.now() - started).toBeLessThan(4_000)

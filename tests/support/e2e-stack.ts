@@ -14,7 +14,7 @@ export interface E2EStack {
 export const E2E_POSTHOG_KEY = 'phc_e2etestkey0123456789'
 export const E2E_ENVIRONMENT = 'e2e'
 export const E2E_RELEASE_SHA = 'e2e0sha1'
-/** `<package name>@<RELEASE_SHA>` (CONTRACT §2). */
+/** `<package name>@<RELEASE_SHA>` (docs/configuration.md "Environment and release"). */
 export const E2E_RELEASE = `nextjs-observability-kit-demo@${E2E_RELEASE_SHA}`
 
 /**

@@ -21,7 +21,7 @@ describe('config is off by default and parsed once into a frozen object', () => 
     expect(warnings).toEqual([])
   })
 
-  it('applies the contract defaults when keys are set', () => {
+  it('applies the documented defaults when keys are set', () => {
     const { config } = parseConfig({ POSTHOG_API_KEY: KEY, SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42' }, prod)
     expect(config.posthog).toMatchObject({
       enabled: true,
@@ -39,7 +39,7 @@ describe('config is off by default and parsed once into a frozen object', () => 
   })
 })
 
-describe('environment and release follow CONTRACT §2', () => {
+describe('environment and release follow docs/configuration.md', () => {
   const keys = { POSTHOG_API_KEY: KEY, SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42' }
   it('prefers each backend override, then APP_ENV, then VERCEL_ENV, then local under next dev', () => {
     expect(parseConfig({ ...keys, POSTHOG_ENVIRONMENT: 'ph-env', SENTRY_ENVIRONMENT: 'se-env', APP_ENV: 'staging' }, prod).config).toMatchObject({

@@ -10,7 +10,7 @@ function named(name: string, message = 'boom', extra: Record<string, unknown> = 
   return Object.assign(Object.assign(new Error(message), { name }), extra)
 }
 
-describe('failures fall into the categories of CONTRACT §6', () => {
+describe('failures fall into the documented error categories', () => {
   it.each([
     ['connection_error', Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) })],
     ['connection_error', named('APIConnectionError', 'Connection error.')],

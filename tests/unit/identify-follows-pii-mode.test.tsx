@@ -17,7 +17,7 @@ async function start(pii: IdentifyPii, user: typeof ada | null = ada) {
   return { identify, view }
 }
 
-describe('identity follows POSTHOG_IDENTIFY_PII (CONTRACT §7)', () => {
+describe('identity follows POSTHOG_IDENTIFY_PII', () => {
   beforeEach(() => resetPage())
   afterEach(() => {
     cleanup()

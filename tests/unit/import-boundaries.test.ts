@@ -20,7 +20,7 @@ function imports(file: string, { dynamic = true } = {}): string[] {
 
 const NODE_OR_SDK = /^(node:|fs$|path$|crypto$|async_hooks$|posthog-node|posthog-js|@sentry\/|server-only$|next\/headers$)/
 
-describe('runtime folders keep their import boundaries (STYLE.md §3)', () => {
+describe('runtime folders keep their import boundaries', () => {
   it('shared/ imports nothing from Node, no SDK and no next/* at runtime', () => {
     for (const file of files(join(root, 'shared'))) {
       const src = readFileSync(file, 'utf8')

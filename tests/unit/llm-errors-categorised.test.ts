@@ -11,7 +11,7 @@ import { startFakeOpenAI } from '../support/fake-openai'
 import { configureKit, inRequest, kitEnv, restoreKit, theGeneration } from '../support/llm-tracing'
 
 /**
- * A failed or refused model call is recorded with its CONTRACT §6 category, the HTTP status and
+ * A failed or refused model call is recorded with its error category (docs/events.md), the HTTP status and
  * the error, and the caller still gets the provider's original error (or answer).
  */
 

@@ -14,7 +14,7 @@ import { startFakeOpenAI } from '../support/fake-openai'
 import { configureKit, inRequest, kitEnv, restoreKit, theGeneration } from '../support/llm-tracing'
 
 /**
- * Prompts and completions reach PostHog only with POSTHOG_LLM_PAYLOADS=1 (CONTRACT §1, §8), and
+ * Prompts and completions reach PostHog only with POSTHOG_LLM_PAYLOADS=1 (docs/privacy.md), and
  * then cut and bounded; by default no prompt text leaves the server in any property.
  */
 

@@ -8,7 +8,7 @@ import { startFakeOpenAI } from '../support/fake-openai'
 import { configureKit, inRequest, kitEnv, restoreKit, theGeneration } from '../support/llm-tracing'
 
 /**
- * Tracing never breaks, changes or slows the model call (STYLE.md §7): a broken adapter, a
+ * Tracing never breaks, changes or slows the model call (telemetry fails open): a broken adapter, a
  * throwing SDK or an ingestion server that never answers leave the call and its result alone.
  */
 

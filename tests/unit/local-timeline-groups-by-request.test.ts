@@ -15,7 +15,7 @@ const summary = (over: Partial<LocalEventSummary>): LocalEventSummary => ({
   ...over,
 })
 
-describe('the local timeline groups by request id (CONTRACT §10)', () => {
+describe('the local timeline groups by request id', () => {
   it('puts a request’s PostHog and Sentry events, server and browser, in one group', () => {
     const events = [
       summary({ type: 'api_request', requestId: 'r1', title: 'GET /api/x → 500' }),

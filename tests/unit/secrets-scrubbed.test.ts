@@ -3,7 +3,7 @@ import { FILTERED, isSensitiveKey, scrubDeep, scrubRecord, scrubString } from '@
 import { scrubSentryEvent, scrubSpan } from '@/lib/observability/shared/sentry-privacy'
 import type { ErrorEvent, StreamedSpanJSON } from '@sentry/core'
 
-describe('sensitive keys are filtered wherever they appear (CONTRACT §8)', () => {
+describe('sensitive keys are filtered wherever they appear (docs/privacy.md)', () => {
   it.each([
     'authorization', 'Proxy-Authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-csrf-token', 'x-session-id',
     'password', 'db_password', 'clientSecret', 'refresh_token', 'api_key', 'apikey', 'X-Auth', 'credentials', 'session',

@@ -12,9 +12,9 @@ const MAX_PROMPT_CHARS = 500_000
 const Body = z.object({ prompt: z.string().min(1).max(MAX_PROMPT_CHARS) })
 
 /**
- * The demo LLM route (CONTRACT §4): POST `{"prompt": "…"}`, its model call traced as one
+ * The demo LLM route (README, "The demo"): POST `{"prompt": "…"}`, its model call traced as one
  * `$ai_generation` on the request's trace. OpenAI when `OPENAI_API_KEY` is set, else the echo
- * model, whose `fail: <category>` prompts produce each failure of CONTRACT §6. Provider errors
+ * model, whose `fail: <category>` prompts produce each error category (docs/events.md). Provider errors
  * propagate to `withTracking()`, so `api_error` and Sentry carry the category too.
  */
 export const POST = withTracking(

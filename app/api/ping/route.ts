@@ -1,5 +1,5 @@
 import { withTracking } from 'nextjs-observability-kit/server'
 import { demoGetUser } from '@/lib/demo/user'
 
-/** The benchmark route (CONTRACT §4). */
+/** The benchmark route (docs/benchmarks.md). */
 export const GET = withTracking(async () => Response.json({ ok: true }), { getUser: demoGetUser })

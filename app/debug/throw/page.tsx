@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Debug: throw' }
 export const dynamic = 'force-dynamic'
 
 /**
- * The debug-throw page (CONTRACT §4). Dynamic: it evaluates flags per visitor so the server HTML
+ * The debug-throw page (README, "The demo"). Dynamic: it evaluates flags per visitor so the server HTML
  * already shows the right variant. 404 in production builds unless `DEBUG=1`.
  */
 export default async function DebugThrowPage() {

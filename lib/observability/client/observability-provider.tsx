@@ -10,7 +10,7 @@ import { setObservedUser } from './user-store.js'
 
 export interface ObservabilityProviderProps {
   /**
-   * The signed-in user, from the app's own session (CONTRACT §7): applied per
+   * The signed-in user, from the app's own session, never a global: applied per
    * `POSTHOG_IDENTIFY_PII`. Leave it `undefined` while unknown; pass `null` when signed out.
    */
   user?: ObservedUser | null

@@ -18,7 +18,7 @@ export type AppMiddleware = (
 ) => Response | null | undefined | void | Promise<Response | null | undefined | void>
 
 /**
- * Gives every request an `X-Request-ID` (CONTRACT §3) and hands the browser its runtime config.
+ * Gives every request an `X-Request-ID` (docs/events.md) and hands the browser its runtime config.
  * Web APIs only: the same function runs from an Edge `middleware.ts` and a Node `proxy.ts`.
  *
  * Pass your own middleware to compose: it receives the request with `x-request-id` already set,
@@ -93,8 +93,8 @@ function isDocumentRequest(request: Request): boolean {
  * extra request is needed before the SDKs start, and nothing is stored in the browser. Where a
  * browser may not show that entry to scripts (plain HTTP on a non-local host, Safari before
  * 16.4), a short-lived cookie carries the same value instead. Next splits every `Set-Cookie` a
- * middleware returns character by character, twice: a ~600-byte cookie on every page view cost
- * ~3 % of serving a static page (docs/decisions/011).
+ * middleware returns character by character, twice: a cookie on every page view was a visible
+ * share of serving a static page (docs/decisions/011; the figures are in docs/benchmarks.md).
  */
 function handBrowserConfig(request: NextRequest, response: Response, requestId: string): void {
   const encoded = browserConfigPart()

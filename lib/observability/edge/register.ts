@@ -24,7 +24,7 @@ interface EdgeErrorContext {
  *
  * The Edge runtime here runs the middleware, on every request, page views included. Sentry's
  * edge SDK installs an OpenTelemetry context manager that Next's middleware spans then go
- * through: ~50 µs of CPU per request (docs/benchmarks.md) to catch errors that are rare. So
+ * through: CPU on every request (docs/benchmarks.md) to catch errors that are rare. So
  * both SDKs start on the first error instead (`onEdgeRequestError`), and a healthy request pays
  * nothing.
  */

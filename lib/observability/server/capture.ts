@@ -21,7 +21,7 @@ export function capture(distinctId: string, e: ServerEvent, options: { anonymous
       properties: {
         ...scrubServerProperties(e.properties as unknown as Record<string, unknown>),
         ...(options.sessionId ? { $session_id: options.sessionId } : {}),
-        // Anonymous traffic creates no person profiles (CONTRACT §7).
+        // Anonymous traffic creates no person profiles (docs/events.md "Users").
         ...(options.anonymous ? { $process_person_profile: false } : {}),
       },
     })

@@ -1,7 +1,7 @@
 import 'server-only'
 /**
  * The browser's PostHog identity as the server can see it, so server-rendered pages can evaluate
- * flags for the same visitor posthog-js will report as (CONTRACT §7, flag bootstrap). Pure and
+ * flags for the same visitor posthog-js will report as (flag bootstrap). Pure and
  * Web-API only.
  */
 

@@ -83,7 +83,7 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
     Sentry.init({
       ...sentryServerOptions({ ...config, sentry: config.sentry }),
       // Sentry's OpenTelemetry provider turns every internal Next.js span into a real one and
-      // roughly triples the CPU cost of a request (docs/benchmarks.md). Without it, errors are
+      // multiplies the CPU cost of a request (docs/decisions/009). Without it, errors are
       // captured as before, scopes still follow each request (AsyncLocalStorage), and traces come
       // from the spans the kit starts around tracked requests and LLM calls.
       enableOpenTelemetrySetup: false,
@@ -99,8 +99,8 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
         // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
         Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) }),
         // The app and device contexts re-read process memory (`memoryUsage()`, `availableMemory()`)
-        // for every event and every traced request: ~400 µs per transaction in the profiles, the
-        // largest single Sentry cost. OS, culture and cloud contexts are computed once and kept.
+        // for every event and every traced request, the largest single Sentry cost in the profiles
+        // (docs/benchmarks.md). OS, culture and cloud contexts are computed once and kept.
         Sentry.nodeContextIntegration({ app: false, device: false }),
       ],
     })

@@ -1,7 +1,7 @@
 import 'server-only'
 /**
  * Rebuilds the route pattern (`/api/items/[id]`) from the URL path and the params Next resolved
- * for it, so `endpoint` groups requests by route, not by raw URL (CONTRACT §5). Replaces from the
+ * for it, so `endpoint` groups requests by route, not by raw URL (docs/events.md). Replaces from the
  * end of the path, where dynamic segments usually sit, so a static segment that happens to equal
  * a param value stays intact.
  */

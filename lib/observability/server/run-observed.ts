@@ -77,7 +77,7 @@ export async function runObserved(name: string, main: () => unknown, options: Ru
     if (!enabled) return
     // Sentry is initialised as instrumentation.ts would, minus its own process-wide error handlers.
     await (await import('./register.js')).registerNode({ processHooks: false })
-    // posthog-node starts in a worker thread (~100 ms, far more on a busy machine). Waiting for
+    // posthog-node starts in a worker thread, which takes longest on a busy machine. Waiting for
     // its first answer here keeps that startup out of the delivery budget at the end, which then
     // goes to the network alone. An empty flush sends nothing.
     const posthog = getPostHog()

@@ -7,7 +7,7 @@ import { loadedSentry } from './sentry.js'
  * How long the end of a script may wait for delivery, by default. A script's process exits within
  * a second of its work ending whatever the ingestion hosts do, while a healthy host has time to
  * answer: each failure is already on its way when the wait starts. Shorter than
- * `DELIVERY_BUDGET_MS` (fail-open.ts): a server can afford that, where a person is waiting
+ * `DELIVERY_BUDGET_MS` (shared/settle-within.ts): a server can afford that, where a person is waiting
  * on a script's prompt or a cron slot on its exit.
  */
 export const SCRIPT_EXIT_BUDGET_MS = 750

@@ -16,8 +16,8 @@ const SENTRY_TRACE = /^\s*[0-9a-f]{32}-[0-9a-f]{16}(?:-([01]))?\s*$/i
  * the app stay with this request), continuing the browser's trace (`sentry-trace` / `baggage`) so
  * that errors link to it, and, when sampled by `SENTRY_TRACES_SAMPLE_RATE`, as a transaction.
  *
- * The sampling decision comes first: an unsampled `startSpan` still costs ~55 µs of CPU per
- * request (measured against @sentry/nextjs 11.1), a quarter of the kit's whole budget, for a span
+ * The sampling decision comes first: an unsampled `startSpan` still costs CPU on every request
+ * (docs/benchmarks.md), a large part of what the kit may cost a request, for a span
  * nobody receives. Sampled requests are marked so that `tracesSampler` does not roll again.
  */
 export function traceRequest(
@@ -45,7 +45,7 @@ export function traceRequest(
           name: span.name,
           op: 'http.server',
           forceTransaction: true,
-          // `request_id` finds a request's spans by its id, like its events (CONTRACT §3).
+          // `request_id` finds a request's spans by its id, like its events (docs/events.md).
           attributes: { 'sentry.source': 'route', 'http.request.method': request.method, request_id: span.context.requestId, [PRESAMPLED_ATTRIBUTE]: true },
         },
         async (root) => {

@@ -5,10 +5,10 @@ import { IDENTIFY_PII_MODES, type IdentifyPii } from './user.js'
 /**
  * What the browser needs to start the SDKs, computed on the server at request time so that one
  * build serves every environment (no `NEXT_PUBLIC_*`). Only the PostHog project key and the
- * Sentry DSN are in here: both are public by design (CONTRACT §8).
+ * Sentry DSN are in here: both are public by design (docs/privacy.md).
  */
 export interface BrowserConfig {
-  /** The document's request id (CONTRACT §3). */
+  /** The document's request id, which the browser's `$pageview` carries as `request_id`. */
   readonly rid: string
   readonly release: string
   readonly pii: IdentifyPii
@@ -114,9 +114,9 @@ const MAX_ENCODED_CHARS = 8192
 /**
  * `<request id>~<settings>`: the settings as a query string with short names, defaults left
  * out, and `:`, `/`, `@` left readable. Every page view carries this in a header that Next's
- * Edge runtime re-validates character by character (~60 CPU instructions per character,
- * docs/benchmarks.md "Work"), so its length is the kit's main cost on a static page: a
- * production config takes ~250 characters this way, ~700 as base64 JSON. Every character is
+ * Edge runtime re-validates character by character (docs/benchmarks.md "Work"), so its
+ * length is the kit's main cost on a static page, and this form is far shorter than base64
+ * JSON (docs/decisions/011). Every character is
  * valid in a cookie value and inside a quoted `Server-Timing` description, and it reads plainly
  * in devtools. The per-request id stays outside, so the settings are encoded once per process
  * (`encodedConfigPart`). `~` cannot occur in a request id.

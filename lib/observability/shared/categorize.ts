@@ -1,6 +1,6 @@
 import { firstLine, type NormalizedError } from './errors.js'
 
-/** CONTRACT §6. */
+/** The error categories of docs/events.md "Error categories". */
 export type ErrorType =
   | 'connection_error'
   | 'content_filter'
@@ -126,7 +126,7 @@ function causes(thrown: unknown): Inspectable[] {
 }
 
 /**
- * Sentry's fingerprint (CONTRACT §6): `[type, error_type]`, or `[type, first line]` for
+ * Sentry's fingerprint (docs/events.md "Sentry"): `[type, error_type]`, or `[type, first line]` for
  * uncategorised errors so distinct bugs of one class do not merge into one issue.
  */
 export function fingerprint(normalized: Pick<NormalizedError, 'type' | 'message'>, errorType: ErrorType): [string, string] {

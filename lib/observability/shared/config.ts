@@ -3,7 +3,7 @@ import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes.js'
 import { IDENTIFY_PII_MODES, type IdentifyPii } from './user.js'
 
 /**
- * The kit's configuration, parsed once from the server environment (CONTRACT §1–2).
+ * The kit's configuration, parsed once from the server environment (docs/configuration.md).
  *
  * Pure: takes the environment as an argument, returns a frozen object plus the warnings the
  * caller should print once. Nothing here throws on bad input; every invalid value falls back
@@ -54,7 +54,7 @@ export interface ObservabilityConfig {
   readonly slowRequestThresholdMs: number
   readonly dev: boolean
   /**
-   * Local mode (README "Local mode"): under `next dev` with neither key set, or with
+   * Local mode (docs/configuration.md "Local mode"): under `next dev` with neither key set, or with
    * `OBSERVABILITY_LOCAL=1`. Both backends are on, but point at the app's own ingestion routes,
    * which keep the traffic on disk; nothing leaves the machine.
    */

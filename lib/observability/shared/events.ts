@@ -2,7 +2,7 @@ import type { ErrorType } from './categorize.js'
 import type { UserProperties } from './user.js'
 
 /**
- * The typed event catalogue (CONTRACT §5). Capture helpers accept only these shapes, so a typo
+ * The typed event catalogue (docs/events.md). Capture helpers accept only these shapes, so a typo
  * in a property name is a compile error, not a silently broken dashboard.
  */
 
@@ -31,7 +31,7 @@ export interface ApiErrorProperties extends UserInline {
   traceback: string
   user_id: string
   environment: string
-  /** The Sentry event id, so PostHog links to Sentry (CONTRACT §3). */
+  /** The Sentry event id, so PostHog links to Sentry. */
   sentry_event_id?: string
 }
 
@@ -75,7 +75,7 @@ export interface AiGenerationProperties {
   request_id?: string
   environment: string
   release: string
-  /** CONTRACT §6 category of a failed or refused call. */
+  /** The error category (docs/events.md) of a failed or refused call. */
   error_type?: ErrorType
 }
 

@@ -1,5 +1,5 @@
 /**
- * Elements whose text replay must never record (CONTRACT §8), for PostHog and Sentry alike.
+ * Elements whose text replay must never record (docs/privacy.md), for PostHog and Sentry alike.
  * Inputs are masked separately (`maskAllInputs`); this list covers the text of result tables,
  * code blocks and anything the app marks `data-sensitive`.
  */

@@ -1,5 +1,5 @@
 /**
- * Request ids (CONTRACT §3). Pure and Web-API only, so the middleware can use it on the Edge
+ * Request ids (docs/events.md). Pure and Web-API only, so the middleware can use it on the Edge
  * runtime and from a Node `proxy.ts` alike.
  */
 

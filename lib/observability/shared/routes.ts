@@ -4,16 +4,16 @@
  */
 export const KIT_PREFIX = '/_ox'
 
-/** PostHog reverse proxy (CONTRACT §9): `/_ox/p/e/`, `/_ox/p/flags/`, `/_ox/p/static/…`. */
+/** PostHog reverse proxy (docs/configuration.md): `/_ox/p/e/`, `/_ox/p/flags/`, `/_ox/p/static/…`. */
 export const POSTHOG_PROXY_PATH = `${KIT_PREFIX}/p`
 
-/** Sentry tunnel (CONTRACT §9). */
+/** Sentry tunnel (docs/configuration.md "Same-origin routes"). */
 export const SENTRY_TUNNEL_PATH = `${KIT_PREFIX}/s`
 
-/** Local mode's timeline page (CONTRACT §10); its JSON feed lives under `/_ox/local/`. */
+/** Local mode's timeline page (docs/configuration.md); its JSON feed lives under `/_ox/local/`. */
 export const LOCAL_VIEWER_PATH = '/observability'
 
-/** Health checks and the kit's own routes (local mode's page included) produce no events (CONTRACT §5). */
+/** Health checks and the kit's own routes (local mode's page included) produce no events. */
 export function isUntrackedPath(pathname: string): boolean {
   return (
     pathname === KIT_PREFIX ||
@@ -25,7 +25,7 @@ export function isUntrackedPath(pathname: string): boolean {
   )
 }
 
-/** `/debug/*` and `/api/debug/*` (CONTRACT §4). */
+/** `/debug/*` and `/api/debug/*`: the demo's debug routes (README, "The demo"). */
 export function isDebugPath(pathname: string): boolean {
   return /^\/(api\/)?debug(\/|$)/.test(pathname)
 }

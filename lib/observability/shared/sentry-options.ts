@@ -9,7 +9,7 @@ export const PRESAMPLED_ATTRIBUTE = 'observability.presampled'
 type SentryOn = Extract<ObservabilityConfig['sentry'], { enabled: true }>
 
 /**
- * `Sentry.init` options for the Node and Edge runtimes: the contract's environment, release and
+ * `Sentry.init` options for the Node and Edge runtimes: the documented environment, release and
  * sample rates, strict data collection, and the scrubber on every event, span and breadcrumb.
  */
 export function sentryServerOptions(config: ObservabilityConfig & { sentry: SentryOn }) {

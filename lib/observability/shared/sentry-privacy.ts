@@ -4,7 +4,7 @@ import { removeSentText, sentTextOf } from './sent-text.js'
 
 /**
  * Sentry 11 collects user info, cookies, headers and bodies by default (`dataCollection`). The
- * kit turns that down to CONTRACT §8 and scrubs what remains in `beforeSend`, so the same policy
+ * kit turns that down (docs/privacy.md) and scrubs what remains in `beforeSend`, so the same policy
  * holds whatever an integration adds. Used by the server, edge and browser inits alike.
  */
 export function strictDataCollection(llmPayloads: boolean): DataCollection {

@@ -6,7 +6,7 @@ export const IDENTIFY_PII_MODES = ['none', 'id', 'email', 'full'] as const
 export type IdentifyPii = (typeof IDENTIFY_PII_MODES)[number]
 
 /**
- * The app's user as the kit sees it (CONTRACT §7). Identity always comes from the app
+ * The app's user as the kit sees it (docs/events.md "Users"). Identity always comes from the app
  * (`withTracking({ getUser })`, `<ObservabilityProvider user>`), never from a global.
  */
 export interface ObservedUser {

@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic'
 const MAX_MESSAGE_CHARS = 2_000_000
 
 /**
- * Throws what it is asked to (CONTRACT §4), so every category of §6 and every odd throw can be
+ * Throws what it is asked to (README, "The demo"), so every error category and every odd throw can be
  * exercised from a browser, curl or a test:
  * - `kind`: an error class name (`RateLimitError`, `ValidationError`…), or `string`, `null`,
  *   `object`, `circular` for non-Error throws, or `redirect` / `notFound` for Next control flow;

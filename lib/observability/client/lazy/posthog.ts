@@ -102,9 +102,9 @@ function captureError(error: PendingError, sentryEventId: string | undefined): v
 const INLINE_KEYS: readonly (keyof UserProperties)[] = ['user_id', 'user_email', 'user_name', 'is_internal']
 
 /**
- * CONTRACT §7: `none` sends nothing (and undoes an earlier identify); `id` identifies; `email`
- * adds the email person property; `full` adds the name. The same fields ride inline on every
- * event as `user_*`, with `is_internal` for the configured domains.
+ * `POSTHOG_IDENTIFY_PII` (docs/events.md "Users"): `none` sends nothing (and undoes an earlier
+ * identify); `id` identifies; `email` adds the email person property; `full` adds the name. The
+ * same fields ride inline on every event as `user_*`, with `is_internal` for the configured domains.
  */
 function identify(kit: Kit, config: BrowserConfig): void {
   const user = kit.user

@@ -36,7 +36,7 @@ const MECHANISM: Record<ErrorSource, string> = {
  * `@sentry/browser`, not `@sentry/nextjs`: the Next client entry always adds browser tracing and
  * expects `withSentryConfig`'s build-time values, and nothing in it is needed here (the server
  * side keeps `@sentry/nextjs`). `@sentry/react` would add only an ErrorBoundary we do not use.
- * See docs/decisions/005-browser-sdks-load-after-load.md for the measured sizes.
+ * See docs/decisions/005-browser-sdks-load-after-load.md (sizes in docs/benchmarks.md "Browser").
  *
  * Integrations off, and why: GlobalHandlers (the kit's window listeners report uncaught errors,
  * so each reaches Sentry once, including those from before this chunk loaded) and
@@ -89,7 +89,7 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
     // The replay event's list of visited URLs reaches event processors, not `beforeSend`.
     addEventProcessor(scrubReplayEvent)
   }
-  // Browser events belong to the document the visitor loaded (CONTRACT §3).
+  // Browser events belong to the document the visitor loaded (docs/events.md "One request id").
   setTag('request_id', config.rid)
 
   const applyUser = () => {
@@ -129,8 +129,8 @@ function captureError(error: PendingError): string | undefined {
 }
 
 /**
- * CONTRACT §3: a Sentry event carries the PostHog ids. Read when the event is sent, not at init:
- * PostHog may load after Sentry, and its ids change with identify/reset.
+ * A Sentry event carries the PostHog ids, so each backend links to the other. Read when the
+ * event is sent, not at init: PostHog may load after Sentry, and its ids change with identify/reset.
  */
 function linkPostHog<E extends { tags?: Record<string, unknown> }>(event: E, kit: Kit): E {
   const distinctId = kit.posthog?.distinctId()

@@ -2,7 +2,7 @@ import 'server-only'
 import { truncate } from './truncate.js'
 
 /**
- * Size policy for LLM prompts and completions in `$ai_generation` (CONTRACT §1, §5). Pure.
+ * Size policy for LLM prompts and completions in `$ai_generation` (docs/events.md). Pure.
  *
  * Two limits: `POSTHOG_LLM_PAYLOAD_MAX_CHARS` cuts each payload for the reader's sake, and a
  * byte-aware guard keeps the whole event under PostHog's per-event limit (1,000,000 bytes of the

@@ -28,7 +28,7 @@ export function queueGeneration(record: GenerationRecord, context: RequestContex
 /**
  * The request's distinct id, which `withTracking()` resolves after the response; outside a
  * request, the trace id (PostHog's own convention for an unattributed generation). Unless the
- * context says the user is identified, the event creates no person profile (CONTRACT §7).
+ * context says the user is identified, the event creates no person profile (docs/events.md "Users").
  */
 async function identityOf(record: GenerationRecord, context: RequestContext | undefined): Promise<{ distinctId: string; anonymous: boolean }> {
   if (!context) return { distinctId: record.traceId, anonymous: true }

@@ -40,7 +40,7 @@ export interface GenerationMeta {
  *
  * Returns exactly what `call` returns. A stream comes back as the same object, watched in
  * place: the event is sent when it ends (with `$ai_time_to_first_token`), fails, or the caller
- * stops reading. A failed call rethrows the original error after recording it with its CONTRACT §6
+ * stops reading. A failed call rethrows the original error after recording it with its category
  * `error_type`; a refused answer (content filter) is returned and recorded as an error. Tracing
  * never throws into the call and never waits on the network.
  *

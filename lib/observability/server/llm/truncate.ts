@@ -1,7 +1,7 @@
 import 'server-only'
 /**
  * Cuts a string to `max` characters and says how much was cut, so a reader of the event knows
- * the value is partial (CONTRACT §1 `POSTHOG_LLM_PAYLOAD_MAX_CHARS`).
+ * the value is partial (`POSTHOG_LLM_PAYLOAD_MAX_CHARS`, docs/configuration.md).
  */
 export function truncate(value: string, max: number): string {
   if (value.length <= max) return value

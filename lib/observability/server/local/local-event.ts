@@ -25,7 +25,7 @@ export interface LocalEventSummary {
   /** One line for the timeline. */
   readonly title: string
   readonly error: boolean
-  /** PostHog `request_id` or the Sentry tag `request_id` (CONTRACT §3). */
+  /** PostHog `request_id` or the Sentry tag `request_id` (docs/events.md "One request id"). */
   readonly requestId?: string
   /** `$ai_trace_id`: the request id of an LLM call. */
   readonly aiTraceId?: string

@@ -1,6 +1,6 @@
 import 'server-only'
 /**
- * Where local mode keeps what it receives, and how much (CONTRACT §10). Pure: takes the
+ * Where local mode keeps what it receives, and how much (docs/configuration.md). Pure: takes the
  * environment, returns the settings plus the warnings to print once, like `parseConfig`. Kept
  * apart from the main config because only local mode's store reads it.
  */

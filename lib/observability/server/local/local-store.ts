@@ -8,7 +8,7 @@ import { warnOnce } from '../fail-open.js'
 import { SEGMENT_FILE, SegmentReader, type StoredEntry } from './segment-reader.js'
 
 /**
- * Local mode's event store (CONTRACT §10): JSON lines in segment files under `.observability/`.
+ * Local mode's event store (docs/configuration.md): JSON lines in segment files under `.observability/`.
  *
  * - Each process appends to its own segment (`seg-<ms>-<pid>-<rand>.jsonl`), one `appendFile` per
  *   batch, so concurrent writers (a dev server and a `next start`, several workers) never
