@@ -17,8 +17,8 @@ import { getKit } from './kit.js'
  * if (config?.ph) console.log('PostHog is on, request', config.rid)
  */
 export function readBrowserConfig(): BrowserConfig | null {
-  const kit = getKit()
-  if (kit.config !== undefined) return kit.config
+  const page = getKit().page
+  if (page.config !== undefined) return page.config
   if (typeof document === 'undefined') return null
   // Kept percent-encoded: the value is the same query string `Server-Timing` carries, which
   // decodeBrowserConfig decodes itself.
@@ -27,8 +27,8 @@ export function readBrowserConfig(): BrowserConfig | null {
     // Same attributes as the middleware's Set-Cookie, or the browser keeps the original.
     document.cookie = `${BROWSER_CONFIG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`
   }
-  kit.config = decodeBrowserConfig(readServerTiming(BROWSER_CONFIG_TIMING) ?? cookie)
-  return kit.config
+  page.config = decodeBrowserConfig(readServerTiming(BROWSER_CONFIG_TIMING) ?? cookie)
+  return page.config
 }
 
 /** The description of a named entry in this document's `Server-Timing`, if scripts may see it. */
