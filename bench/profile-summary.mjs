@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs'
 import { join, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { FlattenMap, originalPositionFor } from '@jridgewell/trace-mapping'
 import { table, fmt } from './stats.mjs'
 
 /** Which part of the stack a call frame belongs to, from its (original, source-mapped) path. */
@@ -33,67 +34,19 @@ export function areaOf(url, functionName) {
 // ---------------------------------------------------------------- source maps (.next bundles)
 //
 // Turbopack bundles Sentry, OpenTelemetry and the kit into `.next/server/**/chunks/*.js`, so a
-// profile alone only says "app bundle". The chunks ship v3 source maps; this resolves a frame's
-// function position to its original file with a small VLQ decoder (no dependency).
-
-const B64 = new Int8Array(128).fill(-1)
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => (B64[c.charCodeAt(0)] = i))
-
-function decodeMappings(str) {
-  let count = 1
-  for (let i = 0; i < str.length; i++) {
-    const c = str.charCodeAt(i)
-    if (c === 44 || c === 59) count++
-  }
-  const seg = new Int32Array(count * 5) // genCol, source, line, col, name (−1 when absent)
-  const lineStart = [0]
-  let n = 0
-  let genCol = 0, src = 0, srcLine = 0, srcCol = 0, name = 0
-  let i = 0
-  const vals = [0, 0, 0, 0, 0]
-  while (i < str.length) {
-    const c = str.charCodeAt(i)
-    if (c === 59) { lineStart.push(n); genCol = 0; i++; continue }
-    if (c === 44) { i++; continue }
-    let k = 0
-    while (i < str.length) {
-      const d0 = str.charCodeAt(i)
-      if (d0 === 44 || d0 === 59) break
-      let result = 0, shift = 0, digit
-      do {
-        digit = B64[str.charCodeAt(i++)]
-        result += (digit & 31) * 2 ** shift
-        shift += 5
-      } while (digit & 32)
-      if (k < 5) vals[k++] = result % 2 ? -(result - 1) / 2 : result / 2
-    }
-    genCol += vals[0]
-    const o = n * 5
-    seg[o] = genCol
-    if (k >= 4) {
-      src += vals[1]; srcLine += vals[2]; srcCol += vals[3]
-      seg[o + 1] = src; seg[o + 2] = srcLine; seg[o + 3] = srcCol
-      if (k >= 5) name += vals[4]
-      seg[o + 4] = k >= 5 ? name : -1
-    } else {
-      seg[o + 1] = -1
-    }
-    n++
-  }
-  lineStart.push(n)
-  return { seg, lineStart }
-}
+// profile alone only says "app bundle". The chunks ship v3 source maps (index maps, in sections);
+// @jridgewell/trace-mapping resolves a frame's function position to its original file.
 
 const maps = new Map()
 function loadMap(file) {
   if (maps.has(file)) return maps.get(file)
-  let m = null
+  let map = null
   try {
-    const raw = JSON.parse(readFileSync(`${file}.map`, 'utf8'))
-    if (raw.mappings && Array.isArray(raw.sources)) m = { sources: raw.sources.map((s) => safeDecode(s)), names: raw.names ?? [], ...decodeMappings(raw.mappings) }
+    // No map URL: sources keep the form the bundler wrote (`areaOf` matches relative paths).
+    map = new FlattenMap(readFileSync(`${file}.map`, 'utf8'))
   } catch {}
-  maps.set(file, m)
-  return m
+  maps.set(file, map)
+  return map
 }
 
 function safeDecode(s) {
@@ -103,16 +56,12 @@ function safeDecode(s) {
 /** `{ source, line, name }` of the original position, or null. line/column are 0-based. */
 export function resolveFrame(url, line, column) {
   if (!url.startsWith('file://') || !url.includes('/.next/')) return null
-  const m = loadMap(fileURLToPath(url))
-  if (!m || line < 0 || line + 1 >= m.lineStart.length) return null
-  let lo = m.lineStart[line], hi = m.lineStart[line + 1] - 1, best = -1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    if (m.seg[mid * 5] <= column) { best = mid; lo = mid + 1 } else hi = mid - 1
-  }
-  if (best < 0 || m.seg[best * 5 + 1] < 0) return null
-  const o = best * 5
-  return { source: m.sources[m.seg[o + 1]] ?? '?', line: m.seg[o + 2], name: m.seg[o + 4] >= 0 ? m.names[m.seg[o + 4]] : undefined }
+  const map = loadMap(fileURLToPath(url))
+  if (!map || line < 0 || column < 0) return null
+  // trace-mapping counts lines from 1, columns from 0; the closest mapping at or before the column.
+  const original = originalPositionFor(map, { line: line + 1, column })
+  if (original.source === null) return null
+  return { source: safeDecode(original.source), line: original.line - 1, name: original.name ?? undefined }
 }
 
 export function shortPath(p) {

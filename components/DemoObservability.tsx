@@ -1,5 +1,6 @@
 'use client'
 
+import { parseCookie } from 'cookie'
 import { useEffect, useState } from 'react'
 import { ObservabilityProvider, type ObservedUser } from 'nextjs-observability-kit/client'
 import { DEMO_USER_CHANGED, DEMO_USER_COOKIE, parseDemoUser } from '@/lib/demo/user'
@@ -12,18 +13,10 @@ import { DEMO_USER_CHANGED, DEMO_USER_COOKIE, parseDemoUser } from '@/lib/demo/u
 export function DemoObservability() {
   const [user, setUser] = useState<ObservedUser | null | undefined>(undefined)
   useEffect(() => {
-    const read = () => setUser(parseDemoUser(cookieValue(DEMO_USER_COOKIE)))
+    const read = () => setUser(parseDemoUser(parseCookie(document.cookie)[DEMO_USER_COOKIE]))
     read()
     window.addEventListener(DEMO_USER_CHANGED, read)
     return () => window.removeEventListener(DEMO_USER_CHANGED, read)
   }, [])
   return <ObservabilityProvider user={user} />
-}
-
-function cookieValue(name: string): string | undefined {
-  for (const part of document.cookie.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-  }
-  return undefined
 }

@@ -1,3 +1,4 @@
+import { parseCookie } from 'cookie'
 import type { ObservedUser } from 'nextjs-observability-kit/server'
 
 /** Cookie of the demo's fake sign-in (README, "The demo"). A real app passes its own session instead. */
@@ -6,11 +7,14 @@ export const DEMO_USER_COOKIE = 'demo_user'
 /** Window event the fake sign-in dispatches, so the provider picks up the new user without a reload. */
 export const DEMO_USER_CHANGED = 'demo-user-changed'
 
-/** Parses `demo_user` (URL-encoded JSON `{id, email, name}`); anything malformed is anonymous. */
+/**
+ * Parses the value of `demo_user` (JSON `{id, email, name}`, as a cookie parser returns it: the
+ * sign-in URL-encodes it, `cookies()` and `parseCookie` decode it); anything malformed is anonymous.
+ */
 export function parseDemoUser(value: string | undefined | null): ObservedUser | null {
   if (!value || value.length > 2_000) return null
   try {
-    const parsed = JSON.parse(decodeURIComponent(value)) as Partial<Record<'id' | 'email' | 'name', unknown>>
+    const parsed = JSON.parse(value) as Partial<Record<'id' | 'email' | 'name', unknown>>
     if (typeof parsed.id !== 'string' || !parsed.id) return null
     return {
       id: parsed.id.slice(0, 200),
@@ -24,12 +28,7 @@ export function parseDemoUser(value: string | undefined | null): ObservedUser | 
 
 /** Reads the demo user from a `Cookie` header. */
 export function demoUserFromHeaders(headers: Headers): ObservedUser | null {
-  const cookie = headers.get('cookie') ?? ''
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === DEMO_USER_COOKIE) return parseDemoUser(part.slice(eq + 1).trim())
-  }
-  return null
+  return parseDemoUser(parseCookie(headers.get('cookie') ?? '')[DEMO_USER_COOKIE])
 }
 
 /** `withTracking({ getUser })` for the demo routes. */

@@ -39,10 +39,10 @@ function sentryErrorsOf(fake: FakeIngest, message: string) {
 
 async function kitState(page: Page) {
   return page.evaluate(() => {
-    const kit = (globalThis as unknown as Record<symbol, { config?: { rid?: string } | null; phase?: string } | undefined>)[
+    const kit = (globalThis as unknown as Record<symbol, { page?: { config?: { rid?: string } | null }; phase?: string } | undefined>)[
       Symbol.for('observability.kit.browser')
     ]
-    return { rid: kit?.config?.rid, phase: kit?.phase, secure: window.isSecureContext, cookie: document.cookie }
+    return { rid: kit?.page?.config?.rid, phase: kit?.phase, secure: window.isSecureContext, cookie: document.cookie }
   })
 }
 

@@ -55,8 +55,8 @@ describe('disabled mode sends and downloads nothing', () => {
       await page.waitForTimeout(1_000)
 
       const state = await page.evaluate(() => {
-        const kit = (globalThis as unknown as Record<symbol, { phase?: string; config?: unknown } | undefined>)[Symbol.for('observability.kit.browser')]
-        return { phase: kit?.phase, config: kit?.config, sentryCarrier: '__SENTRY__' in window, cookie: document.cookie }
+        const kit = (globalThis as unknown as Record<symbol, { phase?: string; page?: { config?: unknown } } | undefined>)[Symbol.for('observability.kit.browser')]
+        return { phase: kit?.phase, config: kit?.page?.config, sentryCarrier: '__SENTRY__' in window, cookie: document.cookie }
       })
       expect(state, 'the kit stayed idle, no SDK global exists').toMatchObject({ phase: 'idle', config: null, sentryCarrier: false })
       expect(state.cookie).not.toMatch(/(^|;\s*)__ox=/)

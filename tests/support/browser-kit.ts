@@ -1,3 +1,4 @@
+import { parseCookie } from 'cookie'
 import posthog from 'posthog-js'
 import { vi } from 'vitest'
 import { BROWSER_CONFIG_COOKIE, encodeBrowserConfig, type BrowserConfig } from '@/lib/observability/shared/browser-config'
@@ -38,10 +39,7 @@ export function setConfigCookie(config: BrowserConfig): void {
 /** A fresh page: no kit state, no cookies, posthog-js forgotten its identity. */
 export function resetPage(): void {
   resetKitForTests()
-  for (const part of document.cookie.split(';')) {
-    const name = part.split('=')[0]?.trim()
-    if (name) document.cookie = `${name}=; Path=/; Max-Age=0`
-  }
+  for (const name of Object.keys(parseCookie(document.cookie))) document.cookie = `${name}=; Path=/; Max-Age=0`
   if (posthog.__loaded) posthog.reset()
   localStorage.clear()
   sessionStorage.clear()

@@ -177,10 +177,10 @@ export async function waitForPostHogStarted(page: Page, timeoutMs = 60_000): Pro
   await explainTimeout(page, 'posthog-js to start recording', () =>
     page.waitForFunction(
       () => {
-        const kit = (globalThis as unknown as Record<symbol, { posthog?: { instance: { sessionRecordingStarted(): boolean } } | null } | undefined>)[
+        const kit = (globalThis as unknown as Record<symbol, { backends?: { posthog?: { instance: { sessionRecordingStarted(): boolean } } | null } } | undefined>)[
           Symbol.for('observability.kit.browser')
         ]
-        return kit?.posthog?.instance.sessionRecordingStarted() === true
+        return kit?.backends?.posthog?.instance.sessionRecordingStarted() === true
       },
       undefined,
       { timeout: timeoutMs, polling: 100 },
@@ -200,8 +200,8 @@ async function explainTimeout(page: Page, what: string, wait: () => Promise<unkn
   } catch (error) {
     const state = await page
       .evaluate(() => {
-        const kit = (globalThis as unknown as Record<symbol, { phase?: string; posthog?: unknown; sentry?: unknown } | undefined>)[Symbol.for('observability.kit.browser')]
-        return { url: location.href, phase: kit?.phase, posthog: !!kit?.posthog, sentry: !!kit?.sentry }
+        const kit = (globalThis as unknown as Record<symbol, { phase?: string; backends?: { posthog?: unknown; sentry?: unknown } } | undefined>)[Symbol.for('observability.kit.browser')]
+        return { url: location.href, phase: kit?.phase, posthog: !!kit?.backends?.posthog, sentry: !!kit?.backends?.sentry }
       })
       .catch((e: unknown) => ({ unavailable: String(e) }))
     throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state)}; failed requests: ${failed.join(', ') || 'none'}\n${String(error)}`)
@@ -213,10 +213,10 @@ async function explainTimeout(page: Page, what: string, wait: () => Promise<unkn
 /** The page's posthog-js ids once loaded (read through the kit's backend), for linking assertions. */
 export async function posthogIds(page: Page): Promise<{ distinctId?: string; sessionId?: string }> {
   return page.evaluate(() => {
-    const kit = (globalThis as unknown as Record<symbol, { posthog?: { distinctId(): string | undefined; sessionId(): string | undefined } | null } | undefined>)[
+    const kit = (globalThis as unknown as Record<symbol, { backends?: { posthog?: { distinctId(): string | undefined; sessionId(): string | undefined } | null } } | undefined>)[
       Symbol.for('observability.kit.browser')
     ]
-    return { distinctId: kit?.posthog?.distinctId(), sessionId: kit?.posthog?.sessionId() }
+    return { distinctId: kit?.backends?.posthog?.distinctId(), sessionId: kit?.backends?.posthog?.sessionId() }
   })
 }
 

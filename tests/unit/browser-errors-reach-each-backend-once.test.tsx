@@ -40,7 +40,7 @@ describe('window errors and rejections reach PostHog and Sentry exactly once eac
     expect(installed).toHaveLength(2)
     view.unmount()
     expect(ours(remove.mock.calls)).toEqual(expect.arrayContaining(installed))
-    expect(getKit().removeListeners).toBeNull()
+    expect(getKit().listeners.remove).toBeNull()
   })
 
   it('keeps errors from before the SDKs loaded and replays them once, linked both ways', async () => {
@@ -51,7 +51,7 @@ describe('window errors and rejections reach PostHog and Sentry exactly once eac
     fireError(early)
     fireError(early) // the same error seen twice (e.g. a boundary and window) is one report
     fireRejection(new Error('rejected before the SDKs loaded'))
-    expect(getKit().errors).toHaveLength(2)
+    expect(getKit().errors.pending).toHaveLength(2)
 
     const sent = vi.spyOn(posthog.exceptions!, 'sendExceptionEvent')
     await waitForSdks()

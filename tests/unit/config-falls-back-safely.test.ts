@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { parseConfig } from '@/lib/observability/shared/config'
 
 const prod = { dev: false, packageName: 'shop', packageVersion: '1.2.3' }
@@ -87,6 +87,31 @@ describe('bad input warns once, names the variable and falls back', () => {
     expect(config.sentry).toEqual({ enabled: false, reason: 'invalid' })
     expect(warnings[0]).toMatch(/SENTRY_DSN/)
     expect(warnings.join('')).not.toContain('secretkey')
+  })
+
+  it.each([
+    ['https://abc123@o1.ingest.sentry.io/42', true],
+    ['http://key@[::1]:9000/sentry/7', true],
+    ['https://key:@sentry.example.com/7', true],
+    // The SDK reads the leading digits of the last segment as the project id.
+    ['https://key@sentry.example.com/42abc', true],
+    // The SDK finds no project id after a trailing slash, and would send nothing.
+    ['https://key@sentry.example.com/42/', false],
+    ['ftp://key@sentry.example.com/42', false],
+    ['HTTPS://key@sentry.example.com/42', false],
+    ['https://sentry.example.com/42', false],
+    ['https://key-with-dash@sentry.example.com/42', false],
+    ['https://key@sentry.example.com', false],
+    ['"https://key@sentry.example.com/42"', false],
+  ])('SENTRY_DSN=%s: Sentry on is %s, as the Sentry SDK parses it', (dsn, on) => {
+    // The SDK prints its own "Invalid Sentry Dsn" for strings outside its grammar.
+    const sdkError = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const { config, warnings } = parseConfig({ SENTRY_DSN: dsn }, prod)
+    sdkError.mockRestore()
+    expect(config.sentry.enabled).toBe(on)
+    if (on) expect(warnings).toEqual([])
+    else expect(warnings).toEqual([expect.stringMatching(/^SENTRY_DSN=.* is not a valid DSN/)])
+    expect(warnings.join('')).not.toMatch(/key-with-dash|\/\/key@/)
   })
 
   it.each([

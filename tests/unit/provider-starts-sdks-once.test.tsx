@@ -53,7 +53,7 @@ describe('the provider starts each SDK exactly once per page', () => {
     setConfigCookie(browserConfig())
     render(<ObservabilityProvider />)
     expect(document.cookie).not.toContain('__ox=')
-    expect(getKit().config?.rid).toBe('req-test-1')
+    expect(getKit().page.config?.rid).toBe('req-test-1')
   })
 
   it('loads nothing and listens to nothing when the server sent no config', async () => {

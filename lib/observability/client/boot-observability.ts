@@ -1,9 +1,8 @@
 'use client'
 
 import { retainErrorListeners } from './error-listeners.js'
+import { getKit } from './kit.js'
 import { startObservability } from './start-observability.js'
-
-let holding = false
 
 /**
  * The kit's entry in `instrumentation-client.ts`, which Next runs after the HTML is parsed and
@@ -19,8 +18,9 @@ let holding = false
 export function bootObservability(): boolean {
   try {
     const on = startObservability()
-    if (on && !holding) {
-      holding = true
+    const listeners = getKit().listeners
+    if (on && !listeners.heldByBoot) {
+      listeners.heldByBoot = true
       // Held for the page's lifetime: the root layout (and its provider) can be replaced by
       // global-error, and errors there must still be caught.
       retainErrorListeners()

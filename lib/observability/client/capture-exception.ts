@@ -39,13 +39,14 @@ export function captureException(error: unknown, options: BrowserCaptureOptions 
 export function withPostHog(callback: (posthog: PostHog) => void): void {
   if (typeof window === 'undefined' || !readBrowserConfig()?.ph) return
   const kit = getKit()
+  const { backends } = kit
   const run = () => {
     try {
-      if (kit.posthog) callback(kit.posthog.instance)
+      if (backends.posthog) callback(backends.posthog.instance)
     } catch {
       // A broken callback must not break the page.
     }
   }
-  if (kit.posthog) run()
-  else if (kit.phase !== 'ready') kit.posthogWaiters.push(run)
+  if (backends.posthog) run()
+  else if (kit.phase !== 'ready') backends.posthogWaiters.push(run)
 }

@@ -1,4 +1,4 @@
-import { getKit, type ErrorSource, type Kit, type PendingError } from './kit.js'
+import { getKit, type ErrorSource, type ErrorState, type Kit, type PendingError } from './kit.js'
 import { readBrowserConfig } from './read-browser-config.js'
 
 /** Errors kept while the SDKs load; a page that fails this often before `load` has told us enough. */
@@ -21,9 +21,9 @@ const REFILL_MS = 5_000
  */
 export function retainErrorListeners(): () => void {
   if (typeof window === 'undefined') return () => {}
-  const kit = getKit()
-  kit.listenerRefs += 1
-  if (!kit.removeListeners) {
+  const listeners = getKit().listeners
+  listeners.holders += 1
+  if (!listeners.remove) {
     const onError = (event: ErrorEvent) => {
       // "Script error." without a file is a cross-origin script we get no details from.
       if (event.error == null && (!event.filename || /^Script error\.?$/.test(event.message))) return
@@ -32,20 +32,20 @@ export function retainErrorListeners(): () => void {
     const onRejection = (event: PromiseRejectionEvent) => reportError(event.reason, 'onunhandledrejection')
     window.addEventListener('error', onError)
     window.addEventListener('unhandledrejection', onRejection)
-    kit.removeListeners = () => {
+    listeners.remove = () => {
       window.removeEventListener('error', onError)
       window.removeEventListener('unhandledrejection', onRejection)
-      kit.removeListeners = null
+      listeners.remove = null
     }
   }
   let released = false
   return () => {
     if (released) return
     released = true
-    kit.listenerRefs -= 1
-    if (kit.listenerRefs <= 0) {
-      kit.listenerRefs = 0
-      kit.removeListeners?.()
+    listeners.holders -= 1
+    if (listeners.holders <= 0) {
+      listeners.holders = 0
+      listeners.remove?.()
     }
   }
 }
@@ -58,49 +58,50 @@ export function retainErrorListeners(): () => void {
 export function reportError(thrown: unknown, source: ErrorSource): void {
   const kit = getKit()
   if (!readBrowserConfig()) return
+  const { reported, pending, limiter } = kit.errors
   if (thrown !== null && typeof thrown === 'object') {
-    if (kit.reported.has(thrown)) return
-    kit.reported.add(thrown)
+    if (reported.has(thrown)) return
+    reported.add(thrown)
   }
-  const pending: PendingError = { thrown, source, at: Date.now() }
+  const error: PendingError = { thrown, source, at: Date.now() }
   if (kit.phase !== 'ready') {
-    if (kit.errors.length < MAX_BUFFERED) kit.errors.push(pending)
+    if (pending.length < MAX_BUFFERED) pending.push(error)
     return
   }
-  if (takeToken()) deliverError(kit, pending)
+  if (takeToken(limiter)) deliverError(kit, error)
 }
 
 /** @internal Replays what was buffered; called once, when every enabled SDK has loaded or failed to. */
 export function flushBufferedErrors(kit: Kit): void {
-  for (const pending of kit.errors.splice(0)) deliverError(kit, pending)
+  for (const pending of kit.errors.pending.splice(0)) deliverError(kit, pending)
 }
 
 function deliverError(kit: Kit, pending: PendingError): void {
   let sentryEventId: string | undefined
   try {
-    sentryEventId = kit.sentry?.captureError(pending)
+    sentryEventId = kit.backends.sentry?.captureError(pending)
   } catch {
     // Telemetry fails open.
   }
   try {
-    kit.posthog?.captureError(pending, sentryEventId)
+    kit.backends.posthog?.captureError(pending, sentryEventId)
   } catch {
     // Telemetry fails open.
   }
 }
 
-let tokens = BURST
-let refilledAt = 0
-
-function takeToken(): boolean {
+function takeToken(limiter: ErrorState['limiter']): boolean {
   const now = Date.now()
-  if (refilledAt === 0) refilledAt = now
-  const earned = Math.floor((now - refilledAt) / REFILL_MS)
-  if (earned > 0) {
-    tokens = Math.min(BURST, tokens + earned)
-    refilledAt += earned * REFILL_MS
+  if (limiter.refilledAt === 0) {
+    limiter.tokens = BURST
+    limiter.refilledAt = now
   }
-  if (tokens <= 0) return false
-  tokens -= 1
+  const earned = Math.floor((now - limiter.refilledAt) / REFILL_MS)
+  if (earned > 0) {
+    limiter.tokens = Math.min(BURST, limiter.tokens + earned)
+    limiter.refilledAt += earned * REFILL_MS
+  }
+  if (limiter.tokens <= 0) return false
+  limiter.tokens -= 1
   return true
 }

@@ -2,13 +2,6 @@ import type { PostHog } from 'posthog-js'
 import type { BrowserConfig } from '../shared/browser-config.js'
 import type { ObservedUser } from '../shared/user.js'
 
-/**
- * The browser half of the kit keeps its state in one object per page, not per module instance:
- * `instrumentation-client.ts`, the provider and the lazily loaded SDK glue all reach the same
- * state even if a bundler ever duplicated a module across chunks. Nothing here imports an SDK;
- * this file is part of the small eager graph that ships before `load`.
- */
-
 export type FlagValue = boolean | string
 export type Flags = Readonly<Record<string, FlagValue>>
 
@@ -48,36 +41,74 @@ export interface SentryBackend {
 
 type Listener = () => void
 
+/**
+ * Everything the kit keeps in a page. One object per page, not state in module instances:
+ * `instrumentation-client.ts`, the provider and the lazily loaded SDK glue reach the same state
+ * even if a bundler ever duplicated a module across chunks, so no module of `client/` holds state
+ * of its own. Nothing here imports an SDK; this file is part of the small eager graph that ships
+ * before `load`.
+ */
 export interface Kit {
+  /** `scheduled` once the SDK load is queued; `ready` once every enabled SDK loaded or failed. */
+  phase: 'idle' | 'scheduled' | 'ready'
+  readonly page: PageInputs
+  readonly backends: Backends
+  readonly errors: ErrorState
+  readonly pageviews: PageviewState
+  readonly listeners: WindowListeners
+  readonly flags: FlagState
+}
+
+/** What the server and the app told this page. */
+export interface PageInputs {
   /** `undefined` until read; `null` when the server sent no config (both backends off). */
   config: BrowserConfig | null | undefined
   /** `undefined` = the app has not said; `null` = signed out. */
   user: ObservedUser | null | undefined
   readonly userListeners: Set<Listener>
-  /** `scheduled` once the SDK load is queued; `ready` once every enabled SDK loaded or failed. */
-  phase: 'idle' | 'scheduled' | 'ready'
+}
+
+/** The SDK glue, each once its chunk has loaded, and what waits for posthog-js. */
+export interface Backends {
   posthog: PostHogBackend | null
   sentry: SentryBackend | null
+  /** Calls for posthog-js made before it loaded (`withPostHog`, flag exposures); dropped if it never does. */
   readonly posthogWaiters: Array<(backend: PostHogBackend) => void>
-  readonly sentryWaiters: Array<(backend: SentryBackend) => void>
+}
+
+export interface ErrorState {
   /** Errors seen before the SDKs are ready; replayed into both once they are. */
-  readonly errors: PendingError[]
+  readonly pending: PendingError[]
   /** Error objects already reported, so two paths (window + boundary) never report one twice. */
   readonly reported: WeakSet<object>
+  /** Token bucket for errors once the SDKs are ready (`refilledAt` 0: not used yet, so full). */
+  readonly limiter: { tokens: number; refilledAt: number }
+}
+
+export interface PageviewState {
   /** Pageviews seen before posthog-js is ready. */
-  readonly pageviews: Pageview[]
+  readonly pending: Pageview[]
   lastPathname: string | undefined
-  listenerRefs: number
-  removeListeners: (() => void) | null
-  readonly flags: {
-    /** Server-evaluated values handed to the page (bootstrap), until posthog-js has its own. */
-    bootstrap: Flags | null
-    /** posthog-js's values once it has loaded flags. */
-    live: Flags | null
-    /** An anonymous id the server minted for this visitor, for posthog-js to adopt. */
-    distinctId: string | undefined
-    readonly listeners: Set<Listener>
-  }
+}
+
+/** The `error` / `unhandledrejection` listeners, installed once however many hold them. */
+export interface WindowListeners {
+  holders: number
+  remove: (() => void) | null
+  /** `bootObservability` holds them for the page's lifetime; once, however often it runs. */
+  heldByBoot: boolean
+}
+
+export interface FlagState {
+  /** Server-evaluated values handed to the page (bootstrap), until posthog-js has its own. */
+  bootstrap: Flags | null
+  /** posthog-js's values once it has loaded flags. */
+  live: Flags | null
+  /** An anonymous id the server minted for this visitor, for posthog-js to adopt. */
+  distinctId: string | undefined
+  readonly listeners: Set<Listener>
+  /** Flags whose `$feature_flag_called` the page already asked posthog-js for. */
+  readonly exposed: Set<string>
 }
 
 const KEY = Symbol.for('observability.kit.browser')
@@ -90,21 +121,13 @@ export function getKit(): Kit {
 
 function createKit(): Kit {
   return {
-    config: undefined,
-    user: undefined,
-    userListeners: new Set(),
     phase: 'idle',
-    posthog: null,
-    sentry: null,
-    posthogWaiters: [],
-    sentryWaiters: [],
-    errors: [],
-    reported: new WeakSet(),
-    pageviews: [],
-    lastPathname: undefined,
-    listenerRefs: 0,
-    removeListeners: null,
-    flags: { bootstrap: null, live: null, distinctId: undefined, listeners: new Set() },
+    page: { config: undefined, user: undefined, userListeners: new Set() },
+    backends: { posthog: null, sentry: null, posthogWaiters: [] },
+    errors: { pending: [], reported: new WeakSet(), limiter: { tokens: 0, refilledAt: 0 } },
+    pageviews: { pending: [], lastPathname: undefined },
+    listeners: { holders: 0, remove: null, heldByBoot: false },
+    flags: { bootstrap: null, live: null, distinctId: undefined, listeners: new Set(), exposed: new Set() },
   }
 }
 
@@ -122,6 +145,6 @@ export function notify(listeners: Iterable<Listener>): void {
 /** @internal Tests start each case from a clean page. */
 export function resetKitForTests(): void {
   const g = globalThis as typeof globalThis & { [KEY]?: Kit }
-  g[KEY]?.removeListeners?.()
+  g[KEY]?.listeners.remove?.()
   delete g[KEY]
 }

@@ -26,7 +26,11 @@ export interface ObservabilityPageState {
  */
 export function observabilityPageState(): ObservabilityPageState {
   type Backend = { distinctId?(): string | undefined; sessionId?(): string | undefined; instance?: { sessionRecordingStarted?(): boolean } }
-  type PageKit = { phase?: 'idle' | 'scheduled' | 'ready'; config?: { rid?: string } | null; posthog?: Backend | null; sentry?: unknown }
+  type PageKit = {
+    phase?: 'idle' | 'scheduled' | 'ready'
+    page?: { config?: { rid?: string } | null }
+    backends?: { posthog?: Backend | null; sentry?: unknown }
+  }
   const kit = (globalThis as unknown as Record<symbol, PageKit | undefined>)[Symbol.for('observability.kit.browser')]
   const read = <T>(fn: () => T): T | undefined => {
     try {
@@ -37,12 +41,12 @@ export function observabilityPageState(): ObservabilityPageState {
   }
   return {
     phase: kit?.phase ?? 'absent',
-    requestId: kit?.config?.rid,
-    configured: !!kit?.config,
-    posthog: !!kit?.posthog,
-    sentry: !!kit?.sentry,
-    distinctId: read(() => kit?.posthog?.distinctId?.()),
-    sessionId: read(() => kit?.posthog?.sessionId?.()),
-    recording: read(() => kit?.posthog?.instance?.sessionRecordingStarted?.()) === true,
+    requestId: kit?.page?.config?.rid,
+    configured: !!kit?.page?.config,
+    posthog: !!kit?.backends?.posthog,
+    sentry: !!kit?.backends?.sentry,
+    distinctId: read(() => kit?.backends?.posthog?.distinctId?.()),
+    sessionId: read(() => kit?.backends?.posthog?.sessionId?.()),
+    recording: read(() => kit?.backends?.posthog?.instance?.sessionRecordingStarted?.()) === true,
   }
 }

@@ -18,18 +18,18 @@ const MAX_QUEUED = 50
  */
 export function trackPageview(): void {
   if (typeof window === 'undefined' || !readBrowserConfig()?.ph) return
-  const kit = getKit()
+  const { pageviews, backends } = getKit()
   const { href, pathname } = window.location
-  if (pathname === kit.lastPathname) return
-  kit.lastPathname = pathname
+  if (pathname === pageviews.lastPathname) return
+  pageviews.lastPathname = pathname
   const view = { href, pathname, at: Date.now() }
-  if (kit.posthog) {
+  if (backends.posthog) {
     try {
-      kit.posthog.capturePageview(view)
+      backends.posthog.capturePageview(view)
     } catch {
       // Telemetry fails open.
     }
-  } else if (kit.pageviews.length < MAX_QUEUED) {
-    kit.pageviews.push(view)
+  } else if (pageviews.pending.length < MAX_QUEUED) {
+    pageviews.pending.push(view)
   }
 }

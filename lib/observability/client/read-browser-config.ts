@@ -1,3 +1,4 @@
+import { parseCookie } from 'cookie'
 import { BROWSER_CONFIG_COOKIE, BROWSER_CONFIG_TIMING, decodeBrowserConfig, type BrowserConfig } from '../shared/browser-config.js'
 import { getKit } from './kit.js'
 
@@ -16,16 +17,18 @@ import { getKit } from './kit.js'
  * if (config?.ph) console.log('PostHog is on, request', config.rid)
  */
 export function readBrowserConfig(): BrowserConfig | null {
-  const kit = getKit()
-  if (kit.config !== undefined) return kit.config
+  const page = getKit().page
+  if (page.config !== undefined) return page.config
   if (typeof document === 'undefined') return null
-  const cookie = readCookie(document.cookie, BROWSER_CONFIG_COOKIE)
+  // Kept percent-encoded: the value is the same query string `Server-Timing` carries, which
+  // decodeBrowserConfig decodes itself.
+  const cookie = parseCookie(document.cookie, { decode: asIs })[BROWSER_CONFIG_COOKIE]
   if (cookie !== undefined) {
     // Same attributes as the middleware's Set-Cookie, or the browser keeps the original.
     document.cookie = `${BROWSER_CONFIG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`
   }
-  kit.config = decodeBrowserConfig(readServerTiming(BROWSER_CONFIG_TIMING) ?? cookie)
-  return kit.config
+  page.config = decodeBrowserConfig(readServerTiming(BROWSER_CONFIG_TIMING) ?? cookie)
+  return page.config
 }
 
 /** The description of a named entry in this document's `Server-Timing`, if scripts may see it. */
@@ -38,11 +41,6 @@ function readServerTiming(name: string): string | undefined {
   }
 }
 
-/** One cookie's raw value from a `document.cookie` string. */
-export function readCookie(cookies: string, name: string): string | undefined {
-  for (const part of cookies.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-  }
-  return undefined
+function asIs(value: string): string {
+  return value
 }

@@ -1,6 +1,6 @@
 import type { BrowserConfig } from '../shared/browser-config.js'
 import { flushBufferedErrors } from './error-listeners.js'
-import { getKit, type Kit, type PostHogBackend, type SentryBackend } from './kit.js'
+import { getKit, type Kit, type PostHogBackend } from './kit.js'
 import { trackPageview } from './pageviews.js'
 import { readBrowserConfig } from './read-browser-config.js'
 
@@ -47,7 +47,7 @@ async function loadSdks(kit: Kit, config: BrowserConfig): Promise<void> {
     jobs.push(
       import('./lazy/sentry.js').then((m) => {
         const backend = m.startSentry(config, kit)
-        if (backend) installSentry(kit, backend)
+        if (backend) kit.backends.sentry = backend
       }),
     )
   }
@@ -65,20 +65,14 @@ async function loadSdks(kit: Kit, config: BrowserConfig): Promise<void> {
   }
   kit.phase = 'ready'
   flushBufferedErrors(kit)
-  // Whoever still waits for a backend that never came will not get it.
-  kit.posthogWaiters.length = 0
-  kit.sentryWaiters.length = 0
+  // Whoever still waits for posthog-js, which never came, will not get it.
+  kit.backends.posthogWaiters.length = 0
 }
 
 function installPostHog(kit: Kit, backend: PostHogBackend): void {
-  kit.posthog = backend
-  for (const view of kit.pageviews.splice(0)) backend.capturePageview(view)
-  for (const waiter of kit.posthogWaiters.splice(0)) runSafely(() => waiter(backend))
-}
-
-function installSentry(kit: Kit, backend: SentryBackend): void {
-  kit.sentry = backend
-  for (const waiter of kit.sentryWaiters.splice(0)) runSafely(() => waiter(backend))
+  kit.backends.posthog = backend
+  for (const view of kit.pageviews.pending.splice(0)) backend.capturePageview(view)
+  for (const waiter of kit.backends.posthogWaiters.splice(0)) runSafely(() => waiter(backend))
 }
 
 function runSafely(fn: () => void): void {

@@ -31,6 +31,7 @@ export function useFeatureFlag(key: string): FlagValue | undefined {
 function reportExposure(key: string): void {
   if (!readBrowserConfig()?.ph) return
   const kit = getKit()
-  if (kit.posthog) kit.posthog.reportFlagExposure(key)
-  else if (kit.phase !== 'ready') kit.posthogWaiters.push((backend) => backend.reportFlagExposure(key))
+  const { backends } = kit
+  if (backends.posthog) backends.posthog.reportFlagExposure(key)
+  else if (kit.phase !== 'ready') backends.posthogWaiters.push((backend) => backend.reportFlagExposure(key))
 }

@@ -7,15 +7,15 @@ import { getKit, notify } from './kit.js'
  * `POSTHOG_IDENTIFY_PII` whenever it changes, before or after the SDKs load.
  */
 export function setObservedUser(user: ObservedUser | null | undefined): void {
-  const kit = getKit()
-  if (sameUser(kit.user, user)) return
-  kit.user = user ? { id: user.id, email: user.email ?? null, name: user.name ?? null } : user
-  notify([...kit.userListeners])
+  const page = getKit().page
+  if (sameUser(page.user, user)) return
+  page.user = user ? { id: user.id, email: user.email ?? null, name: user.name ?? null } : user
+  notify([...page.userListeners])
 }
 
 /** @internal Subscribes to user changes; returns the unsubscribe function. */
 export function subscribeUser(listener: () => void): () => void {
-  const { userListeners } = getKit()
+  const { userListeners } = getKit().page
   userListeners.add(listener)
   return () => {
     userListeners.delete(listener)

@@ -1,7 +1,8 @@
 import 'server-only'
 import { cookies } from 'next/headers'
+import { v7 as uuidv7 } from 'uuid'
 import { getConfig } from '../shared/get-config.js'
-import { distinctIdFromPostHogCookie, mintDistinctId, postHogCookieName } from './posthog-identity.js'
+import { postHogCookieName, readPostHogCookie } from './posthog-identity.js'
 import { userProperties, type ObservedUser } from '../shared/user.js'
 import { getAllFlags } from './flags.js'
 
@@ -27,8 +28,10 @@ export async function getFlagBootstrap(options: { user?: ObservedUser | null; ti
   if (!config.posthog.enabled) return { flags: {} }
   const jar = await cookies()
   const user = userProperties(options.user, config.identifyPii, config.internalDomains)
-  const known = user?.user_id ?? distinctIdFromPostHogCookie(jar.get(postHogCookieName(config.posthog.apiKey))?.value)
-  const distinctId = known ?? mintDistinctId()
+  const known = user?.user_id ?? readPostHogCookie(jar.get(postHogCookieName(config.posthog.apiKey))?.value).distinctId
+  // A new visitor gets an id in the shape posthog-js mints itself (UUIDv7), which it adopts
+  // through `bootstrap.distinctID`: the flags evaluated here are the flags of its real id.
+  const distinctId = known ?? uuidv7()
   const flags = await getAllFlags(distinctId, { timeoutMs: options.timeoutMs })
   return known ? { flags } : { flags, distinctId }
 }

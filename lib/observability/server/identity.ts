@@ -1,6 +1,8 @@
 import 'server-only'
+import { parseCookie } from 'cookie'
 import { getConfig } from '../shared/get-config.js'
 import { userProperties, type ObservedUser, type UserProperties } from '../shared/user.js'
+import { postHogCookieName, readPostHogCookie, validPostHogId } from './posthog-identity.js'
 
 export interface Identity {
   readonly distinctId: string
@@ -8,7 +10,8 @@ export interface Identity {
   readonly sessionId?: string
 }
 
-const ID = /^[A-Za-z0-9._:@+\-$]{1,200}$/
+/** A longer `Cookie` header is not searched for posthog-js's cookie: the visitor stays unknown. */
+const MAX_COOKIE_HEADER = 16_384
 
 /**
  * Who a server event is about. The user's id when `POSTHOG_IDENTIFY_PII` allows it; otherwise the
@@ -27,38 +30,13 @@ export function resolveIdentity(headers: Headers, user: ObservedUser | null | un
 }
 
 function browserIdentity(headers: Headers, apiKey: string | undefined): { distinctId?: string; sessionId?: string } {
-  let distinctId = valid(headers.get('x-posthog-distinct-id'))
-  let sessionId = valid(headers.get('x-posthog-session-id'))
-  if ((!distinctId || !sessionId) && apiKey) {
-    const cookie = readCookie(headers.get('cookie'), `ph_${apiKey}_posthog`)
-    if (cookie) {
-      try {
-        const parsed = JSON.parse(cookie) as { distinct_id?: unknown; $sesid?: unknown }
-        distinctId ??= valid(parsed.distinct_id)
-        if (Array.isArray(parsed.$sesid)) sessionId ??= valid(parsed.$sesid[1])
-      } catch {
-        // A malformed cookie is just an unknown visitor.
-      }
-    }
+  let distinctId = validPostHogId(headers.get('x-posthog-distinct-id'))
+  let sessionId = validPostHogId(headers.get('x-posthog-session-id'))
+  const header = headers.get('cookie')
+  if ((!distinctId || !sessionId) && apiKey && header && header.length <= MAX_COOKIE_HEADER) {
+    const cookie = readPostHogCookie(parseCookie(header)[postHogCookieName(apiKey)])
+    distinctId ??= cookie.distinctId
+    sessionId ??= cookie.sessionId
   }
   return { distinctId, sessionId }
-}
-
-function valid(v: unknown): string | undefined {
-  return typeof v === 'string' && ID.test(v) ? v : undefined
-}
-
-function readCookie(header: string | null, name: string): string | undefined {
-  if (!header || header.length > 16_384) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim())
-      } catch {
-        return undefined
-      }
-    }
-  }
-  return undefined
 }

@@ -54,18 +54,28 @@ export function stopPostHogWorkerForTests(client: PostHogClient | null | undefin
   return client.stopForTests(how)
 }
 
+/**
+ * Where the link stands, each state holding only what it needs. Events and calls wait in the link
+ * while `starting` (the worker has not said it is ready) and while `moving` (the worker failed;
+ * posthog-node is loading in this thread). `closed` answers every call as PostHog being off would.
+ */
+type LinkState =
+  | { readonly name: 'starting'; readonly worker: Worker }
+  | { readonly name: 'ready'; readonly worker: Worker }
+  | { readonly name: 'moving' }
+  | { readonly name: 'in-thread'; readonly client: PostHog }
+  | { readonly name: 'closed' }
+
+type PendingCall = { resolve: (v: unknown) => void; reject: (e: Error) => void; op: Op; args: unknown[] }
+
 class WorkerLink implements PostHogClient {
-  private worker: Worker | null = null
-  private fallback: PostHog | null = null
-  /** Set once the worker failed, for good: posthog-node loads, then `fallback` is the client. */
-  private moving = false
-  private ready = false
-  private closed = false
+  private state: LinkState
+  /** Events not yet handed over: while the link waits, and for up to HANDOVER_MS once ready. */
   private events: CaptureProps[] = []
   /** Calls awaiting their reply; before the worker is ready, none of them has been posted yet. */
-  private calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; op: Op; args: unknown[] }>()
+  private calls = new Map<number, PendingCall>()
   private nextId = 1
-  private postScheduled = false
+  private handoverScheduled = false
 
   constructor(
     private readonly apiKey: string,
@@ -75,27 +85,27 @@ class WorkerLink implements PostHogClient {
     try {
       const worker = spawnWorker({ apiKey, options: cloneableOptions(options), debug })
       worker.unref()
-      worker.on('message', (m: FromWorker) => this.onMessage(m))
-      worker.on('error', (e) => this.moveInThread(e))
-      worker.on('exit', (code) => {
-        if (!this.closed) this.moveInThread(new Error(`posthog-node worker exited (${code})`))
-      })
-      this.worker = worker
+      worker.on('message', (m: FromWorker) => this.onMessage(worker, m))
+      worker.on('error', (e) => this.workerLost(worker, e))
+      worker.on('exit', (code) => this.workerLost(worker, new Error(`posthog-node worker exited (${code})`)))
+      this.state = { name: 'starting', worker }
     } catch (e) {
-      this.moveInThread(e)
+      this.state = { name: 'moving' }
+      this.loadInThread(e)
     }
   }
 
   capture(props: CaptureProps): void {
-    if (this.fallback) return this.fallback.capture(props)
-    if (this.closed) return
+    const { state } = this
+    if (state.name === 'in-thread') return state.client.capture(props)
+    if (state.name === 'closed') return
     if (this.events.length >= (this.options.maxQueueSize ?? 10_000)) this.events.shift()
     this.events.push(props)
     // One message per HANDOVER_MS, however many requests finished in that time: a message has a
     // fixed cost on this thread and wakes the worker. posthog-node batches for seconds anyway,
     // and `flush()` hands over what is waiting first.
-    if (this.ready && !this.postScheduled) {
-      this.postScheduled = true
+    if (state.name === 'ready' && !this.handoverScheduled) {
+      this.handoverScheduled = true
       setTimeout(() => this.postEvents(), HANDOVER_MS).unref()
     }
   }
@@ -117,53 +127,55 @@ class WorkerLink implements PostHogClient {
   }
 
   async shutdown(shutdownTimeoutMs?: number): Promise<void> {
-    if (this.closed) return
+    if (this.state.name === 'closed') return
     try {
       // posthog-node bounds its own shutdown; a worker stuck past that is stopped anyway.
       await settleWithin(this.call('shutdown', [shutdownTimeoutMs]), (shutdownTimeoutMs ?? 30_000) + 500)
     } finally {
-      this.closed = true
-      void this.worker?.terminate()
+      void this.close()
     }
   }
 
   stopForTests(how: 'discard' | 'crash'): Promise<unknown> {
-    if (how === 'discard') this.closed = true
-    return this.worker?.terminate() ?? Promise.resolve()
+    if (how === 'discard') return this.close()
+    const { state } = this
+    return state.name === 'starting' || state.name === 'ready' ? state.worker.terminate() : Promise.resolve()
   }
 
   private call(op: Op, args: unknown[]): Promise<unknown> {
-    if (this.fallback) return this.inThread(this.fallback, op, args)
-    if (this.closed) return Promise.resolve(undefined)
+    const { state } = this
+    if (state.name === 'in-thread') return this.inThread(state.client, op, args)
+    if (state.name === 'closed') return Promise.resolve(undefined)
     return new Promise((resolve, reject) => {
       const id = this.nextId++
       this.calls.set(id, { resolve, reject, op, args })
       // Before the worker is ready, or while the in-thread client loads, the call waits here.
-      if (!this.ready || !this.worker) return
+      if (state.name !== 'ready') return
       // Events captured before this call go first: a flush covers them.
       this.postEvents()
-      this.postCall(id, op, args)
+      this.postCall(state.worker, id, op, args)
     })
   }
 
-  private postCall(id: number, op: Op, args: unknown[]): void {
+  private postCall(worker: Worker, id: number, op: Op, args: unknown[]): void {
     // Errors cross as plain data: a clone keeps neither custom names nor causes reliably.
     const wire = op === 'captureExceptionImmediate' ? [errorShape(args[0]), ...args.slice(1)] : args
-    this.worker!.postMessage({ kind: 'call', id, op, args: wire })
+    worker.postMessage({ kind: 'call', id, op, args: wire })
   }
 
   private postEvents(): void {
-    this.postScheduled = false
-    if (!this.events.length || !this.worker || !this.ready) return
+    this.handoverScheduled = false
+    const { state } = this
+    if (state.name !== 'ready' || !this.events.length) return
     const events = this.events
     this.events = []
     try {
-      this.worker.postMessage({ kind: 'capture', events })
+      state.worker.postMessage({ kind: 'capture', events })
     } catch {
       // One event that cannot be cloned (a property holding a function) must not cost the others.
       for (const event of events) {
         try {
-          this.worker.postMessage({ kind: 'capture', events: [event] })
+          state.worker.postMessage({ kind: 'capture', events: [event] })
         } catch (e) {
           warnOnce('posthog capture', e)
         }
@@ -171,11 +183,12 @@ class WorkerLink implements PostHogClient {
     }
   }
 
-  private onMessage(m: FromWorker): void {
+  private onMessage(worker: Worker, m: FromWorker): void {
     if (m.kind === 'ready') {
-      this.ready = true
+      if (this.state.name !== 'starting' || this.state.worker !== worker) return
+      this.state = { name: 'ready', worker }
       this.postEvents()
-      for (const [id, c] of this.calls) this.postCall(id, c.op, c.args)
+      for (const [id, c] of this.calls) this.postCall(worker, id, c.op, c.args)
     } else if (m.kind === 'error') {
       warnOnce('posthog-node delivery', new Error(m.message))
     } else if (m.kind === 'reply') {
@@ -186,22 +199,28 @@ class WorkerLink implements PostHogClient {
     }
   }
 
+  /** The worker could not start or died (its `error` and `exit` both say so): once, unless closed. */
+  private workerLost(worker: Worker, reason: unknown): void {
+    const { state } = this
+    if ((state.name !== 'starting' && state.name !== 'ready') || state.worker !== worker) return
+    this.state = { name: 'moving' }
+    this.loadInThread(reason)
+  }
+
   /**
-   * The worker could not start or died: carry on with a client in this thread. posthog-node is
-   * loaded only now, so a process whose worker runs (or whose PostHog is off) never holds a copy
-   * of it on the request thread; what is captured or asked meanwhile waits in the link.
+   * Carry on with a client in this thread. posthog-node is loaded only now, so a process whose
+   * worker runs (or whose PostHog is off) never holds a copy of it on the request thread; what is
+   * captured or asked meanwhile waits in the link.
    */
-  private moveInThread(reason: unknown): void {
-    if (this.moving || this.closed) return
-    this.moving = true
-    this.worker = null
+  private loadInThread(reason: unknown): void {
     warnOnce('posthog-node worker', reason)
     import('posthog-node').then(
       ({ PostHog }) => {
+        if (this.state.name !== 'moving') return
         const client = new PostHog(this.apiKey, this.options)
         if (this.debug) client.debug(true)
         client.on('error', (e: unknown) => warnOnce('posthog-node delivery', e))
-        this.fallback = client
+        this.state = { name: 'in-thread', client }
         for (const event of this.events.splice(0)) client.capture(event)
         for (const [id, c] of this.calls) {
           this.calls.delete(id)
@@ -209,16 +228,26 @@ class WorkerLink implements PostHogClient {
         }
       },
       (error: unknown) => {
-        // Nowhere left to send: drop what waits, answer every call as PostHog being off would.
+        // Nowhere left to send.
         warnOnce('posthog-node', error)
-        this.closed = true
-        this.events = []
-        for (const [id, c] of this.calls) {
-          this.calls.delete(id)
-          c.resolve(undefined)
-        }
+        if (this.state.name === 'moving') void this.close()
       },
     )
+  }
+
+  /**
+   * Closed for good: what waits is dropped and every waiting call answers as PostHog being off
+   * would, at once, never a hang; a worker still running is stopped.
+   */
+  private close(): Promise<unknown> {
+    const previous = this.state
+    this.state = { name: 'closed' }
+    this.events = []
+    for (const [id, c] of this.calls) {
+      this.calls.delete(id)
+      c.resolve(undefined)
+    }
+    return previous.name === 'starting' || previous.name === 'ready' ? previous.worker.terminate() : Promise.resolve()
   }
 
   private inThread(client: PostHog, op: Op, args: unknown[]): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes.js'
+import { parseSentryDsn } from './sentry-dsn.js'
 import { IDENTIFY_PII_MODES, type IdentifyPii } from './user.js'
 
 /**
@@ -123,11 +124,6 @@ const httpUrl = z
   .refine((v) => /^https?:\/\//i.test(v), 'expected an http(s) URL')
   .transform((v) => v.replace(/\/+$/, ''))
 
-/** Sentry's DSN grammar (@sentry/core `dsn.js`): public key is \w+, last path segment a numeric project id. */
-const DSN_RE = /^(https?):\/\/(\w+)(?::\w+)?@((?:\[[:.%\w]+\]|[\w.-]+))(?::(\d+))?\/(?:.+\/)?(\d+)\/?$/
-
-const dsn = z.string().regex(DSN_RE, 'expected a Sentry DSN like https://<key>@o0.ingest.sentry.io/<project id>')
-
 const identifyPii = z.enum(IDENTIFY_PII_MODES, { message: 'expected none, id, email or full' })
 
 const label = z
@@ -208,7 +204,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
   const sentry = ((): SentryConfig => {
     const value = local ? `http://${LOCAL_SENTRY_KEY}@${localOrigin.slice('http://'.length)}${SENTRY_TUNNEL_PATH}/1` : raw('SENTRY_DSN')
     if (value === undefined) return freeze({ enabled: false, reason: 'unset' })
-    if (!dsn.safeParse(value).success) {
+    if (!parseSentryDsn(value)) {
       warnings.push(
         `SENTRY_DSN=${JSON.stringify(redactDsn(value))} is not a valid DSN (expected https://<key>@<host>/<project id>); Sentry stays off.`,
       )

@@ -72,7 +72,7 @@ export function startPostHog(config: BrowserConfig, kit: Kit): PostHogBackend | 
     captureError,
     distinctId: () => safe(() => posthog.get_distinct_id()),
     sessionId: () => safe(() => posthog.get_session_id()),
-    reportFlagExposure,
+    reportFlagExposure: (key) => reportFlagExposure(kit, key),
   }
 }
 
@@ -107,7 +107,7 @@ const INLINE_KEYS: readonly (keyof UserProperties)[] = ['user_id', 'user_email',
  * same fields ride inline on every event as `user_*`, with `is_internal` for the configured domains.
  */
 function identify(kit: Kit, config: BrowserConfig): void {
-  const user = kit.user
+  const user = kit.page.user
   if (user === undefined) return
   const props = userProperties(user, config.pii, config.internal)
   const identified = posthog.get_property('$user_state') === 'identified'
@@ -147,10 +147,9 @@ function scrubInitialPersonInfo(): void {
   if (u !== info.u || r !== info.r) posthog.register({ $initial_person_info: { ...info, u, r } })
 }
 
-const exposed = new Set<string>()
-
 /** `$feature_flag_called` for a flag the page read, once flags are loaded (posthog-js dedupes per value). */
-function reportFlagExposure(key: string): void {
+function reportFlagExposure(kit: Kit, key: string): void {
+  const { exposed } = kit.flags
   if (exposed.has(key)) return
   exposed.add(key)
   let done = false

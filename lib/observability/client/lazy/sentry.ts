@@ -93,7 +93,8 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
   setTag('request_id', config.rid)
 
   const applyUser = () => {
-    if (kit.user !== undefined) setUser(sentryUser(userProperties(kit.user, config.pii, config.internal)))
+    const { user } = kit.page
+    if (user !== undefined) setUser(sentryUser(userProperties(user, config.pii, config.internal)))
   }
   applyUser()
   subscribeUser(applyUser)
@@ -133,8 +134,8 @@ function captureError(error: PendingError): string | undefined {
  * event is sent, not at init: PostHog may load after Sentry, and its ids change with identify/reset.
  */
 function linkPostHog<E extends { tags?: Record<string, unknown> }>(event: E, kit: Kit): E {
-  const distinctId = kit.posthog?.distinctId()
-  const sessionId = kit.posthog?.sessionId()
+  const distinctId = kit.backends.posthog?.distinctId()
+  const sessionId = kit.backends.posthog?.sessionId()
   if (distinctId || sessionId) {
     event.tags = {
       ...event.tags,

@@ -1,3 +1,4 @@
+import { parseSentryDsn } from '../../../shared/sentry-dsn.js'
 import { type DecodeOptions, budgetOf, header, isObject, parseJson, removeContentEncoding, toBuffer } from './bytes.js'
 import { DecodeError } from './decode-error.js'
 import { decodeReplayRecording } from './decode-replay.js'
@@ -6,19 +7,10 @@ import type { IngestRequest, SentryAuth, SentryEnvelope, SentryEnvelopeHeader, S
 const NEWLINE = 0x0a
 const BINARY_ITEMS = new Set(['attachment', 'profile_chunk'])
 const ENVELOPE_PATH = /\/api\/(\d+)\/envelope\/?$/
-const DSN = /^(?:(\w+):)\/\/(?:(\w+)(?::(\w+)?)?@)((?:\[[:.%\w]+\]|[\w.-]+))(?::(\d+))?\/(.+)/
 
 /** The project id in a `…/api/<id>/envelope/` pathname (any prefix), else undefined. */
 export function sentryProjectFromPath(path: string): string | undefined {
   return ENVELOPE_PATH.exec(path)?.[1]
-}
-
-/** Split a DSN with the SDK's own grammar so a tunnelled envelope authenticates as Relay would. */
-export function parseDsn(dsn: string): { publicKey: string; projectId: string; host: string; port?: string } | undefined {
-  const m = DSN.exec(dsn)
-  if (!m || !m[2] || !m[4] || !m[6]) return undefined
-  const projectId = /^\d+/.exec(m[6].split('/').pop() ?? '')?.[0]
-  return projectId ? { publicKey: m[2], projectId, host: m[4], port: m[5] } : undefined
 }
 
 /**
@@ -87,12 +79,13 @@ function keyFromAuthHeader(value: string | undefined): string | undefined {
  */
 export function sentryAuth(req: IngestRequest, envelopeHeader: SentryEnvelopeHeader): SentryAuth {
   const pathProject = sentryProjectFromPath(req.path)
-  const dsn = typeof envelopeHeader.dsn === 'string' ? parseDsn(envelopeHeader.dsn) : undefined
+  // Split with the SDK's own parser, so a tunnelled envelope authenticates as Relay would.
+  const dsn = typeof envelopeHeader.dsn === 'string' ? parseSentryDsn(envelopeHeader.dsn) : undefined
   const queryKey = new URLSearchParams(req.search.replace(/^\?/, '')).get('sentry_key') ?? undefined
   if (queryKey) return { publicKey: queryKey, projectId: pathProject ?? dsn?.projectId, source: 'query' }
   const headerKey = keyFromAuthHeader(header(req.headers, 'x-sentry-auth') ?? header(req.headers, 'authorization'))
   if (headerKey) return { publicKey: headerKey, projectId: pathProject ?? dsn?.projectId, source: 'header' }
-  if (dsn) return { publicKey: dsn.publicKey, projectId: pathProject ?? dsn.projectId, source: 'dsn' }
+  if (dsn?.publicKey) return { publicKey: dsn.publicKey, projectId: pathProject ?? dsn.projectId, source: 'dsn' }
   return { projectId: pathProject, source: 'none' }
 }
 

@@ -21,7 +21,7 @@ export {
 export type { PostHogEndpoint } from './decode-posthog.js'
 export { decodeRrwebEvent, decodeSnapshotData } from './decode-snapshot.js'
 export { decodeReplayRecording } from './decode-replay.js'
-export { decodeSentryRequest, isTunnelEnvelope, parseDsn, parseSentryEnvelope, sentryAuth, sentryProjectFromPath } from './decode-sentry.js'
+export { decodeSentryRequest, isTunnelEnvelope, parseSentryEnvelope, sentryAuth, sentryProjectFromPath } from './decode-sentry.js'
 export { decompressLz64 } from './lz64.js'
 export type * from './types.js'
 export {
