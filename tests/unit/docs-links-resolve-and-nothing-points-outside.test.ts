@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
@@ -10,19 +11,16 @@ import { describe, expect, it } from 'vitest'
  */
 
 const root = resolve(__dirname, '../..')
-const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.observability', '.packs', '.bench'])
 const TEXT = /\.(md|ts|tsx|js|mjs|cjs|json|sh|css|ya?ml)$/
 
-function walk(dir: string, keep: (name: string) => boolean): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    if (SKIP_DIRS.has(name) || name.startsWith('.next')) return []
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? walk(path, keep) : keep(name) ? [path] : []
-  })
-}
+/** The repository's own files, as git knows them: generated output and installs are not its text. */
+const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+  .split('\0')
+  .filter((file) => file && existsSync(join(root, file)))
+  .map((file) => join(root, file))
 
-const markdownFiles = walk(root, (name) => name.endsWith('.md'))
-const textFiles = walk(root, (name) => TEXT.test(name) && name !== 'package-lock.json')
+const markdownFiles = tracked.filter((file) => file.endsWith('.md'))
+const textFiles = tracked.filter((file) => TEXT.test(file) && !file.endsWith('package-lock.json'))
 const rel = (file: string) => relative(root, file)
 
 /** The text outside fenced code blocks, line by line (`null` for lines inside a fence). */
