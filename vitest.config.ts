@@ -48,6 +48,19 @@ export default defineConfig({
           globalSetup: ['tests/support/global-build.ts'],
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          name: 'adopt',
+          include: ['tests/adopt/**/*.test.ts'],
+          environment: 'node',
+          // One generated app per file: create-next-app, npm install, init, a real build.
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+          globalSetup: ['tests/adopt/support/global-setup.ts'],
+        },
+      },
     ],
   },
 })

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test on a fresh machine. Installs what it needs first (npm packages,
-# Debian's chromium for the browser tests), then type-checks and runs unit, integration
-# and end-to-end tests. Ends with one summary line: "N passed, N failed".
+# Debian's chromium for the browser tests), then type-checks and runs unit, integration,
+# end-to-end and adoption tests (apps made by create-next-app, docs/adoption-tests.md).
+# Ends with one summary line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -23,6 +24,8 @@ run unit
 run integration
 # The integration run just built the app into .next-test; the browser tests reuse that build.
 if [ -d tests/e2e ]; then OBS_REUSE_BUILD=1 run e2e; fi
+# The kit packed and installed into fresh create-next-app apps (about 7 minutes for the three).
+run adopt
 
 node -e '
   const fs = require("fs"); let p = 0, f = 0, s = 0

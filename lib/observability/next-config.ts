@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { NextConfig } from 'next'
 
+type WebpackHook = NonNullable<NextConfig['webpack']>
+
 /**
  * Build-time glue for `next.config.ts`. Adds only facts of the build (package name and version
- * for the release string) and the settings the same-origin proxy needs; every switch and key is
- * still read from the environment at runtime.
+ * for the release string) and the settings the same-origin proxy and the posthog-node worker
+ * need; every switch and key is still read from the environment at runtime.
  *
  * @example
  * export default withObservabilityConfig({ reactStrictMode: true })
@@ -14,16 +16,48 @@ export function withObservabilityConfig(config: NextConfig = {}): NextConfig {
   const pkg = readPackageJson()
   return {
     ...config,
-    // Loaded from node_modules, not bundled: a production bundle minifies class names, and the
-    // LLM clients' error classes (their names are the exception type) would then read `eF`.
-    serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), 'openai', '@anthropic-ai/sdk'])],
-    // PostHog's API uses trailing slashes (`/e/`, `/flags/`); a 308 would break the proxy.
+    // Loaded from node_modules, not bundled. The LLM clients: a production bundle minifies class
+    // names, and their error classes (their names are the exception type) would then read `eF`.
+    // posthog-node: webpack cannot bundle it into the worker's chunk (a re-export across the
+    // module concatenation fails the build); loaded by Node it works under both bundlers.
+    serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), 'openai', '@anthropic-ai/sdk', 'posthog-node'])],
+    // Still needed: PostHog's API paths end in a slash (`/_ox/p/e/`, `/_ox/p/flags/`), and Next
+    // would answer each with a 308 to the slash-less path first (a round trip and the body twice
+    // per batch). App-wide, so `/about/` no longer redirects (docs/configuration.md).
     skipTrailingSlashRedirect: true,
     env: {
       ...config.env,
       OBSERVABILITY_PACKAGE_NAME: pkg.name ?? 'app',
       OBSERVABILITY_PACKAGE_VERSION: pkg.version ?? '0.0.0',
     },
+    webpack: webpackForTheKit(config.webpack ?? undefined),
+    // Next 16 stops a Turbopack build that has a `webpack` hook and no `turbopack` config, as a
+    // likely mistake. The kit's hook matters to webpack builds only, so it says so with an empty
+    // one; an app's own `webpack` hook without a `turbopack` config is still reported.
+    ...(config.webpack || config.turbopack ? {} : { turbopack: {} }),
+  }
+}
+
+/**
+ * What webpack builds (Next 15's default, `next build --webpack` on 16) need; Turbopack never
+ * calls it. Runs before the app's own hook, so the app has the last word.
+ */
+function webpackForTheKit(appHook: WebpackHook | undefined): WebpackHook {
+  return (webpackConfig, context) => {
+    if (context.isServer && context.nextRuntime === 'nodejs') {
+      // webpack resolves `new Worker(new URL('./posthog-worker.mjs', import.meta.url))` against
+      // the public path, which Next sets to the browser's `/_next/`: the server then looks for
+      // the worker at `/_next/…` on disk and posthog-node falls back to the request thread.
+      // `./` resolves it against the server's own chunks folder, where the worker's chunk is
+      // (an empty value would mean "the public path" again).
+      webpackConfig.output = { ...webpackConfig.output, workerPublicPath: './' }
+    }
+    if (context.nextRuntime === 'edge') {
+      // posthog-node's Edge build imports `@react-email/render` only to send emails, which the
+      // kit never does; its absence is expected, not a warning on every build.
+      webpackConfig.ignoreWarnings = [...(webpackConfig.ignoreWarnings ?? []), { module: /posthog-node[\\/]dist[\\/]emails[\\/]/, message: /@react-email\/render/ }]
+    }
+    return appHook ? appHook(webpackConfig, context) : webpackConfig
   }
 }
 

@@ -97,7 +97,7 @@ function isDocumentRequest(request: Request): boolean {
  * share of serving a static page (docs/decisions/011; the figures are in docs/benchmarks.md).
  */
 function handBrowserConfig(request: NextRequest, response: Response, requestId: string): void {
-  const encoded = browserConfigPart()
+  const encoded = browserConfigPart(request.nextUrl.basePath)
   if (encoded) {
     const value = `${requestId}~${encoded}`
     if (browserCanReadServerTiming(request.nextUrl, request.headers)) response.headers.append('server-timing', browserConfigTimingEntry(value))
@@ -107,14 +107,14 @@ function handBrowserConfig(request: NextRequest, response: Response, requestId: 
   }
 }
 
-let cached: { config: ObservabilityConfig; part: string | null } | undefined
+let cached: { config: ObservabilityConfig; basePath: string; part: string | null } | undefined
 
-/** The config is fixed for the life of the process: encode it once, not on every page view. */
-function browserConfigPart(): string | null {
+/** The config and the app's basePath are fixed for the life of the process: encode them once, not on every page view. */
+function browserConfigPart(basePath: string): string | null {
   const config = getConfig()
-  if (cached?.config !== config) {
-    const browser = toBrowserConfig(config, '')
-    cached = { config, part: browser ? encodedConfigPart(withoutRid(browser)) : null }
+  if (cached?.config !== config || cached.basePath !== basePath) {
+    const browser = toBrowserConfig(config, '', basePath)
+    cached = { config, basePath, part: browser ? encodedConfigPart(withoutRid(browser)) : null }
   }
   return cached.part
 }

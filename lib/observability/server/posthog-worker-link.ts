@@ -42,7 +42,11 @@ export function startPostHogWorker(apiKey: string, options: PostHogOptions, debu
 
 /** The worker's source, resolved by the bundler (a worker entry) or, from sources, by Node. */
 function spawnWorker(workerData: unknown): Worker {
-  return new Worker(new URL('./posthog-worker.mjs', import.meta.url), { workerData, name: 'posthog-node' })
+  // Not an inline object: webpack takes an inline `name` as the worker's chunk name, and this
+  // module is bundled once per layer (instrumentation, routes), so both copies of the worker
+  // would share one chunk and both run in the thread: two clients, every event sent twice.
+  const options = { workerData, name: 'posthog-node' }
+  return new Worker(new URL('./posthog-worker.mjs', import.meta.url), options)
 }
 
 /**

@@ -115,6 +115,7 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
     })
   }
   if (config.posthog.enabled) getPostHog()
-  const on = [config.posthog.enabled && `PostHog → ${config.posthog.host}`, config.sentry.enabled && `Sentry (${config.sentry.environment})`].filter(Boolean)
+  // The environment is labelled: a bare `Sentry (unknown)` read as Sentry's state, not its label.
+  const on = [config.posthog.enabled && `PostHog → ${config.posthog.host}`, config.sentry.enabled && `Sentry (environment: ${config.sentry.environment})`].filter(Boolean)
   if (on.length) console.info(`[observability] ${on.join(', ')}; release ${config.release}`)
 }

@@ -50,7 +50,11 @@ export const BROWSER_CONFIG_TIMING = 'ox'
  */
 export const BROWSER_CONFIG_COOKIE = '__ox'
 
-export function toBrowserConfig(config: ObservabilityConfig, rid: string): BrowserConfig | null {
+/**
+ * `basePath`: the app's own (`/shop`), which every route of it lives under, the kit's included:
+ * the browser then sends to `/shop/_ox/p` and `/shop/_ox/s`.
+ */
+export function toBrowserConfig(config: ObservabilityConfig, rid: string, basePath = ''): BrowserConfig | null {
   const { posthog: ph, sentry: se } = config
   if (!ph.enabled && !se.enabled) return null
   return {
@@ -63,7 +67,7 @@ export function toBrowserConfig(config: ObservabilityConfig, rid: string): Brows
       ? {
           ph: {
             key: ph.apiKey,
-            api: POSTHOG_PROXY_PATH,
+            api: `${basePath}${POSTHOG_PROXY_PATH}`,
             ui: uiHost(ph.host),
             env: ph.environment,
             replay: ph.replay,
@@ -75,7 +79,7 @@ export function toBrowserConfig(config: ObservabilityConfig, rid: string): Brows
       ? {
           se: {
             dsn: se.dsn,
-            tunnel: SENTRY_TUNNEL_PATH,
+            tunnel: `${basePath}${SENTRY_TUNNEL_PATH}`,
             env: se.environment,
             sampleRate: se.sampleRate,
             tracesSampleRate: se.tracesSampleRate,
@@ -109,6 +113,8 @@ const WIRE_DEFAULTS = {
 } as const
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+/** A basePath: plain path segments, never `//` (which would name another host), `.` or `..`. */
+const BASE_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+){1,8}$/
 const MAX_ENCODED_CHARS = 8192
 
 /**
@@ -141,6 +147,7 @@ export function encodedConfigPart(config: Omit<BrowserConfig, 'rid'>): string {
     ['p', config.pii !== WIRE_DEFAULTS.pii ? config.pii : undefined],
     ['in', config.internal.length ? config.internal.join(',') : undefined],
     ['m', config.mask || undefined],
+    ['b', basePathOf(config) || undefined],
     ['k', ph?.key],
     ['ui', ph && ph.ui !== WIRE_DEFAULTS.ui ? ph.ui : undefined],
     ['rp', ph && ph.replay !== WIRE_DEFAULTS.replay ? ph.replay : undefined],
@@ -155,6 +162,13 @@ export function encodedConfigPart(config: Omit<BrowserConfig, 'rid'>): string {
     .filter((field): field is [string, string | number | boolean] => field[1] !== undefined)
     .map(([name, value]) => `${name}=${wireText(typeof value === 'boolean' ? (value ? '1' : '0') : String(value))}`)
     .join('&')
+}
+
+/** The app's basePath: what precedes the kit's own paths in the proxy and tunnel paths. */
+function basePathOf({ ph, se }: Omit<BrowserConfig, 'rid'>): string {
+  if (ph?.api.endsWith(POSTHOG_PROXY_PATH)) return ph.api.slice(0, -POSTHOG_PROXY_PATH.length)
+  if (se?.tunnel.endsWith(SENTRY_TUNNEL_PATH)) return se.tunnel.slice(0, -SENTRY_TUNNEL_PATH.length)
+  return ''
 }
 
 function nonDefault(value: number | undefined, fallback: number): number | undefined {
@@ -180,9 +194,10 @@ export function decodeBrowserConfig(value: string | undefined | null): BrowserCo
   const release = params.get('r')
   const env = params.get('e')
   const pii = params.get('p') ?? WIRE_DEFAULTS.pii
-  if (release === null || env === null || !isPiiMode(pii)) return null
-  const ph = postHogPart(params, env)
-  const se = sentryPart(params, env)
+  const base = params.get('b') ?? ''
+  if (release === null || env === null || !isPiiMode(pii) || (base && !BASE_PATH.test(base))) return null
+  const ph = postHogPart(params, env, base)
+  const se = sentryPart(params, env, base)
   if (ph === null || se === null || (!ph && !se)) return null
   const internal = params.get('in')
   return {
@@ -199,17 +214,17 @@ export function decodeBrowserConfig(value: string | undefined | null): BrowserCo
 type Part<T> = T | undefined | null
 
 /** PostHog's settings; undefined when it is off, null when a value is malformed. */
-function postHogPart(params: URLSearchParams, env: string): Part<NonNullable<BrowserConfig['ph']>> {
+function postHogPart(params: URLSearchParams, env: string, base: string): Part<NonNullable<BrowserConfig['ph']>> {
   const key = params.get('k')
   if (!key) return undefined
   const replay = wireFlag(params.get('rp'), WIRE_DEFAULTS.replay)
   const debug = wireFlag(params.get('db'), WIRE_DEFAULTS.debug)
   if (replay === null || debug === null) return null
-  return { key, api: POSTHOG_PROXY_PATH, ui: params.get('ui') ?? WIRE_DEFAULTS.ui, env, replay, debug }
+  return { key, api: `${base}${POSTHOG_PROXY_PATH}`, ui: params.get('ui') ?? WIRE_DEFAULTS.ui, env, replay, debug }
 }
 
 /** Sentry's settings; undefined when it is off, null when a value is malformed. */
-function sentryPart(params: URLSearchParams, env: string): Part<NonNullable<BrowserConfig['se']>> {
+function sentryPart(params: URLSearchParams, env: string, base: string): Part<NonNullable<BrowserConfig['se']>> {
   const dsn = params.get('dsn')
   if (!dsn) return undefined
   const sampleRate = wireRate(params.get('sr'), WIRE_DEFAULTS.sampleRate)
@@ -217,7 +232,7 @@ function sentryPart(params: URLSearchParams, env: string): Part<NonNullable<Brow
   const replaysSessionSampleRate = wireRate(params.get('rs'), WIRE_DEFAULTS.replaysSessionSampleRate)
   const replaysOnErrorSampleRate = wireRate(params.get('re'), WIRE_DEFAULTS.replaysOnErrorSampleRate)
   if (sampleRate === null || tracesSampleRate === null || replaysSessionSampleRate === null || replaysOnErrorSampleRate === null) return null
-  return { dsn, tunnel: SENTRY_TUNNEL_PATH, env: params.get('se') ?? env, sampleRate, tracesSampleRate, replaysSessionSampleRate, replaysOnErrorSampleRate }
+  return { dsn, tunnel: `${base}${SENTRY_TUNNEL_PATH}`, env: params.get('se') ?? env, sampleRate, tracesSampleRate, replaysSessionSampleRate, replaysOnErrorSampleRate }
 }
 
 function isPiiMode(value: string): value is IdentifyPii {
