@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { newVisitor, posthogIds, settle, waitForKitReady } from '../support/browser'
-import { E2E_ENVIRONMENT, startStack, type E2EStack } from '../support/e2e-stack'
+import { describe, expect, it } from 'vitest'
+import { newVisitor, posthogIds, waitForKitReady } from '../support/browser'
+import { E2E_ENVIRONMENT, leavePage, useStack } from '../support/e2e-stack'
 import { sentryForRequest } from '../support/events'
 
 /**
@@ -9,15 +9,7 @@ import { sentryForRequest } from '../support/events'
  * (the server reads posthog-js's first-party cookie), so a replay leads to the server failure.
  */
 
-let stack: E2EStack
-
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(async () => {
-  await stack?.stop()
-})
-beforeEach(() => stack.fake.clear())
+const stack = useStack()
 
 describe('a failing API call from the page is linked to its server events', () => {
   it('by the response X-Request-ID, and to the browser session', async () => {
@@ -50,7 +42,10 @@ describe('a failing API call from the page is linked to its server events', () =
           sentryForRequest(f, requestId!).length > 0,
         { timeoutMs: 30_000, message: `server events for ${requestId}` },
       )
-      await settle(() => [...forRequest(), ...sentryForRequest(fake, requestId!)], 3_000)
+      // Counts are final once the page is gone (posthog-js sent all it held, $pageleave last) and
+      // the app has stopped (which delivers everything both server SDKs hold).
+      await leavePage(page, fake, ids.sessionId)
+      await app.stop()
 
       const events = forRequest()
       const byName = (name: string) => events.filter((e) => e.event === name)

@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
-import { launchBrowser, newVisitor, waitForKitReady } from '../support/browser'
-import { startStack, type E2EStack } from '../support/e2e-stack'
+import { launchBrowser, newVisitor, pageState, waitForKitReady } from '../support/browser'
+import { leavePage, useStack } from '../support/e2e-stack'
 import type { FakeIngest } from '../support/fake-ingest'
 
 /**
@@ -16,18 +16,15 @@ import type { FakeIngest } from '../support/fake-ingest'
 /** A non-loopback name for the app: plain HTTP to it is not a secure context. */
 const PLAIN_HOST = 'kit-over-http.test'
 
-let stack: E2EStack
+const stack = useStack()
 let mappedBrowser: Browser
 
 beforeAll(async () => {
-  stack = await startStack()
   mappedBrowser = await launchBrowser([`--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`])
 })
 afterAll(async () => {
   await mappedBrowser?.close().catch(() => undefined)
-  await stack?.stop()
 })
-beforeEach(() => stack.fake.clear())
 
 function pageviewsOf(fake: FakeIngest, requestId: string): PostHogEvent[] {
   return fake.events().filter((e) => e.event === '$pageview' && e.properties.request_id === requestId)
@@ -38,12 +35,9 @@ function sentryErrorsOf(fake: FakeIngest, message: string) {
 }
 
 async function kitState(page: Page) {
-  return page.evaluate(() => {
-    const kit = (globalThis as unknown as Record<symbol, { page?: { config?: { rid?: string } | null }; phase?: string } | undefined>)[
-      Symbol.for('observability.kit.browser')
-    ]
-    return { rid: kit?.page?.config?.rid, phase: kit?.phase, secure: window.isSecureContext, cookie: document.cookie }
-  })
+  const { requestId: rid, phase } = await pageState(page)
+  const { secure, cookie } = await page.evaluate(() => ({ secure: window.isSecureContext, cookie: document.cookie }))
+  return { rid, phase, secure, cookie }
 }
 
 /** Loads `url` in a fresh visitor; returns what the document response carried and what the page made of it. */
@@ -65,7 +59,7 @@ async function visit(browser: Browser, url: string) {
 
 describe('the browser config reaches the page', () => {
   it('in a secure context: from Server-Timing, with no cookie at all', async () => {
-    const { context, headers, cookiesSet, state, cookiesAfter } = await visit(stack.browser, `${stack.app.url}/`)
+    const { context, page, headers, cookiesSet, state, cookiesAfter } = await visit(stack.browser, `${stack.app.url}/`)
     try {
       const rid = headers['x-request-id']!
       expect(headers['server-timing']).toMatch(/(^|,\s*)ox;desc="[^"]+"/)
@@ -73,8 +67,10 @@ describe('the browser config reaches the page', () => {
       expect(state).toMatchObject({ rid, phase: 'ready', secure: true })
       expect(cookiesSet.filter((c) => c.startsWith('__ox=')), 'no response set the config cookie').toEqual([])
       expect(cookiesAfter.map((c) => c.name)).not.toContain('__ox')
-      const views = await stack.fake.waitFor((f) => (pageviewsOf(f, rid).length ? pageviewsOf(f, rid) : undefined), { timeoutMs: 30_000 })
-      expect(views).toHaveLength(1)
+      await stack.fake.waitFor((f) => pageviewsOf(f, rid).length > 0, { timeoutMs: 30_000, message: 'the $pageview of the document' })
+      // Counted once the page is gone: posthog-js has sent everything it held by then.
+      await leavePage(page, stack.fake)
+      expect(pageviewsOf(stack.fake, rid)).toHaveLength(1)
     } finally {
       await context.close()
     }

@@ -1,25 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isScript, newVisitor, pathOf, recordNetwork } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { isScript, newVisitor, pageState, pastKitStart, pathOf, recordNetwork, waitForPageState } from '../support/browser'
 import { sdkChunkPaths, sdkSignaturesIn } from '../support/bundles'
-import { startStack, type E2EStack } from '../support/e2e-stack'
+import { useStack } from '../support/e2e-stack'
 
 /**
  * docs/configuration.md: with neither `POSTHOG_API_KEY` nor `SENTRY_DSN` the kit is off, browser included:
  * no ingestion request of any kind, no SDK code downloaded, the lazy chunks never requested.
  */
 
-let stack: E2EStack
+// No keys at all; DEBUG=1 only so the debug page exists. The fake runs to prove nothing calls it.
+const stack = useStack(null)
 
-beforeAll(async () => {
-  // No keys at all; DEBUG=1 only so the debug page exists. The fake runs to prove nothing calls it.
-  stack = await startStack(null)
-})
-afterAll(async () => {
-  await stack?.stop()
-})
-
-/** Longer than the kit would take to start the SDKs after `load` (idle callback, 2 s at most). */
-const PAST_SDK_START_MS = 3_000
+/**
+ * Resolves once the kit has read this page's config (it found none) and the page has had the
+ * idle time after which the kit would have started the SDKs.
+ */
+async function pastWhereSdksWouldStart(page: Page): Promise<void> {
+  await waitForPageState(page, 'state.configRead', 'the kit to read the browser config')
+  await pastKitStart(page)
+}
 
 describe('disabled mode sends and downloads nothing', () => {
   it('pages, navigation, errors and typing produce no ingestion traffic and load no SDK', async () => {
@@ -36,7 +36,7 @@ describe('disabled mode sends and downloads nothing', () => {
       expect(home?.status()).toBe(200)
       expect(home?.headers()['x-request-id'], 'request ids work without backends').toBeTruthy()
       expect(home?.headers()['server-timing'] ?? '', 'no browser config is handed out').not.toMatch(/(^|,\s*)ox;/)
-      await page.waitForTimeout(PAST_SDK_START_MS)
+      await pastWhereSdksWouldStart(page)
 
       await page.click('a[href="/debug/throw"]')
       await page.waitForURL(`${app.url}/debug/throw`)
@@ -50,17 +50,19 @@ describe('disabled mode sends and downloads nothing', () => {
       await page.waitForURL(`${app.url}/`)
       // And a hard load of the debug page itself.
       await page.goto(`${app.url}/debug/throw`, { waitUntil: 'load' })
-      await page.waitForTimeout(PAST_SDK_START_MS)
+      await pastWhereSdksWouldStart(page)
       await page.click('#throw-handler')
-      await page.waitForTimeout(1_000)
+      await pastKitStart(page)
 
-      const state = await page.evaluate(() => {
-        const kit = (globalThis as unknown as Record<symbol, { phase?: string; page?: { config?: unknown } } | undefined>)[Symbol.for('observability.kit.browser')]
-        return { phase: kit?.phase, config: kit?.page?.config, sentryCarrier: '__SENTRY__' in window, cookie: document.cookie }
-      })
-      expect(state, 'the kit stayed idle, no SDK global exists').toMatchObject({ phase: 'idle', config: null, sentryCarrier: false })
+      const kit = await pageState(page)
+      const state = { phase: kit.phase, configRead: kit.configRead, configured: kit.configured, ...(await page.evaluate(() => ({ sentryCarrier: '__SENTRY__' in window, cookie: document.cookie }))) }
+      // configRead and not configured: the kit read the page's config and found none (null).
+      expect(state, 'the kit stayed idle, no SDK global exists').toMatchObject({ phase: 'idle', configRead: true, configured: false, sentryCarrier: false })
       expect(state.cookie).not.toMatch(/(^|;\s*)__ox=/)
       expect((await context.cookies()).map((c) => c.name)).not.toContain('__ox')
+      await network.settled()
+      // Closed, the page can send nothing more: the network log and the fake are final.
+      await context.close()
 
       const urls = network.entries.map((e) => e.url)
       expect(urls.filter((u) => pathOf(u).startsWith('/_ox/')), 'requests to the kit routes').toEqual([])
@@ -69,7 +71,6 @@ describe('disabled mode sends and downloads nothing', () => {
       expect(urls.filter((u) => sdkChunks.includes(pathOf(u))), 'SDK chunks requested').toEqual([])
 
       // Every script the page loaded, read back: none is SDK code.
-      await network.settled()
       const scripts = network.entries.filter((e) => isScript(e) && e.response)
       expect(scripts.length, 'the app itself did load its scripts').toBeGreaterThan(3)
       for (const entry of scripts) {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { newVisitor, waitForKitReady } from '../support/browser'
-import { startStack, type E2EStack } from '../support/e2e-stack'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { newVisitor, posthogIds, waitForKitReady } from '../support/browser'
+import { leavePage, useStack } from '../support/e2e-stack'
 
 /**
  * The flag-gated element of the debug-throw page is right in the server HTML
@@ -9,19 +9,13 @@ import { startStack, type E2EStack } from '../support/e2e-stack'
  * variant from the first paint and never swaps it once posthog-js has loaded: no flicker.
  */
 
-let stack: E2EStack
+const stack = useStack()
 
 beforeAll(async () => {
-  stack = await startStack()
   // Warm the page up once (posthog-node client, route compilation caches): the server gives flags
   // 1 s before rendering without them, and a cold first request on a slow machine could miss that.
   await fetch(`${stack.app.url}/debug/throw`).then((r) => r.text())
 })
-afterAll(async () => {
-  await stack?.stop()
-})
-beforeEach(() => stack.fake.clear())
-
 async function serverHtml(): Promise<string> {
   const res = await fetch(`${stack.app.url}/debug/throw`, { headers: { accept: 'text/html' } })
   expect(res.status).toBe(200)
@@ -31,17 +25,21 @@ async function serverHtml(): Promise<string> {
 /**
  * Records, from before the first byte of HTML is parsed, every flag element added to or removed
  * from the document, and whether `#demo-flag-on` was present at DOMContentLoaded and at `load`.
+ * Each change is also handed to the test as it happens, so the log of the page's whole life can
+ * be read after the page has closed.
  */
-async function watchFlagElements(page: Page): Promise<void> {
+async function watchFlagElements(page: Page): Promise<string[]> {
+  const changes: string[] = []
+  await page.exposeBinding('__flagChange', (_source, change: string) => void changes.push(change))
   await page.addInitScript(() => {
-    const log: string[] = []
     const seen: Record<string, boolean> = {}
-    Object.assign(window, { __flagLog: log, __flagSeen: seen })
+    Object.assign(window, { __flagSeen: seen })
+    const report = (change: string) => (window as unknown as { __flagChange: (change: string) => Promise<void> }).__flagChange(change)
     const note = (nodes: NodeList, what: 'added' | 'removed') => {
       for (const node of nodes) {
         if (!(node instanceof Element)) continue
         for (const el of [node, ...node.querySelectorAll('[id^="demo-flag-"]')]) {
-          if (el.id === 'demo-flag-on' || el.id === 'demo-flag-off') log.push(`${what} #${el.id}`)
+          if (el.id === 'demo-flag-on' || el.id === 'demo-flag-off') void report(`${what} #${el.id}`)
         }
       }
     }
@@ -54,9 +52,9 @@ async function watchFlagElements(page: Page): Promise<void> {
     document.addEventListener('DOMContentLoaded', () => (seen.domContentLoaded = !!document.getElementById('demo-flag-on')))
     window.addEventListener('load', () => (seen.load = !!document.getElementById('demo-flag-on')))
   })
+  return changes
 }
 
-const flagLog = (page: Page) => page.evaluate(() => (window as unknown as { __flagLog: string[] }).__flagLog)
 const flagSeen = (page: Page) => page.evaluate(() => (window as unknown as { __flagSeen: Record<string, boolean> }).__flagSeen)
 
 /** posthog-js has loaded, and read the flag itself: `$feature_flag_called` with this value reached PostHog. */
@@ -87,7 +85,7 @@ describe('flags are right on the first render', () => {
     const context = await newVisitor(stack.browser)
     try {
       const page = await context.newPage()
-      await watchFlagElements(page)
+      const changes = await watchFlagElements(page)
       const res = await page.goto(`${stack.app.url}/debug/throw`, { waitUntil: 'load' })
       expect(await res!.text(), 'the document the browser got').toContain('id="demo-flag-on"')
       expect(await flagSeen(page)).toEqual({ domContentLoaded: true, load: true })
@@ -95,11 +93,12 @@ describe('flags are right on the first render', () => {
 
       await waitForKitReady(page)
       await waitForPostHogFlag(true)
-      // Give any late flag reload a chance to re-render before looking.
-      await page.waitForTimeout(1_500)
       expect(await page.locator('#demo-flag-on').isVisible()).toBe(true)
       expect(await page.locator('#demo-flag-off').count()).toBe(0)
-      const log = await flagLog(page)
+      // The log of the page's whole life, read once it has gone: a late flag reload that swapped
+      // the element while the visitor was there is in it.
+      await leavePage(page, stack.fake, (await posthogIds(page)).sessionId)
+      const log = changes
       // The observer saw the parser insert the element, so it would have seen it go.
       expect(log[0]).toBe('added #demo-flag-on')
       expect(log, 'the flag element was never removed or swapped').not.toContainEqual(expect.stringMatching(/removed #demo-flag-on|added #demo-flag-off/))
@@ -113,17 +112,17 @@ describe('flags are right on the first render', () => {
     const context = await newVisitor(stack.browser)
     try {
       const page = await context.newPage()
-      await watchFlagElements(page)
+      const changes = await watchFlagElements(page)
       const res = await page.goto(`${stack.app.url}/debug/throw`, { waitUntil: 'load' })
       expect(await res!.text()).not.toContain('id="demo-flag-on"')
       expect(await flagSeen(page)).toEqual({ domContentLoaded: false, load: false })
 
       await waitForKitReady(page)
       await waitForPostHogFlag(false)
-      await page.waitForTimeout(1_500)
       expect(await page.locator('#demo-flag-on').count()).toBe(0)
       expect(await page.locator('#demo-flag-off').isVisible()).toBe(true)
-      const log = await flagLog(page)
+      await leavePage(page, stack.fake, (await posthogIds(page)).sessionId)
+      const log = changes
       expect(log[0]).toBe('added #demo-flag-off')
       expect(log).not.toContainEqual(expect.stringMatching(/added #demo-flag-on|removed #demo-flag-off/))
     } finally {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { newVisitor, waitForKitReady, waitForPostHogStarted } from '../support/browser'
-import { startStack, type E2EStack } from '../support/e2e-stack'
+import { leavePage, useStack } from '../support/e2e-stack'
 import { everythingSent } from '../support/events'
 import { hasFullSnapshot, posthogReplay, sentryReplay } from '../support/replay'
 
@@ -16,16 +16,8 @@ import { hasFullSnapshot, posthogReplay, sentryReplay } from '../support/replay'
 const SECRETS = { token: 'UrlTokenSecret4417', password: 'UrlPasswordSecret8812', api_key: 'UrlApiKeySecret2290', code: 'OauthCodeSecret7765' }
 const QUERY = `${Object.entries(SECRETS).map(([k, v]) => `${k}=${v}`).join('&')}&order=ORD-5521`
 
-let stack: E2EStack
-
-beforeAll(async () => {
-  // Sentry's replay records the whole session (rate 1), next to PostHog's.
-  stack = await startStack({ SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '1', SENTRY_TRACES_SAMPLE_RATE: '1' })
-  void 0
-})
-afterAll(async () => {
-  await stack?.stop()
-})
+// Sentry's replay records the whole session (rate 1), next to PostHog's.
+const stack = useStack({ SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '1', SENTRY_TRACES_SAMPLE_RATE: '1' })
 
 describe('secrets in a page URL never leave the browser', () => {
   it.each([
@@ -33,7 +25,6 @@ describe('secrets in a page URL never leave the browser', () => {
     ['a signed-in visitor (identify, person properties, flags reload)', true],
   ])('for %s: in no PostHog event, flags request or replay, and in no Sentry event, span or replay', async (_who, signedIn) => {
     const { app, browser, fake } = stack
-    fake.clear()
     const context = await newVisitor(browser)
     if (signedIn) {
       const user = encodeURIComponent(JSON.stringify({ id: 'url-user-1', email: 'url.user@example.com', name: 'Url User' }))
@@ -58,8 +49,7 @@ describe('secrets in a page URL never leave the browser', () => {
     await fake.waitFor(() => fake.sentryItems('replay_event').length > 0, { timeoutMs: 60_000, message: 'a Sentry replay_event' })
     if (signedIn) await fake.waitFor(() => fake.events().some((e) => e.event === '$identify'), { timeoutMs: 30_000, message: '$identify' })
     // Closing the page sends $pageleave (a beacon) and whatever the SDKs still hold.
-    await page.close({ runBeforeUnload: true })
-    await fake.waitFor(() => fake.events().some((e) => e.event === '$pageleave'), { timeoutMs: 30_000, message: '$pageleave' })
+    await leavePage(page, fake)
     await context.close()
 
     const text = everythingSent(fake)

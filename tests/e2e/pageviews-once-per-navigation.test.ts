@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { holdRequests, kitPhase, newVisitor, settle, waitForHydrated, waitForKitReady } from '../support/browser'
+import { describe, expect, it } from 'vitest'
+import { holdRequests, kitPhase, newVisitor, waitForHydrated, waitForKitReady, waitForPostHogStarted } from '../support/browser'
 import { sdkChunkPaths } from '../support/bundles'
-import { E2E_ENVIRONMENT, E2E_RELEASE, startStack, type E2EStack } from '../support/e2e-stack'
+import { E2E_ENVIRONMENT, E2E_RELEASE, leavePage, useStack } from '../support/e2e-stack'
 import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 
 /**
@@ -11,15 +11,7 @@ import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types
  * posthog-js has loaded are queued and sent with their own URL (docs/decisions/007).
  */
 
-let stack: E2EStack
-
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(async () => {
-  await stack?.stop()
-})
-beforeEach(() => stack.fake.clear())
+const stack = useStack()
 
 const pageviews = () => stack.fake.events().filter((e) => e.event === '$pageview')
 const props = (e: PostHogEvent | undefined) => (e?.properties ?? {}) as Record<string, unknown>
@@ -45,10 +37,18 @@ describe('pageviews are counted once per navigation', () => {
       expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'the Link navigation was soft').toBe('still-here')
 
       await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 2, { timeoutMs: 30_000, message: 'two $pageviews' })
-      // posthog-js flushes every 3 s: wait for a quiet spell before saying "exactly".
-      await settle(pageviews, 4_500)
-      const [first, second, ...extra] = pageviews()
-      expect(extra, 'no duplicate $pageview').toEqual([])
+
+      await page.goBack()
+      await page.waitForURL(`${app.url}/`)
+      await page.locator('a[href="/debug/throw"]').waitFor()
+      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'back was soft too').toBe('still-here')
+      await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 3, { timeoutMs: 30_000, message: 'a third $pageview after back' })
+
+      // Leaving the site: posthog-js sends $pageleave from pagehide, with a beacon, after
+      // everything else it held; the counts below are final.
+      const leave = await leavePage(page, fake)
+      const [first, second, third, ...extra] = pageviews()
+      expect(extra, 'one $pageview per navigation: none doubled, and leaving is not a view').toEqual([])
       expect(props(first)).toMatchObject({
         request_id: documentRequestId,
         $current_url: `${app.url}/`,
@@ -66,30 +66,11 @@ describe('pageviews are counted once per navigation', () => {
       })
       expect(props(first).$session_id, 'both views are in one session').toBe(props(second).$session_id)
       expect(first?.distinct_id).toBe(second?.distinct_id)
+      // Back adds exactly one $pageview.
+      expect(props(third)).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/`, $pathname: '/' })
 
-      await page.goBack()
-      await page.waitForURL(`${app.url}/`)
-      await page.locator('a[href="/debug/throw"]').waitFor()
-      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'back was soft too').toBe('still-here')
-      await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 3, { timeoutMs: 30_000, message: 'a third $pageview after back' })
-      await settle(pageviews, 4_500)
-      const afterBack = pageviews()
-      expect(afterBack, 'back adds exactly one $pageview').toHaveLength(3)
-      expect(props(afterBack[2])).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/`, $pathname: '/' })
-
-      // Leaving the site: posthog-js sends $pageleave from pagehide, with a beacon.
-      await page.goto('about:blank')
-      const [leave] = await fake.waitFor(
-        (f) => {
-          const found = f.events().filter((e) => e.event === '$pageleave')
-          return found.length ? found : undefined
-        },
-        { timeoutMs: 30_000, message: '$pageleave after leaving' },
-      )
       expect(props(leave)).toMatchObject({ $current_url: `${app.url}/`, environment: E2E_ENVIRONMENT, release: E2E_RELEASE })
       expect(props(leave).$session_id).toBe(props(first).$session_id)
-      // Leaving is not a view.
-      expect(pageviews()).toHaveLength(3)
     } finally {
       await context.close()
     }
@@ -115,7 +96,7 @@ describe('pageviews are counted once per navigation', () => {
       await waitForKitReady(page)
 
       await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 2, { timeoutMs: 30_000, message: 'two queued $pageviews' })
-      await settle(pageviews, 4_500)
+      await leavePage(page, fake)
       const views = pageviews()
       expect(views, 'one view per page, none lost, none doubled').toHaveLength(2)
       expect(props(views[0])).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/`, $pathname: '/', environment: E2E_ENVIRONMENT, release: E2E_RELEASE })
@@ -143,8 +124,9 @@ describe('the provider hydrates cleanly', () => {
       for (const path of ['/', '/debug/throw']) {
         await page.goto(`${app.url}${path}`, { waitUntil: 'load' })
         await waitForKitReady(page)
-        // Replay and flags start after the SDKs load: give them time to touch the DOM.
-        await page.waitForTimeout(1_500)
+        // Replay starts from posthog-js's remote config, after the SDKs load: once it records, it
+        // has taken its full snapshot of the DOM (flags come bootstrapped, with no reload).
+        await waitForPostHogStarted(page)
       }
       // React reports a hydration mismatch in production as minified error #418/#423/#425.
       expect(problems).toEqual([])

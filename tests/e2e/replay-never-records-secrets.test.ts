@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { newVisitor, waitForKitReady } from '../support/browser'
-import { startStack, type E2EStack } from '../support/e2e-stack'
+import { leavePage, useStack } from '../support/e2e-stack'
 import { allText } from '../support/events'
 import { hasFullSnapshot, masked, posthogReplay, recordedInputValues, recordedTexts, sentryReplay } from '../support/replay'
 
@@ -11,15 +11,7 @@ import { hasFullSnapshot, masked, posthogReplay, recordedInputValues, recordedTe
  * did record the typing (as asterisks), so an empty or undecodable payload cannot pass.
  */
 
-let stack: E2EStack
-
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(async () => {
-  await stack?.stop()
-})
-beforeEach(() => stack.fake.clear())
+const stack = useStack()
 
 /** Typed into the debug page's form; each appears nowhere else in the app. */
 const TYPED = {
@@ -85,7 +77,9 @@ describe('replay never records typed or displayed secrets', () => {
         },
         { timeoutMs: 60_000, message: 'PostHog and Sentry replay with a full snapshot and the masked typing' },
       )
-      await new Promise((r) => setTimeout(r, 1_500))
+      // Then the visitor leaves: both recorders send what they still hold on pagehide, and
+      // posthog-js's $pageleave comes last. Everything the session recorded is checked below.
+      await leavePage(page, fake)
 
       const ph = posthogReplay(fake)
       const se = sentryReplay(fake)

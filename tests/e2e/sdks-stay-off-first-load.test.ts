@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isScript, newVisitor, pathOf, recordNetwork, waitForKitReady } from '../support/browser'
+import { isScript, newVisitor, pastKitStart, pathOf, recordNetwork, waitForKitReady, waitForPageState } from '../support/browser'
 import { sdkChunkPaths, sdkSignaturesIn } from '../support/bundles'
 import { startStack, type E2EStack } from '../support/e2e-stack'
 
@@ -40,9 +40,13 @@ async function scriptsOf(stack: E2EStack, browser: Browser, path: string, waitFo
   try {
     const page = await context.newPage()
     await page.goto(`${stack.app.url}${path}`, { waitUntil: 'load' })
-    // `ready` = both SDK chunks executed; with the backends off, wait past when they would have.
+    // `ready` = both SDK chunks executed; with the backends off, wait past when they would have
+    // started: the kit has read the page's config (none), and the page has had that idle time.
     if (waitForSdks) await waitForKitReady(page)
-    else await page.waitForTimeout(3_000)
+    else {
+      await waitForPageState(page, 'state.configRead && !state.configured', 'the kit to find no browser config')
+      await pastKitStart(page)
+    }
     // The page's own clock: when `load` fired, and when each resource was requested.
     const timing = await page.evaluate(() => {
       const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[]

@@ -41,31 +41,6 @@ const of = (name: string, requestId: string) => (e: { event: string; properties?
 const generationOf = (requestId: string) => (e: { event: string; properties?: Record<string, unknown> }) => e.event === '$ai_generation' && e.properties?.$ai_trace_id === requestId
 
 describe('the echo model (no OPENAI_API_KEY)', () => {
-  it('answers, and its call is one $ai_generation on the request trace', async () => {
-    const res = await chat(echoApp, { prompt: 'Hello, kit' }, { cookie: user('u-chat') })
-    expect(res.status).toBe(200)
-    expect(res.body).toEqual({ text: 'Echo: Hello, kit', model: 'echo-1', usage: { input_tokens: 3, output_tokens: 4 }, request_id: res.requestId })
-    const [generation] = await waitForEvents(fake, generationOf(res.requestId))
-    const [request] = await waitForEvents(fake, of('api_request', res.requestId))
-    expect(request!.properties.request_id).toBe(generation!.properties.$ai_trace_id)
-    expect(generation!.distinct_id).toBe('u-chat')
-    expect(generation!.properties).toMatchObject({
-      $ai_trace_id: res.requestId,
-      request_id: res.requestId,
-      $ai_provider: 'echo',
-      $ai_model: 'echo-1',
-      $ai_span_name: 'demo-chat',
-      $ai_input_tokens: 3,
-      $ai_output_tokens: 4,
-      $ai_http_status: 200,
-      $ai_is_error: false,
-      environment: 'staging',
-      release: 'nextjs-observability-kit-demo@abc123',
-    })
-    expect(generation!.properties.$ai_latency).toEqual(expect.any(Number))
-    expect(fake.events().filter(generationOf(res.requestId))).toHaveLength(1)
-  })
-
   it('keeps an incoming X-Request-ID as the trace id', async () => {
     const res = await chat(echoApp, { prompt: 'x' }, { 'x-request-id': 'lb-chat-77' })
     expect(res.requestId).toBe('lb-chat-77')
@@ -89,24 +64,73 @@ describe('the echo model (no OPENAI_API_KEY)', () => {
     expect(apiError!.properties).toMatchObject({ error_type: category, status_code: routeStatus, endpoint: '/api/chat', method: 'POST' })
   })
 
-  it.each([
+})
+
+/**
+ * "No model call", "no Sentry event", "exactly one generation" are read after the app has
+ * stopped: one app answers every request below, the first events of each are awaited, then it
+ * stops, which delivers everything both SDKs still hold. What the fake has then is final.
+ */
+describe('the echo model, counted once the app has stopped', () => {
+  const BAD_BODIES: Array<[string, unknown]> = [
     ['no body', ''],
     ['invalid JSON', '{"prompt":'],
     ['no prompt', { question: 'hi' }],
     ['a non-string prompt', { prompt: 42 }],
     ['an empty prompt', { prompt: '' }],
-  ])('answers 400 JSON with the request id to %s, with no model call and no Sentry event', async (_label, body) => {
-    const res = await chat(echoApp, body)
+  ]
+  let delivered: FakeIngest
+  let hello: Awaited<ReturnType<typeof chat>>
+  const refused = new Map<string, Awaited<ReturnType<typeof chat>>>()
+
+  beforeAll(async () => {
+    delivered = await startFakeIngest()
+    const app = await startNext(kit(delivered))
+    try {
+      hello = await chat(app, { prompt: 'Hello, kit' }, { cookie: user('u-chat') })
+      for (const [label, body] of BAD_BODIES) refused.set(label, await chat(app, body))
+      await waitForEvents(delivered, generationOf(hello.requestId))
+      for (const res of [hello, ...refused.values()]) await waitForEvents(delivered, of('api_request', res.requestId))
+    } finally {
+      await app.stop()
+      await delivered.close()
+    }
+  })
+
+  it('answers, and its call is one $ai_generation on the request trace', () => {
+    expect(hello.status).toBe(200)
+    expect(hello.body).toEqual({ text: 'Echo: Hello, kit', model: 'echo-1', usage: { input_tokens: 3, output_tokens: 4 }, request_id: hello.requestId })
+    const generations = delivered.events().filter(generationOf(hello.requestId))
+    expect(generations).toHaveLength(1)
+    const [generation] = generations
+    const [request] = delivered.events().filter(of('api_request', hello.requestId))
+    expect(request!.properties.request_id).toBe(generation!.properties.$ai_trace_id)
+    expect(generation!.distinct_id).toBe('u-chat')
+    expect(generation!.properties).toMatchObject({
+      $ai_trace_id: hello.requestId,
+      request_id: hello.requestId,
+      $ai_provider: 'echo',
+      $ai_model: 'echo-1',
+      $ai_span_name: 'demo-chat',
+      $ai_input_tokens: 3,
+      $ai_output_tokens: 4,
+      $ai_http_status: 200,
+      $ai_is_error: false,
+      environment: 'staging',
+      release: 'nextjs-observability-kit-demo@abc123',
+    })
+    expect(generation!.properties.$ai_latency).toEqual(expect.any(Number))
+  })
+
+  it.each(BAD_BODIES.map(([label]) => label))('answers 400 JSON with the request id to %s, with no model call and no Sentry event', (label) => {
+    const res = refused.get(label)!
     expect(res.status).toBe(400)
     expect(res.body).toEqual({ error: expect.stringContaining('prompt'), request_id: res.requestId })
-    const [request] = await waitForEvents(fake, of('api_request', res.requestId))
+    const [request] = delivered.events().filter(of('api_request', res.requestId))
     expect(request!.properties).toMatchObject({ status_code: 400, success: false })
-    // A real failure afterwards, so the 400 had every chance to reach Sentry first.
-    const marker = await chat(echoApp, { prompt: 'fail: provider_error' })
-    await fake.waitFor(() => sentryForRequest(fake, marker.requestId).length > 0)
-    expect(sentryForRequest(fake, res.requestId)).toEqual([])
-    expect(fake.events().filter((e) => e.event === 'api_error' && e.properties.request_id === res.requestId)).toEqual([])
-    expect(fake.events().filter(generationOf(res.requestId))).toEqual([])
+    expect(sentryForRequest(delivered, res.requestId)).toEqual([])
+    expect(delivered.events().filter((e) => e.event === 'api_error' && e.properties.request_id === res.requestId)).toEqual([])
+    expect(delivered.events().filter(generationOf(res.requestId))).toEqual([])
   })
 })
 

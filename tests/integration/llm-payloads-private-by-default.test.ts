@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { jsonBytes, POSTHOG_MAX_EVENT_BYTES } from '@/lib/observability/server/llm/llm-payload'
 import { allText, sentryForRequest, waitForEvents } from '../support/events'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
@@ -44,11 +44,13 @@ afterAll(async () => {
 beforeEach(() => fake.clear())
 
 describe('by default', () => {
+  // Each test stops its app before reading what arrived: stopping delivers what the SDKs still
+  // hold (spans go out on their own schedule), so a prompt on any of it would be found.
   let app: NextServer
-  beforeAll(async () => {
+  beforeEach(async () => {
     app = await startNext(kit(fake, llm))
   })
-  afterAll(() => app?.stop())
+  afterEach(() => app?.stop())
 
   it('a 200,000-character prompt leaves no text in any PostHog or Sentry payload', async () => {
     const prompt = bigPrompt('the quick brown fox ')
@@ -59,9 +61,8 @@ describe('by default', () => {
     expect(generation!.properties).not.toHaveProperty('$ai_input')
     expect(generation!.properties).not.toHaveProperty('$ai_output_choices')
     expect(generation!.properties.$ai_input_tokens).toBe(50_000)
-    // Spans go out on their own schedule: give them time to arrive before looking.
     await fake.waitFor(() => fake.sentryItems().length > 0)
-    await new Promise((r) => setTimeout(r, 2_500))
+    await app.stop()
     const everything = allText(fake)
     expect(everything).toContain(res.requestId)
     expect(everything).not.toContain(MARKER)
@@ -74,7 +75,7 @@ describe('by default', () => {
     await fake.waitFor(() => sentryForRequest(fake, res.requestId).length > 0)
     await waitForEvents(fake, generationOf(res.requestId))
     await waitForEvents(fake, (e) => e.event === '$exception' && e.properties.request_id === res.requestId)
-    await new Promise((r) => setTimeout(r, 2_500))
+    await app.stop()
     const sentryText = JSON.stringify(fake.sentry())
     expect(sentryText).toContain(res.requestId)
     expect(sentryText).toContain('provider_error')

@@ -8,6 +8,7 @@ import { VIEWER_MARKER } from '@/lib/observability/server/local/viewer-page'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
 import type { LocalEventSummary } from '@/lib/observability/server/local/local-event'
 import type { TimelineGroup } from '@/lib/observability/server/local/local-timeline'
+import { eventually } from '../support/eventually'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { ROOT, TEST_DIST_DIR, startNext, type NextServer } from '../support/next-server'
 
@@ -31,15 +32,8 @@ async function feed(app: NextServer): Promise<Feed> {
 }
 
 async function waitForFeed<T>(app: NextServer, pick: (f: Feed) => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: Feed | undefined
-  while (Date.now() < deadline) {
-    last = await feed(app)
-    const found = pick(last)
-    if (found) return found
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`${what}: not in the local feed after ${timeoutMs} ms; it has ${last?.events.map((e) => `${e.backend}:${e.type}:${e.requestId ?? '-'}`).join(', ')}`)
+  const found = await eventually(() => feed(app), pick, `${what} in the local feed`, { timeoutMs, intervalMs: 250 })
+  return pick(found) as T
 }
 
 const typesIn = (f: Feed, group: TimelineGroup, backend: string) =>
@@ -126,7 +120,12 @@ describe('local mode keeps every event on this machine (OBSERVABILITY_LOCAL=1)',
       const res = await fetch(`${app.url}${path}`, { method: 'POST', body, headers })
       expect(res.status, path).toBe(400)
     }
-    await new Promise((r) => setTimeout(r, 1_000))
+    // A well-formed event sent last: the store keeps events in arrival order, so once this one
+    // is listed, anything of the malformed bodies that was going to be stored would be too.
+    const control = 'malformed-control-7d1'
+    const ok = await fetch(`${app.url}/_ox/p/batch/`, { method: 'POST', body: JSON.stringify({ api_key: LOCAL_POSTHOG_KEY, batch: [{ event: control, properties: { distinct_id: 'd-1' } }] }) })
+    expect(ok.status).toBe(200)
+    await waitForFeed(app, (f) => f.events.some((e) => e.type === control), 'the well-formed event sent last')
     const after = await feed(app)
     expect(JSON.stringify(after)).not.toContain(marker)
     expect(storedText(dir)).not.toContain(marker)
@@ -142,8 +141,7 @@ describe('local mode keeps every event on this machine (OBSERVABILITY_LOCAL=1)',
         .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean))
         .map((line) => (JSON.parse(line) as { data: { properties?: { i?: number } } }).data.properties?.i)
         .filter((i): i is number => typeof i === 'number')
-    const deadline = Date.now() + 15_000
-    while (!kept().includes(299) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    await eventually(kept, (i) => i.includes(299), 'the last of 300 events on disk')
     expect(kept()).toContain(299)
     expect(kept()).not.toContain(0)
     const lines = readdirSync(dir).flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean))

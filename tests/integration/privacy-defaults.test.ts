@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { allText, sentryForRequest, waitForEvents } from '../support/events'
+import { allText, waitForEvents } from '../support/events'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { startNext, type NextServer } from '../support/next-server'
 
@@ -31,8 +31,8 @@ describe('secrets sent by a client appear in no payload of either backend (docs/
     await fake.waitFor(() => fake.sentryEvents().some((i) => (i.payload as { tags?: Record<string, string> }).tags?.request_id === 'priv-1'))
     await waitForEvents(fake, (e) => e.event === 'api_request' && e.properties.request_id === 'priv-2')
     await waitForEvents(fake, (e) => e.event === '$exception' && e.properties.request_id === 'priv-1')
-    // Spans and sessions go out on their own schedule; give them time to arrive too.
-    await new Promise((r) => setTimeout(r, 2_500))
+    // Spans and sessions go out on their own schedule: stopping the app delivers them too.
+    await app.stop()
     const everything = allText(fake)
     expect(everything.length).toBeGreaterThan(1_000)
     for (const secret of [...Object.values(SECRETS), 'sk_live', 'COOKIESECRET', 'COOKIEOTHER']) {

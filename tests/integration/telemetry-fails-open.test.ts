@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { allText, sentryForRequest, waitForEvents } from '../support/events'
+import { eventually } from '../support/eventually'
 import { startFakeIngest, startRefusingPort, type FakeIngest } from '../support/fake-ingest'
 import { startNext, type NextServer } from '../support/next-server'
 
@@ -30,6 +30,11 @@ function expectHealthy(results: Awaited<ReturnType<typeof hammer>>) {
   }
 }
 
+/** posthog-node gave up on a delivery (after its one retry) and the kit said so, once. */
+function untilPostHogGaveUp(app: NextServer) {
+  return eventually(() => app.output(), (out) => /\[observability\] posthog-node delivery failed/.test(out), 'posthog-node reporting a failed delivery', { timeoutMs: 30_000 })
+}
+
 function expectNoUnhandled(app: NextServer) {
   expect(app.output()).not.toMatch(/unhandled ?rejection|UnhandledPromiseRejection|uncaught/i)
 }
@@ -48,7 +53,8 @@ describe('telemetry fails open', () => {
     const app = await startNext({ POSTHOG_API_KEY: 'phc_failopenkey12345', POSTHOG_HOST: `http://127.0.0.1:${port}`, SENTRY_DSN: `http://key@127.0.0.1:${port}/42`, DEBUG: '1' })
     try {
       expectHealthy(await hammer(app, 24))
-      await new Promise((r) => setTimeout(r, 3_000))
+      // Again once the SDKs have met the refusal and given up on what they held.
+      await untilPostHogGaveUp(app)
       expectHealthy(await hammer(app, 8))
       expectNoUnhandled(app)
     } finally {
@@ -61,7 +67,8 @@ describe('telemetry fails open', () => {
     const app = await startNext({ POSTHOG_API_KEY: 'phc_failopenkey12345', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, DEBUG: '1' })
     try {
       expectHealthy(await hammer(app, 24))
-      await new Promise((r) => setTimeout(r, 6_000))
+      // Again once a delivery has hung until its client's timeout gave up on it.
+      await fake.waitFor((f) => f.requests().some((r) => r.kind === 'posthog-events' && r.abandoned), { timeoutMs: 30_000, message: 'posthog-node abandoning a hung delivery' })
       expectHealthy(await hammer(app, 8))
       expect(fake.requests().length).toBeGreaterThan(0)
       expectNoUnhandled(app)
@@ -77,7 +84,8 @@ describe('telemetry fails open', () => {
     const app = await startNext({ POSTHOG_API_KEY: 'phc_failopenkey12345', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, DEBUG: '1' })
     try {
       expectHealthy(await hammer(app, 24))
-      await new Promise((r) => setTimeout(r, 3_000))
+      // Again once the SDKs have met the 500s and posthog-node has retried and given up.
+      await untilPostHogGaveUp(app)
       expectHealthy(await hammer(app, 8))
       expect(fake.requests().length).toBeGreaterThan(0)
       expectNoUnhandled(app)

@@ -3,7 +3,7 @@ import posthog from 'posthog-js'
 import { vi } from 'vitest'
 import { BROWSER_CONFIG_COOKIE, encodeBrowserConfig, type BrowserConfig } from '@/lib/observability/shared/browser-config'
 import type { IdentifyPii } from '@/lib/observability/shared/config'
-import { getKit, resetKitForTests } from '@/lib/observability/client/kit'
+import { observabilityPageState, resetObservabilityInPage } from 'nextjs-observability-kit/testing'
 
 /**
  * Browser-side test helpers: the `__ox` cookie the middleware would set, and a clean page between
@@ -38,7 +38,7 @@ export function setConfigCookie(config: BrowserConfig): void {
 
 /** A fresh page: no kit state, no cookies, posthog-js forgotten its identity. */
 export function resetPage(): void {
-  resetKitForTests()
+  resetObservabilityInPage()
   for (const name of Object.keys(parseCookie(document.cookie))) document.cookie = `${name}=; Path=/; Max-Age=0`
   if (posthog.__loaded) posthog.reset()
   localStorage.clear()
@@ -48,6 +48,7 @@ export function resetPage(): void {
 /** Resolves once every enabled SDK has loaded (the kit loads them after `load`, when idle). */
 export async function waitForSdks(): Promise<void> {
   await vi.waitFor(() => {
-    if (getKit().phase !== 'ready') throw new Error(`kit is ${getKit().phase}`)
+    const { phase } = observabilityPageState()
+    if (phase !== 'ready') throw new Error(`kit is ${phase}`)
   }, { timeout: 10_000, interval: 20 })
 }

@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core'
+import { observabilityPageState, type ObservabilityPageState } from 'nextjs-observability-kit/testing'
 
 /**
  * Headless Chromium for the end-to-end tests, made to look like a visitor's desktop Chrome.
@@ -152,42 +153,46 @@ export async function waitForHydrated(page: Page, selector: string, timeoutMs = 
   )
 }
 
+/** The kit's state in this page: the testing entry's snapshot, run in the page. */
+export function pageState(page: Page): Promise<ObservabilityPageState> {
+  return page.evaluate(observabilityPageState)
+}
+
 /** The kit's loading phase in this page: `idle`, `scheduled` (SDKs on their way) or `ready`. */
-export function kitPhase(page: Page): Promise<string | undefined> {
-  return page.evaluate(() => (globalThis as unknown as Record<symbol, { phase?: string } | undefined>)[Symbol.for('observability.kit.browser')]?.phase)
+export async function kitPhase(page: Page): Promise<ObservabilityPageState['phase']> {
+  return (await pageState(page)).phase
+}
+
+/**
+ * Resolves once `condition`, a JavaScript expression over `state` (an `ObservabilityPageState`),
+ * holds in the page. The snapshot function reads only globals, so its source runs in the page.
+ */
+export async function waitForPageState(page: Page, condition: string, what: string, timeoutMs = 60_000): Promise<void> {
+  const expression = `((state) => ${condition})((${observabilityPageState.toString()})())`
+  await explainTimeout(page, what, () => page.waitForFunction(expression, undefined, { timeout: timeoutMs, polling: 100 }))
 }
 
 /** Resolves once the kit has loaded its SDKs in this page (or gave up), i.e. after `load` + idle. */
 export async function waitForKitReady(page: Page, timeoutMs = 60_000): Promise<void> {
-  await explainTimeout(page, 'the kit to load its SDKs', () =>
-    page.waitForFunction(
-      () => (globalThis as unknown as Record<symbol, { phase?: string } | undefined>)[Symbol.for('observability.kit.browser')]?.phase === 'ready',
-      undefined,
-      { timeout: timeoutMs, polling: 100 },
-    ),
-  )
+  await waitForPageState(page, "state.phase === 'ready'", 'the kit to load its SDKs', timeoutMs)
 }
 
 /**
- * Resolves once posthog-js has also applied its remote config (replay recording started), after
- * which the extensions it would start from that config (exception autocapture, replay) are live.
- * Errors thrown before then could not reveal a second, SDK-owned report.
+ * Resolves once posthog-js has also applied its remote config (replay recording started): every
+ * extension it starts from that config has been told by then, so `posthogCapturesExceptions`
+ * says for good whether posthog-js would report an uncaught error itself.
  */
 export async function waitForPostHogStarted(page: Page, timeoutMs = 60_000): Promise<void> {
-  await explainTimeout(page, 'posthog-js to start recording', () =>
-    page.waitForFunction(
-      () => {
-        const kit = (globalThis as unknown as Record<symbol, { backends?: { posthog?: { instance: { sessionRecordingStarted(): boolean } } | null } } | undefined>)[
-          Symbol.for('observability.kit.browser')
-        ]
-        return kit?.backends?.posthog?.instance.sessionRecordingStarted() === true
-      },
-      undefined,
-      { timeout: timeoutMs, polling: 100 },
-    ),
-  )
-  // Lazy extension scripts are fetched right after the remote config; give them a moment to run.
-  await page.waitForTimeout(1_000)
+  await waitForPageState(page, 'state.recording', 'posthog-js to start recording', timeoutMs)
+}
+
+/**
+ * Resolves once the page has had the idle time the kit waits for before it loads the SDKs: an
+ * idle callback queued now, with the kit's own deadline, runs after any the kit queued before.
+ * With the backends off, the kit queues none; this shows it did not.
+ */
+export async function pastKitStart(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 2_000 })))
 }
 
 /** A timeout that says where the page stood: which phase, which SDKs, which scripts failed. */
@@ -199,10 +204,8 @@ async function explainTimeout(page: Page, what: string, wait: () => Promise<unkn
     await wait()
   } catch (error) {
     const state = await page
-      .evaluate(() => {
-        const kit = (globalThis as unknown as Record<symbol, { phase?: string; backends?: { posthog?: unknown; sentry?: unknown } } | undefined>)[Symbol.for('observability.kit.browser')]
-        return { url: location.href, phase: kit?.phase, posthog: !!kit?.backends?.posthog, sentry: !!kit?.backends?.sentry }
-      })
+      .evaluate(observabilityPageState)
+      .then((s) => ({ url: page.url(), ...s }))
       .catch((e: unknown) => ({ unavailable: String(e) }))
     throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state)}; failed requests: ${failed.join(', ') || 'none'}\n${String(error)}`)
   } finally {
@@ -210,28 +213,8 @@ async function explainTimeout(page: Page, what: string, wait: () => Promise<unkn
   }
 }
 
-/** The page's posthog-js ids once loaded (read through the kit's backend), for linking assertions. */
+/** The page's posthog-js ids once loaded, for linking assertions. */
 export async function posthogIds(page: Page): Promise<{ distinctId?: string; sessionId?: string }> {
-  return page.evaluate(() => {
-    const kit = (globalThis as unknown as Record<symbol, { backends?: { posthog?: { distinctId(): string | undefined; sessionId(): string | undefined } | null } } | undefined>)[
-      Symbol.for('observability.kit.browser')
-    ]
-    return { distinctId: kit?.backends?.posthog?.distinctId(), sessionId: kit?.backends?.posthog?.sessionId() }
-  })
-}
-
-/** Waits until nothing new arrived for `quietMs` (events keep trickling after a batch flush). */
-export async function settle<T>(read: () => T[], quietMs = 4_000, maxMs = 30_000): Promise<T[]> {
-  const deadline = Date.now() + maxMs
-  let last = read().length
-  let since = Date.now()
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200))
-    const n = read().length
-    if (n !== last) {
-      last = n
-      since = Date.now()
-    } else if (Date.now() - since >= quietMs) break
-  }
-  return read()
+  const { distinctId, sessionId } = await pageState(page)
+  return { distinctId, sessionId }
 }

@@ -1,4 +1,6 @@
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
+import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 import { launchBrowser } from './browser'
 import { startFakeIngest, type FakeIngest, type FakeIngestOptions } from './fake-ingest'
 import { startNext, type NextServer } from './next-server'
@@ -59,4 +61,60 @@ export async function startStack(
       await fake.close()
     },
   }
+}
+
+/**
+ * The set-up of an end-to-end file: one stack for all its tests (started before the first, stopped
+ * after the last), the fake emptied before each test unless `clearBetweenTests` is false. Read its
+ * fields inside tests and hooks, once it has started.
+ *
+ * @example
+ * const stack = useStack({ SENTRY_TRACES_SAMPLE_RATE: '1' })
+ * it('…', async () => { const page = await (await newVisitor(stack.browser)).newPage() })
+ */
+export function useStack(
+  env: Record<string, string> | null = {},
+  fakeOptions: FakeIngestOptions = {},
+  { clearBetweenTests = true }: { clearBetweenTests?: boolean } = {},
+): E2EStack {
+  let started: E2EStack | undefined
+  const get = (): E2EStack => {
+    if (!started) throw new Error('the end-to-end stack is not started yet: read it inside a test or hook')
+    return started
+  }
+  beforeAll(async () => {
+    started = await startStack(env, fakeOptions)
+  })
+  afterAll(async () => {
+    await started?.stop()
+  })
+  if (clearBetweenTests) beforeEach(() => get().fake.clear())
+  return {
+    get fake() {
+      return get().fake
+    },
+    get app() {
+      return get().app
+    },
+    get browser() {
+      return get().browser
+    },
+    stop: () => get().stop(),
+  }
+}
+
+/**
+ * Closes the page as a visitor leaving it would (`pagehide`), and resolves once its `$pageleave`
+ * has reached the fake. posthog-js sends that event last, in the same beacon as everything it
+ * still held, so after this the fake has every PostHog event of the page: a count read now is
+ * final, with no waiting for a quiet spell. `sessionId` picks this page's `$pageleave` when other
+ * pages of the test sent one too.
+ */
+export async function leavePage(page: Page, fake: FakeIngest, sessionId?: string): Promise<PostHogEvent> {
+  const before = new Set(fake.events().filter((e) => e.event === '$pageleave'))
+  await page.close({ runBeforeUnload: true })
+  return fake.waitFor(
+    (f) => f.events().find((e) => e.event === '$pageleave' && !before.has(e) && (sessionId === undefined || e.properties.$session_id === sessionId)),
+    { timeoutMs: 30_000, message: 'the $pageleave of the closed page' },
+  )
 }

@@ -1,19 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type Exchange,
-  type FakeLlm,
-  type FakeLlmMode,
-  type FakeLlmTiming,
-  allText,
-  fakeReply,
-  fakeTokens,
-  json,
-  lastUserText,
-  pieces,
-  sleep,
-  sse,
-  startFakeLlmServer,
-} from './fake-llm-server'
+import { type Exchange, type FakeLlmTiming, allText, fakeLlmStarter, fakeReply, fakeTokens, json, lastUserText, sse, streamDeltas } from './fake-llm-server'
 
 /**
  * A local Anthropic-compatible server for the real `@anthropic-ai/sdk` client: `POST /v1/messages`,
@@ -24,10 +10,7 @@ import {
  * const llm = await startFakeAnthropic()
  * const client = new Anthropic({ apiKey: 'test', baseURL: llm.baseURL, maxRetries: 0 })
  */
-export function startFakeAnthropic(options: { mode?: FakeLlmMode } & FakeLlmTiming = {}): Promise<FakeLlm> {
-  const { firstTokenDelayMs = 40, chunkDelayMs = 5 } = options
-  return startFakeLlmServer('', (x) => answer(x, firstTokenDelayMs, chunkDelayMs), options.mode)
-}
+export const startFakeAnthropic = fakeLlmStarter('', answer)
 
 /** What the fake reports as usage for a request, so tests can assert exact numbers. */
 export function anthropicUsage(messages: unknown, system?: unknown): { input_tokens: number; output_tokens: number } {
@@ -39,7 +22,7 @@ const ERRORS = {
   server_error: [500, { type: 'api_error', message: 'Internal server error' }],
 } as const
 
-async function answer({ res, path, body, mode }: Exchange, firstTokenDelayMs: number, chunkDelayMs: number): Promise<void> {
+async function answer({ res, path, body, mode }: Exchange, timing: Required<FakeLlmTiming>): Promise<void> {
   if (path !== '/v1/messages') return json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `fake Anthropic has no ${path}` } })
   if (mode === 'quota' || mode === 'server_error') {
     const [status, error] = ERRORS[mode]
@@ -73,16 +56,13 @@ async function answer({ res, path, body, mode }: Exchange, firstTokenDelayMs: nu
   event('message_start', {
     message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1, ...cache } },
   })
-  await sleep(firstTokenDelayMs)
-  if (reply) {
-    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
-    event('ping', {})
-    for (const piece of pieces(reply)) {
-      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } })
-      await sleep(chunkDelayMs)
-    }
-    event('content_block_stop', { index: 0 })
-  }
+  await streamDeltas(reply, timing, (piece) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }), {
+    before: () => {
+      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
+      event('ping', {})
+    },
+    after: () => event('content_block_stop', { index: 0 }),
+  })
   event('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: outputTokens } })
   event('message_stop', {})
   res.end()

@@ -71,6 +71,8 @@ export interface RecordedRequest {
   /** 0 while unanswered (or forever in 'hang' mode). */
   status: number
   at: number
+  /** The client gave up on it before it was answered (its timeout fired, in 'hang' mode). */
+  abandoned: boolean
 }
 
 export interface RejectedRequest {
@@ -211,8 +213,13 @@ export async function startFakeIngest(opts: FakeIngestOptions = {}): Promise<Fak
       : remoteConfigRequest(url.pathname) ? 'posthog-config'
       : posthogStaticName(url.pathname) ? 'posthog-static'
       : classifyIngestRequest(base, { tunnelPaths: opts.tunnelPaths }) ?? 'other'
-    const record: RecordedRequest | undefined = opts.sink ? undefined : { ...base, kind, status: 0, at: Date.now() }
-    if (record) requests.push(record)
+    const record: RecordedRequest | undefined = opts.sink ? undefined : { ...base, kind, status: 0, at: Date.now(), abandoned: false }
+    if (record) {
+      requests.push(record)
+      res.once('close', () => {
+        if (!res.writableFinished) record.abandoned = true
+      })
+    }
 
     if (kind === 'preflight') {
       if (record) record.status = 204

@@ -83,7 +83,37 @@ export function allText(messages: unknown, system?: unknown): string {
   return [contentText(system), ...parts].join('')
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** Simulated provider latency: the time a real model takes between stream events. */
+const latency = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * A provider's reply as a stream: the wait for the first token, then a few deltas, each followed
+ * by the wait between chunks. `emit` writes one delta in the provider's format.
+ */
+export async function streamDeltas(reply: string, timing: Required<FakeLlmTiming>, emit: (piece: string) => void, around: { before?(): void; after?(): void } = {}): Promise<void> {
+  await latency(timing.firstTokenDelayMs)
+  if (!reply) return
+  around.before?.()
+  for (const piece of pieces(reply)) {
+    emit(piece)
+    await latency(timing.chunkDelayMs)
+  }
+  around.after?.()
+}
+
+/**
+ * The start function of a provider's fake: its server under `basePath` (e.g. `/v1`), answering
+ * with `answer`, streams paced by the given timing (40 ms to the first token, 5 ms a chunk).
+ */
+export function fakeLlmStarter(
+  basePath: string,
+  answer: (exchange: Exchange, timing: Required<FakeLlmTiming>) => Promise<void>,
+): (options?: { mode?: FakeLlmMode } & FakeLlmTiming) => Promise<FakeLlm> {
+  return (options = {}) => {
+    const timing = { firstTokenDelayMs: options.firstTokenDelayMs ?? 40, chunkDelayMs: options.chunkDelayMs ?? 5 }
+    return startFakeLlmServer(basePath, (x) => answer(x, timing), options.mode)
+  }
+}
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers })

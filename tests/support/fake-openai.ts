@@ -1,19 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type Exchange,
-  type FakeLlm,
-  type FakeLlmMode,
-  type FakeLlmTiming,
-  allText,
-  fakeReply,
-  fakeTokens,
-  json,
-  lastUserText,
-  pieces,
-  sleep,
-  sse,
-  startFakeLlmServer,
-} from './fake-llm-server'
+import { type Exchange, type FakeLlmTiming, allText, fakeLlmStarter, fakeReply, fakeTokens, json, lastUserText, sse, streamDeltas } from './fake-llm-server'
 
 /**
  * A local OpenAI-compatible server for the real `openai` client and the AI SDK's OpenAI provider:
@@ -25,10 +11,7 @@ import {
  * const client = new OpenAI({ apiKey: 'test', baseURL: llm.baseURL, maxRetries: 0 })
  * llm.setMode('quota') // or put `[[fake:quota]]` in one prompt
  */
-export function startFakeOpenAI(options: { mode?: FakeLlmMode } & FakeLlmTiming = {}): Promise<FakeLlm> {
-  const { firstTokenDelayMs = 40, chunkDelayMs = 5 } = options
-  return startFakeLlmServer('/v1', (x) => answer(x, firstTokenDelayMs, chunkDelayMs), options.mode)
-}
+export const startFakeOpenAI = fakeLlmStarter('/v1', answer)
 
 /** What the fake reports as usage for a request, so tests can assert exact numbers. */
 export function openAIUsage(messages: unknown): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
@@ -43,7 +26,7 @@ const ERRORS = {
   content_filter: [400, { message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.", type: null, param: 'prompt', code: 'content_filter' }],
 } as const
 
-async function answer({ res, path, body, mode }: Exchange, firstTokenDelayMs: number, chunkDelayMs: number): Promise<void> {
+async function answer({ res, path, body, mode }: Exchange, timing: Required<FakeLlmTiming>): Promise<void> {
   if (path !== '/v1/chat/completions') return json(res, 404, { error: { message: `fake OpenAI has no ${path}`, type: 'invalid_request_error' } })
   if (mode === 'invalid_quoting' || mode === 'server_quoting') {
     // Some provider errors quote the offending input back, prompt text included.
@@ -84,13 +67,7 @@ async function answer({ res, path, body, mode }: Exchange, firstTokenDelayMs: nu
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     send(JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices, ...(wantsUsage ? { usage: null } : {}), ...extra }))
   chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }])
-  await sleep(firstTokenDelayMs)
-  if (reply) {
-    for (const piece of pieces(reply)) {
-      chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }])
-      await sleep(chunkDelayMs)
-    }
-  }
+  await streamDeltas(reply, timing, (piece) => chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]))
   chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }])
   if (wantsUsage) chunk([], { usage })
   send('[DONE]')

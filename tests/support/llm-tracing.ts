@@ -1,7 +1,7 @@
 import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
-import { getPostHog, resetPostHogForTests } from '@/lib/observability/server/posthog-client'
+import { getPostHog } from '@/lib/observability/server/posthog-client'
 import { runWithRequestContext, type RequestContext } from '@/lib/observability/server/request-context'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import type { FakeIngest } from './fake-ingest'
 import { waitForEvents } from './events'
 
@@ -17,15 +17,13 @@ export async function configureKit(env: Record<string, string | undefined>): Pro
   await getPostHog()?.shutdown(2_000).catch(() => undefined)
   for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_|^(APP_ENV|RELEASE_SHA|SERVICE_NAME)$/.test(k)) delete process.env[k]
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v
-  resetConfigForTests()
-  resetPostHogForTests()
+  resetObservability()
 }
 
 export async function restoreKit(): Promise<void> {
   await getPostHog()?.shutdown(2_000).catch(() => undefined)
   process.env = { ...saved }
-  resetConfigForTests()
-  resetPostHogForTests()
+  resetObservability()
 }
 
 /** The env of a kit sending to `fake`, with a fixed environment and release to assert on. */
@@ -50,11 +48,19 @@ export async function generations(fake: FakeIngest, match: (p: Record<string, un
   return (await waitForEvents(fake, (e) => e.event === '$ai_generation' && match(e.properties ?? {}))) as Generation[]
 }
 
-/** Waits for the one generation matching `match`, then long enough that a duplicate would have arrived too. */
+/**
+ * Delivers everything the kit's posthog-node client holds, if there is one: `flush()` hands over
+ * what waits in this thread, then resolves once the batch has been answered. What the fake has
+ * afterwards is all that was captured before the call.
+ */
+export async function deliverHeld(): Promise<void> {
+  await getPostHog()?.flush().catch(() => undefined)
+}
+
+/** Waits for the one generation matching `match`, then delivers what the client still holds: a duplicate would be in it. */
 export async function theGeneration(fake: FakeIngest, match: (p: Record<string, unknown>) => boolean): Promise<Generation> {
   await generations(fake, match)
-  await getPostHog()?.flush().catch(() => undefined)
-  await new Promise((r) => setTimeout(r, 150))
+  await deliverHeld()
   const all = fake.events().filter((e) => e.event === '$ai_generation' && match(e.properties ?? {})) as Generation[]
   if (all.length !== 1) throw new Error(`expected exactly one $ai_generation, got ${all.length}`)
   return all[0]!

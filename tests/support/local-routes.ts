@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { localEvent, localEvents, localPreflight, localSentryIngest, localViewer } from '@/lib/observability/server/local/local-routes'
 import { posthogProxy, sentryTunnel } from '@/lib/observability/server/proxy'
 import { clientAddressHeader } from '@/lib/observability/server/local/client-address'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
+import { resetObservability } from 'nextjs-observability-kit/testing'
+import { eventually } from './eventually'
 
 /**
  * Local mode's route functions called directly with real `Request`s, as Next calls them, for unit
@@ -17,7 +18,7 @@ import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
 export function useLocalMode(dir: string, extra: Record<string, string> = {}): void {
   for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY|OBSERVABILITY)_/.test(k)) delete process.env[k]
   Object.assign(process.env, { OBSERVABILITY_LOCAL: '1', OBSERVABILITY_LOCAL_DIR: dir, ...extra })
-  resetConfigForTests()
+  resetObservability()
 }
 
 export interface From {
@@ -78,9 +79,5 @@ export function storedText(dir: string): string {
  * is there, anything sent before it that was going to be stored is there too.
  */
 export async function waitForStored(dir: string, marker: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!storedText(dir).includes(marker)) {
-    if (Date.now() > deadline) throw new Error(`${marker} never reached the store in ${dir}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  await eventually(() => storedText(dir), (text) => text.includes(marker), `${marker} in the store in ${dir}`, { timeoutMs, intervalMs: 20 })
 }

@@ -15,7 +15,7 @@
  *
  * Prints `work done` when its work is over (the tests time the exit from that line).
  */
-import { captureException, runObserved, traceGeneration } from '@/lib/observability/server'
+import { captureException, runObserved, traceGeneration } from 'nextjs-observability-kit/server'
 import { ECHO_MODEL, ECHO_PROVIDER, echoCompletion, type EchoMessage } from '@/lib/demo/echo-model'
 
 const args = process.argv.slice(2)

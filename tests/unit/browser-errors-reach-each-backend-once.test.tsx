@@ -4,7 +4,7 @@ import { cleanup, render } from '@testing-library/react'
 import posthog from 'posthog-js'
 import { StrictMode } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ObservabilityProvider, captureException } from '@/lib/observability/client'
+import { ObservabilityProvider, captureException } from 'nextjs-observability-kit/client'
 import { getKit } from '@/lib/observability/client/kit'
 import { browserConfig, resetPage, setConfigCookie, waitForSdks } from '../support/browser-kit'
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { parseConfig } from '@/lib/observability/shared/config'
 import { posthogProxy } from '@/lib/observability/server/proxy'
 import { clientIp } from '@/lib/observability/server/proxy/client-ip'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { startRecordingHost, type RecordingHost } from '../support/recording-host'
 
 /**
@@ -72,7 +72,7 @@ describe('through the proxy', () => {
   function configure(env: Record<string, string>) {
     for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY|OBSERVABILITY)_/.test(k)) delete process.env[k]
     Object.assign(process.env, { POSTHOG_API_KEY: KEY, POSTHOG_HOST: host.url, ...env })
-    resetConfigForTests()
+    resetObservability()
   }
 
   async function forwardedFor(header: string | undefined): Promise<string | undefined> {
@@ -90,7 +90,7 @@ describe('through the proxy', () => {
   })
   afterAll(async () => {
     process.env = { ...saved }
-    resetConfigForTests()
+    resetObservability()
     await host.close()
   })
   beforeEach(() => host.clear())

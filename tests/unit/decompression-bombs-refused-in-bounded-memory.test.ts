@@ -5,9 +5,9 @@ import { createDeflate, gzipSync } from 'node:zlib'
 import { decompressFromBase64 } from 'lz-string'
 import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { MAX_DECODED_BYTES, MAX_LZ64_CHARS, decompressLz64 } from '@/lib/observability/server/local/ingest'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { posthogBatch, request, routes, storedText, useLocalMode, waitForStored } from '../support/local-routes'
 
 /**
@@ -36,7 +36,7 @@ beforeAll(() => {
 afterAll(async () => {
   await sampler.terminate()
   process.env = { ...saved }
-  resetConfigForTests()
+  resetObservability()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
-import { withTracking } from '@/lib/observability/server'
-import { hostMayFreeze, resetHostForTests } from '@/lib/observability/server/host-may-freeze'
-import { resetPostHogForTests } from '@/lib/observability/server/posthog-client'
+import { withTracking } from 'nextjs-observability-kit/server'
+import { hostMayFreeze } from '@/lib/observability/server/host-may-freeze'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 
 /**
@@ -20,9 +19,7 @@ const saved = { ...process.env }
 function configure(env: Record<string, string> = {}) {
   for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k) || k === 'AWS_LAMBDA_FUNCTION_NAME' || k === 'VERCEL') delete process.env[k]
   Object.assign(process.env, { POSTHOG_API_KEY: 'phc_batchingkey123456', POSTHOG_HOST: fake.posthogHost }, env)
-  resetConfigForTests()
-  resetPostHogForTests()
-  resetHostForTests()
+  resetObservability()
 }
 
 const ping = withTracking(async (_request: Request, _context: unknown) => Response.json({ ok: true }), { endpoint: '/api/batched' })
@@ -36,9 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env = { ...saved }
   delete globals[NEXT_REQUEST_CONTEXT]
-  resetConfigForTests()
-  resetPostHogForTests()
-  resetHostForTests()
+  resetObservability()
   await fake.close()
 })
 beforeEach(() => fake.clear())

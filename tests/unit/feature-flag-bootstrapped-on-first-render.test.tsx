@@ -3,7 +3,7 @@ import { act, cleanup, render, screen } from '@testing-library/react'
 import posthog from 'posthog-js'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FeatureFlagsBootstrap, ObservabilityProvider, useFeatureFlag, type FlagValue } from '@/lib/observability/client'
+import { FeatureFlagsBootstrap, ObservabilityProvider, useFeatureFlag, type FlagValue } from 'nextjs-observability-kit/client'
 import { setLiveFlags } from '@/lib/observability/client/flags'
 import { browserConfig, resetPage, setConfigCookie, waitForSdks } from '../support/browser-kit'
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { withTracking } from '@/lib/observability/server'
+import { withTracking } from 'nextjs-observability-kit/server'
 import { registerNode } from '@/lib/observability/server/register'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { configureKit, restoreKit } from '../support/llm-tracing'

@@ -3,7 +3,7 @@ import * as Sentry from '@sentry/browser'
 import { cleanup, render } from '@testing-library/react'
 import posthog from 'posthog-js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ObservabilityProvider } from '@/lib/observability/client'
+import { ObservabilityProvider } from 'nextjs-observability-kit/client'
 import type { IdentifyPii } from '@/lib/observability/shared/config'
 import { browserConfig, resetPage, setConfigCookie, waitForSdks } from '../support/browser-kit'
 

@@ -4,12 +4,12 @@ import { tryToParsePath } from 'next/dist/lib/try-to-parse-path'
 import * as nextServer from 'next/server'
 import { NextRequest, type NextFetchEvent } from 'next/server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import * as edge from '@/lib/observability/edge'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
+import * as edge from 'nextjs-observability-kit/edge'
 import { DEFAULT_STYLE } from '@/lib/observability/cli/code-style'
 import { editMiddleware } from '@/lib/observability/cli/edit-middleware'
 import { excludeKitRoutes } from '@/lib/observability/cli/matcher'
 import { KIT_MATCHER } from '@/lib/observability/cli/templates'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { copyFixture, evaluateModule, init } from './init-fixture-tree'
 
 const event = {} as NextFetchEvent
@@ -19,11 +19,11 @@ const saved = { ...process.env }
 
 beforeEach(() => {
   for (const key of ['POSTHOG_API_KEY', 'SENTRY_DSN']) delete process.env[key]
-  resetConfigForTests()
+  resetObservability()
 })
 afterEach(() => {
   process.env = { ...saved }
-  resetConfigForTests()
+  resetObservability()
 })
 
 /** Whether Next would run the middleware for `path`, compiling the matcher as Next does. */

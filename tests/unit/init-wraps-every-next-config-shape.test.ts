@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_STYLE } from '@/lib/observability/cli/code-style'
 import { editNextConfig } from '@/lib/observability/cli/edit-next-config'
 import { inspectNextConfig } from '@/lib/observability/cli/inspect-next-config'
-import * as kitNextConfig from '@/lib/observability/next-config'
+import * as kitNextConfig from 'nextjs-observability-kit/next-config'
 import { evaluateModule } from './init-fixture-tree'
 
 function edited(source: string): string {

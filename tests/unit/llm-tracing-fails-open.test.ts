@@ -1,11 +1,11 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { traceGeneration, traceOpenAIChat, type GenerationAdapter } from '@/lib/observability/server'
+import { traceGeneration, traceOpenAIChat, type GenerationAdapter } from 'nextjs-observability-kit/server'
 import { getPostHog } from '@/lib/observability/server/posthog-client'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { fakeReply, type FakeLlm } from '../support/fake-llm-server'
 import { startFakeOpenAI } from '../support/fake-openai'
-import { configureKit, inRequest, kitEnv, restoreKit, theGeneration } from '../support/llm-tracing'
+import { configureKit, deliverHeld, inRequest, kitEnv, restoreKit, theGeneration } from '../support/llm-tracing'
 
 /**
  * Tracing never breaks, changes or slows the model call (telemetry fails open): a broken adapter, a
@@ -101,7 +101,8 @@ describe('with PostHog off', () => {
     // Not instrumented: the stream's iterator is the SDK's own function.
     expect((stream as unknown as { iterator: { name: string } }).iterator.name).not.toBe('observed')
     for await (const _ of stream) void _
-    await new Promise((r) => setTimeout(r, 100))
+    // With PostHog off there is no client to hold anything; were there one, this delivers it.
+    await deliverHeld()
     expect(fake.requests()).toEqual([])
   })
 })

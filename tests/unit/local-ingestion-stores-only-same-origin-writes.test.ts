@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { posthogBatch, request, routes, sentryEnvelope, storedText, useLocalMode, waitForStored, type From } from '../support/local-routes'
 
 /**
@@ -20,7 +20,7 @@ beforeAll(() => {
 })
 afterAll(() => {
   process.env = { ...saved }
-  resetConfigForTests()
+  resetObservability()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { clientAddress, watchClientAddresses } from '@/lib/observability/server/local/client-address'
 import { isLoopback } from '@/lib/observability/server/local/local-access'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { posthogBatch, request, routes, sentryEnvelope, useLocalMode, type From } from '../support/local-routes'
 
 /**
@@ -24,7 +24,7 @@ beforeAll(() => {
 })
 afterAll(() => {
   process.env = { ...saved }
-  resetConfigForTests()
+  resetObservability()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -1,6 +1,6 @@
 import { PostHog } from 'posthog-node'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { isFeatureEnabled } from '@/lib/observability/server'
+import { isFeatureEnabled } from 'nextjs-observability-kit/server'
 import { capture } from '@/lib/observability/server/capture'
 import { flushSoon, getPostHog } from '@/lib/observability/server/posthog-client'
 import { stopPostHogWorkerForTests } from '@/lib/observability/server/posthog-worker-link'

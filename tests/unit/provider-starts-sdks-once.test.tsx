@@ -4,8 +4,8 @@ import { render, cleanup } from '@testing-library/react'
 import posthog from 'posthog-js'
 import { StrictMode } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ObservabilityProvider, bootObservability } from '@/lib/observability/client'
-import { getKit } from '@/lib/observability/client/kit'
+import { ObservabilityProvider, bootObservability } from 'nextjs-observability-kit/client'
+import { observabilityPageState } from 'nextjs-observability-kit/testing'
 import { browserConfig, resetPage, setConfigCookie, waitForSdks } from '../support/browser-kit'
 
 describe('the provider starts each SDK exactly once per page', () => {
@@ -29,7 +29,7 @@ describe('the provider starts each SDK exactly once per page', () => {
       </StrictMode>,
     )
     await waitForSdks()
-    // Let any straggling effect or timer try again.
+    // Kept: nothing marks that a second start did not happen; a straggling effect or timer gets 50 ms to try.
     await new Promise((r) => setTimeout(r, 50))
 
     expect(phInit).toHaveBeenCalledTimes(1)
@@ -53,14 +53,15 @@ describe('the provider starts each SDK exactly once per page', () => {
     setConfigCookie(browserConfig())
     render(<ObservabilityProvider />)
     expect(document.cookie).not.toContain('__ox=')
-    expect(getKit().page.config?.rid).toBe('req-test-1')
+    expect(observabilityPageState().requestId).toBe('req-test-1')
   })
 
   it('loads nothing and listens to nothing when the server sent no config', async () => {
     const add = vi.spyOn(window, 'addEventListener')
     render(<ObservabilityProvider user={{ id: 'u1' }} />)
-    await new Promise((r) => setTimeout(r, 50))
-    expect(getKit().phase).toBe('idle')
+    // Final at once: the effects ran inside render(), and the kit schedules nothing without a config
+    // (a start would have moved it to 'scheduled' synchronously).
+    expect(observabilityPageState()).toMatchObject({ phase: 'idle', configRead: true, configured: false })
     expect(add.mock.calls.map((c) => c[0])).not.toContain('unhandledrejection')
   })
 })

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { LOCAL_POSTHOG_KEY } from '@/lib/observability/shared/config'
 import { posthogProxy } from '@/lib/observability/server/proxy'
 import { posthogRoute } from '@/lib/observability/server/proxy/posthog-routes'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { startRecordingHost, type RecordingHost } from '../support/recording-host'
 import { request as localRequest, routes } from '../support/local-routes'
 
@@ -20,7 +20,7 @@ let host: RecordingHost
 function configure(env: Record<string, string>) {
   for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY|OBSERVABILITY)_/.test(k)) delete process.env[k]
   Object.assign(process.env, env)
-  resetConfigForTests()
+  resetObservability()
 }
 
 /** `/_ox/p/<path>` as Next hands it to the route: the URL, and the catch-all's segments. */
@@ -36,7 +36,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   process.env = { ...saved }
-  resetConfigForTests()
+  resetObservability()
   await host.close()
 })
 beforeEach(() => {

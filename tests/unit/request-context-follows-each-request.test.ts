@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
-import { getRequestId, withTracking } from '@/lib/observability/server'
-import { resetPostHogForTests } from '@/lib/observability/server/posthog-client'
+import { getRequestId, withTracking } from 'nextjs-observability-kit/server'
 import { registerNode } from '@/lib/observability/server/register'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 
 /**
  * Inside a tracked request, `getRequestId()` (and everything built on the request context: LLM
@@ -14,18 +13,19 @@ import { registerNode } from '@/lib/observability/server/register'
 const saved = { ...process.env }
 afterAll(() => {
   process.env = { ...saved }
-  resetConfigForTests()
-  resetPostHogForTests()
+  resetObservability()
 })
 
 const seen = withTracking(async (request: Request, _context: unknown) => {
   const before = await getRequestId()
+  // Kept: simulated work of a given length, so that concurrent requests interleave; nothing is awaited.
   await new Promise((r) => setTimeout(r, Number(new URL(request.url).searchParams.get('wait'))))
   const after = await getRequestId()
   let nested: string | undefined
   if (request.headers.get('x-fork')) {
     const Sentry = await import('@sentry/nextjs')
     nested = await Sentry.withIsolationScope(async () => {
+      // Kept: an await inside the nested scope, so other requests run meanwhile.
       await new Promise((r) => setTimeout(r, 5))
       return getRequestId()
     })
@@ -44,14 +44,14 @@ async function burst(fork: boolean) {
 describe('the request context follows each request', () => {
   it('with Sentry off', async () => {
     for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k)) delete process.env[k]
-    resetConfigForTests()
+    resetObservability()
     const out = await burst(false)
     out.forEach((o, i) => expect(o).toMatchObject({ before: `ctx-${i}`, after: `ctx-${i}` }))
   })
 
   it('with Sentry on, through a nested isolation scope too', async () => {
     Object.assign(process.env, { SENTRY_DSN: 'http://key@127.0.0.1:9/1', SENTRY_TRACES_SAMPLE_RATE: '0' })
-    resetConfigForTests()
+    resetObservability()
     await registerNode()
     const out = await burst(true)
     out.forEach((o, i) => expect(o).toEqual({ before: `ctx-${i}`, after: `ctx-${i}`, nested: `ctx-${i}` }))

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
 import { assetsHost, envelopeDsn, posthogProxy, sentryTunnel } from '@/lib/observability/server/proxy'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { startRecordingHost } from '../support/recording-host'
 
@@ -11,7 +11,7 @@ const saved = { ...process.env }
 function configure(env: Record<string, string | undefined>) {
   for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY|OBSERVABILITY)_/.test(k)) delete process.env[k]
   Object.assign(process.env, env)
-  resetConfigForTests()
+  resetObservability()
 }
 
 function proxy(path: string, init: RequestInit & { segments?: string[] } = {}) {
@@ -31,7 +31,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   process.env = { ...saved }
-  resetConfigForTests()
+  resetObservability()
   await fake.close()
 })
 beforeEach(() => fake.clear())

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
-import { resetPostHogForTests } from '@/lib/observability/server/posthog-client'
 import { registerNode } from '@/lib/observability/server/register'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 
 /**
  * Sentry on the server runs without OpenTelemetry (docs/decisions/009), so its library
@@ -12,15 +11,14 @@ import { registerNode } from '@/lib/observability/server/register'
 const saved = { ...process.env }
 afterAll(() => {
   process.env = { ...saved }
-  resetConfigForTests()
-  resetPostHogForTests()
+  resetObservability()
 })
 
 describe('Sentry on the server hooks only what works without OpenTelemetry', () => {
   it('keeps error capture, request data, context, fetch spans and span delivery; drops library instrumentations and loader hooks', async () => {
     for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k)) delete process.env[k]
     Object.assign(process.env, { SENTRY_DSN: 'http://key@127.0.0.1:9/1' })
-    resetConfigForTests()
+    resetObservability()
     const warn = vi.spyOn(console, 'warn')
     await registerNode()
     const Sentry = await import('@sentry/nextjs')

@@ -4,14 +4,21 @@ export interface ObservabilityPageState {
   readonly phase: 'absent' | 'idle' | 'scheduled' | 'ready'
   /** The document's request id, when the server sent the browser a config. */
   readonly requestId?: string
-  /** False when the server sent no config: both backends off. */
+  /** The kit has looked for the server's config; from then on `configured` is final. */
+  readonly configRead: boolean
+  /** False when the server sent no config (both backends off), or before the kit looked. */
   readonly configured: boolean
   readonly posthog: boolean
   readonly sentry: boolean
   readonly distinctId?: string
   readonly sessionId?: string
-  /** posthog-js is recording a replay. */
+  /** posthog-js is recording a replay (so it has applied its remote config). */
   readonly recording: boolean
+  /**
+   * posthog-js's own exception autocapture is on. The kit keeps it off: its window listeners
+   * report each uncaught error to both backends, and a second reporter would double it.
+   */
+  readonly posthogCapturesExceptions: boolean
 }
 
 /**
@@ -25,7 +32,8 @@ export interface ObservabilityPageState {
  * const state = await page.evaluate(observabilityPageState)
  */
 export function observabilityPageState(): ObservabilityPageState {
-  type Backend = { distinctId?(): string | undefined; sessionId?(): string | undefined; instance?: { sessionRecordingStarted?(): boolean } }
+  type Instance = { sessionRecordingStarted?(): boolean; exceptionObserver?: { isEnabled?: boolean } }
+  type Backend = { distinctId?(): string | undefined; sessionId?(): string | undefined; instance?: Instance }
   type PageKit = {
     phase?: 'idle' | 'scheduled' | 'ready'
     page?: { config?: { rid?: string } | null }
@@ -42,11 +50,13 @@ export function observabilityPageState(): ObservabilityPageState {
   return {
     phase: kit?.phase ?? 'absent',
     requestId: kit?.page?.config?.rid,
+    configRead: kit?.page?.config !== undefined,
     configured: !!kit?.page?.config,
     posthog: !!kit?.backends?.posthog,
     sentry: !!kit?.backends?.sentry,
     distinctId: read(() => kit?.backends?.posthog?.distinctId?.()),
     sessionId: read(() => kit?.backends?.posthog?.sessionId?.()),
     recording: read(() => kit?.backends?.posthog?.instance?.sessionRecordingStarted?.()) === true,
+    posthogCapturesExceptions: read(() => kit?.backends?.posthog?.instance?.exceptionObserver?.isEnabled) === true,
   }
 }
