@@ -6,15 +6,16 @@ import { sentryServerOptions } from '../shared/sentry-options.js'
 import { currentRequestContext, heldRequest } from './request-context.js'
 import { getPostHog } from './posthog-client.js'
 import { loadSentry } from './sentry.js'
+import { requestBreadcrumbsOnly } from './add-breadcrumb.js'
 
 /**
  * Sentry's default Node integrations that work without OpenTelemetry and runtime injection: error
- * capture, its context and request data, console breadcrumbs, sessions, `'use cache'` spans and
- * span delivery. The other defaults instrument libraries (Express, Prisma, OpenAI…) and, with
- * both off, only add hooks: `ConversationId` alone reads both scopes on every span start. `Http`
- * is left out too: it forks a scope for every request, pages and assets included, where the kit
- * forks one around tracked requests only (traceRequest); `NodeFetch` and `Context` come back
- * below with the kit's settings.
+ * capture, its context and request data, sessions, `'use cache'` spans and span delivery. The
+ * other defaults instrument libraries (Express, Prisma, OpenAI…) and, with both off, only add
+ * hooks: `ConversationId` alone reads both scopes on every span start. `Http` is left out too: it
+ * forks a scope for every request, pages and assets included, where the kit forks one around
+ * tracked requests only (traceRequest); `NodeFetch`, `Context` and `Console` come back below with
+ * the kit's settings.
  */
 const KEPT_DEFAULT_INTEGRATIONS = new Set([
   'EventFilters',
@@ -22,7 +23,6 @@ const KEPT_DEFAULT_INTEGRATIONS = new Set([
   'LinkedErrors',
   'RequestData',
   'NodeSystemError',
-  'Console',
   'OnUncaughtException',
   'OnUnhandledRejection',
   'ContextLines',
@@ -34,6 +34,13 @@ const KEPT_DEFAULT_INTEGRATIONS = new Set([
   'NextjsUseCache',
   'SpanStreaming',
 ])
+
+/**
+ * Console lines that become breadcrumbs of the request that printed them, as in the browser:
+ * `info` and above (and failed `console.assert`). `log` and `debug` are what libraries and
+ * frameworks chatter per request; an app's own steps go through `addBreadcrumb()`.
+ */
+const CONSOLE_BREADCRUMB_LEVELS = ['info', 'warn', 'error', 'assert'] as const
 
 /**
  * The integrations that watch the process as a whole: Sentry reports `uncaughtException` and
@@ -92,6 +99,8 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
       // loader thread behind (every `import()` then waits on it). The kit traces LLM calls itself
       // (docs/decisions/004); library spans need the OpenTelemetry setup above.
       enableRuntimeChannelInjection: false,
+      // Breadcrumbs stay with the request that left them (server/add-breadcrumb.ts), scrubbed.
+      beforeBreadcrumb: requestBreadcrumbsOnly,
       integrations: (defaults) => [
         // Before RequestData, which turns the description into the event's `request`.
         describeHeldRequest,
@@ -102,6 +111,7 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
         // for every event and every traced request: ~400 µs per transaction in the profiles, the
         // largest single Sentry cost. OS, culture and cloud contexts are computed once and kept.
         Sentry.nodeContextIntegration({ app: false, device: false }),
+        Sentry.consoleIntegration({ levels: [...CONSOLE_BREADCRUMB_LEVELS] }),
       ],
     })
     // Spans, sessions and late events still queued when a deploy stops the server.

@@ -35,6 +35,8 @@ export function traceRequest(
     // held here (described only when an event is raised, filtered by `dataCollection`, scrubbed
     // in `beforeSend`); the body is never read.
     attachRequestContext(scope, span.context, request)
+    // Failures are reported after the response, outside this scope: they go back into it.
+    link.scope = scope
     const traced = () => {
       const propagation = Sentry.getCurrentScope().getPropagationContext()
       link.traceId = propagation.traceId
