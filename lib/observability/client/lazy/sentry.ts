@@ -1,4 +1,5 @@
 import {
+  addBreadcrumb,
   addEventProcessor,
   browserTracingIntegration,
   captureException,
@@ -18,6 +19,7 @@ import { sentryUser, userProperties } from '../../shared/user.js'
 import { KIT_PREFIX } from '../../shared/routes.js'
 import type { ErrorSource, Kit, PendingError, SentryBackend } from '../kit.js'
 import { subscribeUser } from '../user-store.js'
+import { connectBreadcrumbSink } from '../breadcrumb-buffer.js'
 
 /** Integrations whose job the kit does itself (see `startSentry`). */
 const KIT_OWNED = new Set(['GlobalHandlers', 'BrowserApiErrors'])
@@ -91,6 +93,8 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
   }
   // Browser events belong to the document the visitor loaded (CONTRACT §3).
   setTag('request_id', config.rid)
+  // `addBreadcrumb()` steps, those from before load first (client/breadcrumb-buffer.ts).
+  connectBreadcrumbSink((breadcrumb) => addBreadcrumb(breadcrumb))
 
   const applyUser = () => {
     if (kit.user !== undefined) setUser(sentryUser(userProperties(kit.user, config.pii, config.internal)))
