@@ -35,6 +35,9 @@ const KEPT_DEFAULT_INTEGRATIONS = new Set([
   'SpanStreaming',
 ])
 
+/** With `SENTRY_TRACING=full` every default is kept, except those the kit adds with its own settings below. */
+const REPLACED_DEFAULT_INTEGRATIONS = new Set(['NodeFetch', 'Context', 'Console'])
+
 /**
  * Console lines that become breadcrumbs of the request that printed them, as in the browser:
  * `info` and above (and failed `console.assert`). `log` and `debug` are what libraries and
@@ -87,13 +90,17 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
     const Sentry = await loadSentry()
     if (!Sentry) return
     const telemetryHost = config.posthog.enabled ? config.posthog.host : undefined
+    const full = config.sentry.tracing === 'full'
+    const keep = (i: Integration) =>
+      (full ? !REPLACED_DEFAULT_INTEGRATIONS.has(i.name) : KEPT_DEFAULT_INTEGRATIONS.has(i.name)) && (options.processHooks !== false || !PROCESS_INTEGRATIONS.has(i.name))
     Sentry.init({
       ...sentryServerOptions({ ...config, sentry: config.sentry }),
       // Sentry's OpenTelemetry provider turns every internal Next.js span into a real one and
       // roughly triples the CPU cost of a request (docs/benchmarks.md). Without it, errors are
       // captured as before, scopes still follow each request (AsyncLocalStorage), and traces come
-      // from the spans the kit starts around tracked requests and LLM calls.
-      enableOpenTelemetrySetup: false,
+      // from the spans the kit starts around tracked requests and LLM calls. `SENTRY_TRACING=full`
+      // asks for it, and for its default integrations, knowingly (docs/decisions/009).
+      enableOpenTelemetrySetup: full,
       // Sentry 11 also hooks module loading to inject diagnostics channels into database and AI
       // clients. In a Next server it fails with a warning at startup and still leaves its module
       // loader thread behind (every `import()` then waits on it). The kit traces LLM calls itself
@@ -104,7 +111,7 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
       integrations: (defaults) => [
         // Before RequestData, which turns the description into the event's `request`.
         describeHeldRequest,
-        ...defaults.filter((i) => KEPT_DEFAULT_INTEGRATIONS.has(i.name) && (options.processHooks !== false || !PROCESS_INTEGRATIONS.has(i.name))),
+        ...defaults.filter(keep),
         // posthog-node's own deliveries are not the app's traffic: no spans, no breadcrumbs.
         Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) }),
         // The app and device contexts re-read process memory (`memoryUsage()`, `availableMemory()`)
@@ -125,6 +132,6 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
     })
   }
   if (config.posthog.enabled) getPostHog()
-  const on = [config.posthog.enabled && `PostHog → ${config.posthog.host}`, config.sentry.enabled && `Sentry (${config.sentry.environment})`].filter(Boolean)
+  const on = [config.posthog.enabled && `PostHog → ${config.posthog.host}`, config.sentry.enabled && `Sentry (${config.sentry.environment}${config.sentry.tracing === 'full' ? ', full tracing' : ''})`].filter(Boolean)
   if (on.length) console.info(`[observability] ${on.join(', ')}; release ${config.release}`)
 }
