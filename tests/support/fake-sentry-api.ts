@@ -97,6 +97,10 @@ export async function startFakeSentryApi(): Promise<FakeSentryApi> {
       }
       return json(200, { state: 'ok', missingChunks: [] })
     }
+    if ((m = /^\/api\/0\/organizations\/([^/]+)\/?$/.exec(path)) && req.method === 'GET') {
+      // The CLI asks for the organization's region first; it is this server.
+      return json(200, { id: '1', slug: m[1], name: m[1], links: { organizationUrl: origin, regionUrl: origin } })
+    }
     if ((m = /^\/api\/0\/organizations\/([^/]+)\/releases\/?$/.exec(path)) && req.method === 'POST') {
       const version = (JSON.parse(body.toString('utf8') || '{}') as { version?: string }).version ?? ''
       releases.push(version)

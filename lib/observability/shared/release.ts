@@ -24,6 +24,13 @@ export interface PackageFacts {
   readonly packageVersion?: string
 }
 
+export interface Release {
+  readonly serviceName: string
+  readonly version: string
+  /** `<serviceName>@<version>`. */
+  readonly release: string
+}
+
 /**
  * `SERVICE_NAME` (else the package name), `@`, then `RELEASE_SHA`, `VERCEL_GIT_COMMIT_SHA`,
  * `RAILWAY_GIT_COMMIT_SHA` or the package version, the first that is set.
@@ -31,10 +38,10 @@ export interface PackageFacts {
  * @example
  * releaseOf(reader, { packageName: 'shop', packageVersion: '1.4.0' }) // { serviceName: 'shop', release: 'shop@<RELEASE_SHA or 1.4.0>' }
  */
-export function releaseOf(env: EnvReader, build: PackageFacts): { serviceName: string; release: string } {
+export function releaseOf(env: EnvReader, build: PackageFacts): Release {
   const serviceName = env.read('SERVICE_NAME', label, build.packageName || 'app')
   const version = env.raw('RELEASE_SHA') ?? env.raw('VERCEL_GIT_COMMIT_SHA') ?? env.raw('RAILWAY_GIT_COMMIT_SHA') ?? build.packageVersion ?? '0.0.0'
-  return { serviceName, release: `${serviceName}@${version}` }
+  return { serviceName, version, release: `${serviceName}@${version}` }
 }
 
 /**
@@ -42,7 +49,7 @@ export function releaseOf(env: EnvReader, build: PackageFacts): { serviceName: s
  * report when started with the same variables. Invalid values fall back silently here; the
  * server warns about them when it starts.
  */
-export function buildRelease(env: Readonly<Record<string, string | undefined>>, build: PackageFacts): { serviceName: string; release: string } {
+export function buildRelease(env: Readonly<Record<string, string | undefined>>, build: PackageFacts): Release {
   const raw = (name: string) => {
     const v = env[name]?.trim()
     return v ? v : undefined
