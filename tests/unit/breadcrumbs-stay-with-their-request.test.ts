@@ -5,7 +5,7 @@ import { getPostHog } from '@/lib/observability/server/posthog-client'
 import { registerNode } from '@/lib/observability/server/register'
 import { sentryForRequest, waitForEvents } from '../support/events'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
-import { configureKit, restoreKit } from '../support/llm-tracing'
+import { configureKit, inRequest, restoreKit } from '../support/llm-tracing'
 
 /**
  * `addBreadcrumb()` and console lines (info and above) on the server belong to the request that
@@ -99,12 +99,21 @@ describe('breadcrumbs stay with the request that left them', () => {
   })
 })
 
-describe('a breadcrumb is bounded and scrubbed before any SDK sees it', () => {
-  it('fills in the level and category, cuts long text, scrubs data and messages', () => {
-    const crumb = toSentryBreadcrumb({ message: `token=abc123secretvalue ${'x'.repeat(5_000)}`, data: { api_key: 'k', nested: { authorization: 'Bearer abc' } }, level: 'nonsense' as 'info' })
-    expect(crumb).toMatchObject({ type: 'default', category: 'app', level: 'info', data: { api_key: '[Filtered]', nested: { authorization: '[Filtered]' } } })
-    expect(crumb.message!.length).toBeLessThanOrEqual(2_000)
-    expect(crumb.message).not.toContain('abc123secretvalue')
+describe('a breadcrumb is bounded before any SDK sees it, and scrubbed on its way out', () => {
+  it('fills in the level and category and cuts long text', () => {
+    const crumb = toSentryBreadcrumb({ message: 'y'.repeat(5_000), data: { n: 1 }, level: 'nonsense' as 'info' })
+    expect(crumb).toMatchObject({ type: 'default', category: 'app', level: 'info', data: { n: 1 } })
+    expect(crumb.message).toHaveLength(2_000)
+  })
+
+  it('scrubs messages and data through Sentry’s beforeBreadcrumb', async () => {
+    await inRequest('crumbs-scrub', async () => {
+      addBreadcrumb({ category: 'probe', message: 'login with token=abc123secretvalue', data: { api_key: 'k', nested: { authorization: 'Bearer abc' } } })
+      const Sentry = await import('@sentry/nextjs')
+      const [crumb] = Sentry.getIsolationScope().getScopeData().breadcrumbs.filter((b) => b.category === 'probe')
+      expect(crumb).toMatchObject({ data: { api_key: '[Filtered]', nested: { authorization: '[Filtered]' } } })
+      expect(crumb!.message).not.toContain('abc123secretvalue')
+    })
   })
 
   it('keeps PostHog steps within 32 KB, the newest kept', () => {

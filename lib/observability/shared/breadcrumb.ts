@@ -1,5 +1,4 @@
 import type { Breadcrumb } from '@sentry/core'
-import { scrubBreadcrumb } from './sentry-privacy.js'
 
 /** Sentry's severity levels, which breadcrumbs share with events. */
 export type BreadcrumbLevel = 'fatal' | 'error' | 'warning' | 'log' | 'info' | 'debug'
@@ -24,9 +23,10 @@ const MAX_MESSAGE_CHARS = 2_000
 const MAX_CATEGORY_CHARS = 100
 
 /**
- * The breadcrumb the SDKs receive: level checked, text bounded, then the privacy policy applied
- * (`scrubBreadcrumb`, which Sentry also runs as `beforeBreadcrumb`). Whatever the app passes,
- * the result is a plain breadcrumb; never throws.
+ * The breadcrumb the SDKs receive: level checked, text bounded. Whatever the app passes, the
+ * result is a plain breadcrumb; never throws. The privacy policy is applied where it leaves for
+ * the SDKs' buffers, by Sentry's `beforeBreadcrumb` (`scrubBreadcrumb`) and posthog-js's
+ * `before_send`, so none of it ships with the browser's first load.
  *
  * @example
  * toSentryBreadcrumb({ category: 'chat', message: 'model called', data: { model: 'gpt-4o-mini' } })
@@ -36,14 +36,14 @@ export function toSentryBreadcrumb(crumb: KitBreadcrumb, timestampMs = Date.now(
   const category = typeof crumb.category === 'string' && crumb.category ? crumb.category.slice(0, MAX_CATEGORY_CHARS) : 'app'
   const message = typeof crumb.message === 'string' ? crumb.message.slice(0, MAX_MESSAGE_CHARS) : undefined
   const data = crumb.data && typeof crumb.data === 'object' && !Array.isArray(crumb.data) ? { ...crumb.data } : undefined
-  return scrubBreadcrumb({
+  return {
     type: 'default',
     category,
     level,
     timestamp: timestampMs / 1_000,
     ...(message !== undefined ? { message } : {}),
     ...(data ? { data } : {}),
-  })
+  }
 }
 
 /** A line the kit printed itself (`[observability] …`): the kit's news, not a step of the app's request. */
