@@ -20,6 +20,7 @@ import { KIT_PREFIX } from '../../shared/routes.js'
 import type { ErrorSource, Kit, PendingError, SentryBackend } from '../kit.js'
 import { subscribeUser } from '../user-store.js'
 import { connectBreadcrumbSink } from '../breadcrumb-buffer.js'
+import { isKitConsoleLine } from '../../shared/breadcrumb.js'
 
 /** Integrations whose job the kit does itself (see `startSentry`). */
 const KIT_OWNED = new Set(['GlobalHandlers', 'BrowserApiErrors'])
@@ -65,7 +66,8 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
       sendClientReports: false,
       // Linked after scrubbing: the scrubber filters any key containing "session".
       beforeSend: (event, hint) => linkPostHog(scrubSentryEvent(event, hint), kit),
-      beforeBreadcrumb: (crumb) => scrubBreadcrumb(crumb),
+      // The kit's own `[observability]` lines are not the page's steps.
+      beforeBreadcrumb: (crumb) => (isKitConsoleLine(crumb) ? null : scrubBreadcrumb(crumb)),
       beforeSendSpan: scrubSpan,
       integrations: (defaults: Integration[]) => [
         ...defaults.filter((integration) => !KIT_OWNED.has(integration.name)),
