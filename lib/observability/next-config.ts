@@ -1,21 +1,26 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { NextConfig } from 'next'
+import { sourceMapUploads, type SourceMapUploads } from './build-time/source-map-settings.js'
 
 type WebpackHook = NonNullable<NextConfig['webpack']>
 
 /**
  * Build-time glue for `next.config.ts`. Adds only facts of the build (package name and version
  * for the release string) and the settings the same-origin proxy and the posthog-node worker
- * need; every switch and key is still read from the environment at runtime.
+ * need; every switch and key is still read from the environment at runtime. With an upload token
+ * in the build's environment it also uploads source maps to Sentry and PostHog
+ * (docs/configuration.md "Source maps"); without one the build is what Next makes of your config.
  *
  * @example
  * export default withObservabilityConfig({ reactStrictMode: true })
  */
 export function withObservabilityConfig(config: NextConfig = {}): NextConfig {
   const pkg = readPackageJson()
+  const uploads = sourceMapUploads(process.env, { packageName: pkg.name, packageVersion: pkg.version })
   return {
     ...config,
+    ...(uploads ? withSourceMapUploads(config, uploads) : {}),
     // Loaded from node_modules, not bundled. The LLM clients: a production bundle minifies class
     // names, and their error classes (their names are the exception type) would then read `eF`.
     // posthog-node: webpack cannot bundle it into the worker's chunk (a re-export across the
@@ -58,6 +63,29 @@ function webpackForTheKit(appHook: WebpackHook | undefined): WebpackHook {
       webpackConfig.ignoreWarnings = [...(webpackConfig.ignoreWarnings ?? []), { module: /posthog-node[\\/]dist[\\/]emails[\\/]/, message: /@react-email\/render/ }]
     }
     return appHook ? appHook(webpackConfig, context) : webpackConfig
+  }
+}
+
+/**
+ * With `SENTRY_AUTH_TOKEN` or `POSTHOG_CLI_API_KEY` in the build's environment, `next build`
+ * emits the browser's source maps, uploads them with the server's for the runtime release, then
+ * deletes the public ones (build-time/upload-source-maps.ts). Runs after the app's own
+ * `runAfterProductionCompile`, if it has one. Maps the app asked for itself
+ * (`productionBrowserSourceMaps: true`) are the app's: uploaded, and left where they are.
+ */
+function withSourceMapUploads(config: NextConfig, uploads: SourceMapUploads): NextConfig {
+  const own = config.compiler?.runAfterProductionCompile
+  const keepPublicMaps = config.productionBrowserSourceMaps === true
+  return {
+    productionBrowserSourceMaps: true,
+    compiler: {
+      ...config.compiler,
+      runAfterProductionCompile: async (context) => {
+        await own?.(context)
+        const { uploadSourceMaps } = await import('./build-time/upload-source-maps.js')
+        await uploadSourceMaps(context.distDir, keepPublicMaps ? { ...uploads, keepPublicMaps } : uploads)
+      },
+    },
   }
 }
 

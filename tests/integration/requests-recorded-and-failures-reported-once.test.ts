@@ -33,7 +33,7 @@ const byRequest = (id: string) => (e: { properties?: Record<string, unknown> }) 
 const sentryFor = (id: string, from = fake) => from.sentryEvents().filter((i) => (i.payload as { tags?: Record<string, string> }).tags?.request_id === id)
 
 describe('every tracked request is recorded, and every failure reported once to each backend', () => {
-  describe('api_request is captured for every tracked request (CONTRACT §5)', () => {
+  describe('api_request is captured for every tracked request', () => {
     it('carries the route, status, timing, request id, environment and release', async () => {
       const res = await fetch(`${app.url}/api/ping`, { headers: { 'x-request-id': 'ping-1' } })
       expect(res.status).toBe(200)

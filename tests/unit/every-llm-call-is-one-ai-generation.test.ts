@@ -13,7 +13,7 @@ import { configureKit, inRequest, kitEnv, RELEASE, restoreKit, theGeneration, UU
 
 /**
  * Every model call made through the real client libraries becomes exactly one `$ai_generation`
- * with what the provider reported (model, usage), linked to the request (CONTRACT §3, §5).
+ * with what the provider reported (model, usage), linked to the request (docs/events.md).
  */
 
 let fake: FakeIngest

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { getRequestId, traceGeneration, traceOpenAIChat, withTracking } from 'nextjs-observability-kit/server'
+import { addBreadcrumb, getRequestId, traceGeneration, traceOpenAIChat, withTracking } from 'nextjs-observability-kit/server'
 import { chatModel } from '@/lib/demo/chat-model'
 import { ECHO_MODEL, ECHO_PROVIDER, echoCompletion, type EchoMessage } from '@/lib/demo/echo-model'
 import { demoGetUser } from '@/lib/demo/user'
@@ -24,12 +24,16 @@ export const POST = withTracking(
       // The caller's mistake, answered directly: it counts in api_request, not in error tracking.
       return Response.json({ error: 'Expected a JSON body {"prompt": "…"} with a non-empty string prompt.', request_id: await getRequestId() }, { status: 400 })
     }
+    // Steps of this request, shown with its error if it fails (never the prompt itself).
+    addBreadcrumb({ category: 'chat', message: 'prompt received', data: { chars: parsed.data.prompt.length } })
     const messages: EchoMessage[] = [{ role: 'user', content: parsed.data.prompt }]
     const { client, model } = chatModel()
+    addBreadcrumb({ category: 'chat', message: 'model called', data: { model: client ? model : ECHO_MODEL } })
     const completion = client
       ? await traceOpenAIChat(client, { model, messages }, { name: 'demo-chat' })
       : await traceGeneration({ provider: ECHO_PROVIDER, model: ECHO_MODEL, input: messages, name: 'demo-chat' }, () => echoCompletion(messages))
     const choice = completion.choices[0]
+    addBreadcrumb({ category: 'chat', message: 'model answered', data: { finish_reason: choice?.finish_reason ?? null } })
     if (choice?.finish_reason === 'content_filter') throw new ContentFilterError()
     return Response.json({
       text: choice?.message.content ?? '',

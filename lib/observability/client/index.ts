@@ -12,5 +12,6 @@ export { FeatureFlagsBootstrap, type FeatureFlagsBootstrapProps } from './featur
 export { useCaptureBoundaryError } from './use-capture-boundary-error.js'
 export { bootObservability } from './boot-observability.js'
 export { captureException, withPostHog, type BrowserCaptureOptions } from './capture-exception.js'
+export { addBreadcrumb, type KitBreadcrumb, type BreadcrumbLevel } from './add-breadcrumb.js'
 export type { FlagValue, Flags } from './kit.js'
 export type { ObservedUser } from '../shared/user.js'

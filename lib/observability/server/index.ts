@@ -14,6 +14,7 @@ export { withServerActionTracking, type ServerActionTrackingOptions } from './wi
 export { captureException, type CaptureExceptionOptions } from './capture-exception.js'
 export { runObserved, type RunObservedOptions } from './run-observed.js'
 export { getRequestId } from './request-id.js'
+export { addBreadcrumb, type KitBreadcrumb, type BreadcrumbLevel } from './add-breadcrumb.js'
 export { isFeatureEnabled, getFlag, getAllFlags, type FlagOptions } from './flags.js'
 export { getFlagBootstrap, type FlagBootstrap } from './flag-bootstrap.js'
 export { traceGeneration, type GenerationMeta } from './llm/trace-generation.js'

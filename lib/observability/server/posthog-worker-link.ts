@@ -46,7 +46,8 @@ function spawnWorker(workerData: unknown): Worker {
   // module is bundled once per layer (instrumentation, routes), so both copies of the worker
   // would share one chunk and both run in the thread: two clients, every event sent twice.
   const options = { workerData, name: 'posthog-node' }
-  return new Worker(new URL('./posthog-worker.mjs', import.meta.url), options)
+  // (Vite, which runs the jsdom tests, wants to read the options statically; it need not.)
+  return new Worker(new URL('./posthog-worker.mjs', import.meta.url), /* @vite-ignore */ options)
 }
 
 /**

@@ -27,6 +27,7 @@ export function traceRequest(
   run: () => Promise<Response>,
   link: TraceLink = {},
 ): Promise<Response> {
+  if (sentryTracing() === 'full') return joinSentryRequest(Sentry, request, span.context, run, link)
   const sentryTrace = request.headers.get('sentry-trace') ?? undefined
   return Sentry.withIsolationScope((scope) => {
     // The kit's request context lives on this scope (runWithRequestContext): one fork for both.
@@ -35,6 +36,8 @@ export function traceRequest(
     // held here (described only when an event is raised, filtered by `dataCollection`, scrubbed
     // in `beforeSend`); the body is never read.
     attachRequestContext(scope, span.context, request)
+    // Failures are reported after the response, outside this scope: they go back into it.
+    link.scope = scope
     const traced = () => {
       const propagation = Sentry.getCurrentScope().getPropagationContext()
       link.traceId = propagation.traceId
@@ -79,4 +82,35 @@ function shouldSample(sentryTrace: string | undefined): boolean {
   const parent = sentryTrace ? SENTRY_TRACE.exec(sentryTrace)?.[1] : undefined
   if (parent !== undefined) return parent === '1'
   return Math.random() < rate
+}
+
+/**
+ * `SENTRY_TRACING=full`: Sentry's instrumentation already started this request's root span (named
+ * `GET /api/items/[id]` from Next's route) and continued the browser's trace. The kit adds no span
+ * of its own: it keeps its request context on a scope of this request, puts `request_id` on the
+ * root span, and remembers where the request sits in the trace for failures reported after the
+ * response.
+ */
+function joinSentryRequest(Sentry: SentryModule, request: Request, context: RequestContext, run: () => Promise<Response>, link: TraceLink): Promise<Response> {
+  return Sentry.withIsolationScope((scope) => {
+    attachRequestContext(scope, context, request)
+    link.scope = scope
+    const active = Sentry.getActiveSpan()
+    const root = active && Sentry.getRootSpan(active)
+    if (root) {
+      root.setAttribute('request_id', context.requestId)
+      link.traceId = root.spanContext().traceId
+      link.parentSpanId = root.spanContext().spanId
+    } else {
+      const propagation = Sentry.getCurrentScope().getPropagationContext()
+      link.traceId = propagation.traceId
+      link.parentSpanId = propagation.parentSpanId
+    }
+    return run()
+  })
+}
+
+function sentryTracing(): 'kit' | 'full' {
+  const config = getConfig()
+  return config.sentry.enabled ? config.sentry.tracing : 'kit'
 }

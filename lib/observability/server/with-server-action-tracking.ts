@@ -7,6 +7,8 @@ import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id.js'
 import type { ObservedUser } from '../shared/user.js'
 import { recordRequest } from './record-request.js'
 import { runWithRequestContext, type RequestContext } from './request-context.js'
+import type { TraceLink } from '../shared/report-failure.js'
+import { loadedSentry } from './sentry.js'
 
 export interface ServerActionTrackingOptions {
   /** The signed-in user; receives the action's request headers. Called after the response. */
@@ -36,8 +38,13 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
     }
     const context: RequestContext = { requestId: resolveRequestId(headers.get(REQUEST_ID_HEADER)), endpoint, method: 'POST' }
     let failure: { error: unknown; status: number } | undefined
+    const trace: TraceLink = {}
     try {
-      return await runWithRequestContext(context, () => action(...args))
+      return await runWithRequestContext(context, () => {
+        // The action's own scope: a failure, reported after the response, carries its breadcrumbs.
+        trace.scope = loadedSentry()?.getIsolationScope()
+        return action(...args)
+      })
     } catch (error) {
       if (isNextControlFlow(error)) throw error
       failure = { error, status: 500 }
@@ -54,6 +61,7 @@ export function withServerActionTracking<A extends (...args: any[]) => Promise<a
         failure,
         impactRules: options.userImpact,
         mechanism: 'auto.function.nextjs.server_action',
+        trace,
       })
     }
   }

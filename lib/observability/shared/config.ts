@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { POSTHOG_PROXY_PATH, SENTRY_TUNNEL_PATH } from './routes.js'
 import { parseSentryDsn } from './sentry-dsn.js'
 import { IDENTIFY_PII_MODES, type IdentifyPii } from './user.js'
+import { label, releaseOf } from './release.js'
 
 /**
  * The kit's configuration, parsed once from the server environment (docs/configuration.md).
@@ -39,7 +40,18 @@ export type SentryConfig =
       readonly tracesSampleRate: number
       readonly replaysSessionSampleRate: number
       readonly replaysOnErrorSampleRate: number
+      /** `SENTRY_TRACING`: the kit's own request spans (`kit`), or Sentry's OpenTelemetry setup (`full`). */
+      readonly tracing: SentryTracing
     }
+
+/**
+ * How the Node server traces (docs/decisions/009): `kit` (the default) traces tracked requests,
+ * their outgoing calls and LLM calls with spans of its own, without OpenTelemetry; `full` turns
+ * on Sentry's OpenTelemetry setup and its default integrations (every request, server
+ * components, `fetch`), at a CPU cost per request.
+ */
+export type SentryTracing = (typeof SENTRY_TRACING_MODES)[number]
+export const SENTRY_TRACING_MODES = ['kit', 'full'] as const
 
 export interface ObservabilityConfig {
   readonly posthog: PostHogConfig
@@ -125,11 +137,6 @@ const httpUrl = z
   .transform((v) => v.replace(/\/+$/, ''))
 
 const identifyPii = z.enum(IDENTIFY_PII_MODES, { message: 'expected none, id, email or full' })
-
-const label = z
-  .string()
-  .max(64, 'expected at most 64 characters')
-  .regex(/^[A-Za-z0-9._:/-]+$/, 'expected letters, digits and . _ : / -')
 
 /**
  * Parses the environment. Empty strings count as unset (a blank line in a `.env` file is not a
@@ -220,12 +227,12 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
       tracesSampleRate: read('SENTRY_TRACES_SAMPLE_RATE', rate, verbose ? 1 : 0.1),
       replaysSessionSampleRate: read('SENTRY_REPLAYS_SESSION_SAMPLE_RATE', rate, 0),
       replaysOnErrorSampleRate: read('SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE', rate, 1),
+      tracing: read('SENTRY_TRACING', z.enum(SENTRY_TRACING_MODES, { message: 'expected kit or full' }), 'kit' as SentryTracing),
     })
   })()
 
-  const serviceName = read('SERVICE_NAME', label, build.packageName || 'app')
-  const version =
-    raw('RELEASE_SHA') ?? raw('VERCEL_GIT_COMMIT_SHA') ?? raw('RAILWAY_GIT_COMMIT_SHA') ?? build.packageVersion ?? '0.0.0'
+  // The same computation as the build's source-map upload (shared/release.ts).
+  const { serviceName, release } = releaseOf({ raw, read }, build)
 
   const internalDomains = (raw('POSTHOG_INTERNAL_DOMAINS') ?? '')
     .split(',')
@@ -235,7 +242,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
   const config: ObservabilityConfig = freeze({
     posthog,
     sentry,
-    release: `${serviceName}@${version}`,
+    release,
     serviceName,
     identifyPii: identify,
     replayMaskSelector: read('POSTHOG_REPLAY_MASK_SELECTOR', cssSelector, ''),

@@ -1,4 +1,5 @@
 import type { RequestEventData, Scope } from '@sentry/core'
+import { exceptionSteps, type ExceptionStep } from './breadcrumb.js'
 import { categorizeError, fingerprint, isExpectedClientError, userImpact, type ErrorType, type UserImpact, type UserImpactRule } from './categorize.js'
 import { markReported, normalizeError, type NormalizedError } from './errors.js'
 import { scrubServerProperties } from './event-privacy.js'
@@ -20,6 +21,9 @@ export type SeverityLevel = 'fatal' | 'error' | 'warning' | 'log' | 'info' | 'de
 /** What of Sentry a report needs: `@sentry/nextjs` on Node and on the Edge runtime alike. */
 export interface SentryHandle {
   withScope<T>(callback: (scope: Scope) => T): T
+  getIsolationScope?(): Scope
+  /** Runs `callback` with `scope` as the isolation scope (the request's, for a report made after its response). */
+  withIsolationScope?<T>(scope: Scope, callback: (scope: Scope) => T): T
   captureException(exception: unknown, hint?: { mechanism?: { type: string; handled: boolean } }): string
   flush(timeout?: number): PromiseLike<boolean>
 }
@@ -41,6 +45,12 @@ export interface TraceLink {
   traceId?: string
   /** The span an error of this request hangs under: the request's own span, else the caller's. */
   parentSpanId?: string
+  /**
+   * The request's Sentry isolation scope. A failure is reported after the response, outside it;
+   * reported in it, the event carries what the request left there: its breadcrumbs, and the tags
+   * and user the app set with `Sentry.*`.
+   */
+  scope?: Scope
 }
 
 export interface FailureReport {
@@ -92,7 +102,7 @@ export async function reportFailure(backends: Backends, r: FailureReport): Promi
 
   // Expected client errors are the caller's mistake: they count in `api_error`, not in error tracking.
   const expected = isExpectedClientError(statusCode)
-  const sentryEventId = expected ? undefined : toSentry(backends.sentry, r, normalized, errorType, impact)
+  const sentryEventId = expected ? undefined : inRequestScope(backends.sentry, r.trace?.scope, () => toSentry(backends.sentry, r, normalized, errorType, impact))
   const delivery: PromiseLike<unknown>[] = []
   if (backends.sentry && sentryEventId) delivery.push(backends.sentry.flush(DELIVERY_BUDGET_MS))
 
@@ -118,6 +128,7 @@ export async function reportFailure(backends: Backends, r: FailureReport): Promi
       user_impact: impact,
       $exception_level: r.level ?? 'error',
       ...(sentryEventId ? { $sentry_event_id: sentryEventId } : {}),
+      ...stepsOf(backends.sentry, r.trace?.scope),
     })
     delivery.push(guarded(() => backends.posthog!.captureExceptionImmediate(normalized.error, r.distinctId, properties)))
   }
@@ -169,6 +180,26 @@ function toSentry(Sentry: SentryHandle | null, r: FailureReport, normalized: Nor
     })
   } catch {
     return undefined
+  }
+}
+
+/** Runs `report` in the request's isolation scope when there is one, else where it is. */
+function inRequestScope<T>(Sentry: SentryHandle | null, scope: Scope | undefined, report: () => T): T {
+  return scope && Sentry?.withIsolationScope ? Sentry.withIsolationScope(scope, report) : report()
+}
+
+/**
+ * The request's breadcrumbs as PostHog's `$exception_steps` (shared/breadcrumb.ts): the same steps
+ * Sentry's event carries, already scrubbed by `beforeBreadcrumb`. A script's run keeps them on
+ * the process's own scope, which is where its report is made.
+ */
+function stepsOf(Sentry: SentryHandle | null, scope: Scope | undefined): { $exception_steps?: ExceptionStep[] } {
+  try {
+    const holder = scope ?? Sentry?.getIsolationScope?.()
+    const steps = holder ? exceptionSteps(holder.getScopeData().breadcrumbs) : []
+    return steps.length ? { $exception_steps: steps } : {}
+  } catch {
+    return {}
   }
 }
 

@@ -1,5 +1,5 @@
 import { notFound, redirect } from 'next/navigation'
-import { withTracking } from 'nextjs-observability-kit/server'
+import { addBreadcrumb, withTracking } from 'nextjs-observability-kit/server'
 import { debugRoutesEnabled } from '@/lib/demo/debug-routes'
 import { demoGetUser } from '@/lib/demo/user'
 
@@ -28,6 +28,7 @@ export const GET = withTracking(
     const message = text.repeat(repeat).slice(0, MAX_MESSAGE_CHARS)
     const delay = Math.min(Math.max(Number(q.get('delay')) || 0, 0), 30_000)
     if (delay) await new Promise((r) => setTimeout(r, delay))
+    addBreadcrumb({ category: 'debug', message: `throwing ${kind}`, data: { status: Number(q.get('status')) || null } })
     throw makeThrowable(kind, message, Number(q.get('status')) || undefined)
   },
   { getUser: demoGetUser },

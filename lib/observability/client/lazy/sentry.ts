@@ -1,4 +1,5 @@
 import {
+  addBreadcrumb,
   addEventProcessor,
   browserTracingIntegration,
   captureException,
@@ -18,6 +19,8 @@ import { sentryUser, userProperties } from '../../shared/user.js'
 import { KIT_PREFIX } from '../../shared/routes.js'
 import type { ErrorSource, Kit, PendingError, SentryBackend } from '../kit.js'
 import { subscribeUser } from '../user-store.js'
+import { connectBreadcrumbSink } from '../breadcrumb-buffer.js'
+import { isKitConsoleLine } from '../../shared/breadcrumb.js'
 
 /** Integrations whose job the kit does itself (see `startSentry`). */
 const KIT_OWNED = new Set(['GlobalHandlers', 'BrowserApiErrors'])
@@ -63,7 +66,8 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
       sendClientReports: false,
       // Linked after scrubbing: the scrubber filters any key containing "session".
       beforeSend: (event, hint) => linkPostHog(scrubSentryEvent(event, hint), kit),
-      beforeBreadcrumb: (crumb) => scrubBreadcrumb(crumb),
+      // The kit's own `[observability]` lines are not the page's steps.
+      beforeBreadcrumb: (crumb) => (isKitConsoleLine(crumb) ? null : scrubBreadcrumb(crumb)),
       beforeSendSpan: scrubSpan,
       integrations: (defaults: Integration[]) => [
         ...defaults.filter((integration) => !KIT_OWNED.has(integration.name)),
@@ -91,6 +95,8 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
   }
   // Browser events belong to the document the visitor loaded (docs/events.md "One request id").
   setTag('request_id', config.rid)
+  // `addBreadcrumb()` steps, those from before load first (client/breadcrumb-buffer.ts).
+  connectBreadcrumbSink((breadcrumb) => addBreadcrumb(breadcrumb))
 
   const applyUser = () => {
     const { user } = kit.page

@@ -40,6 +40,7 @@ export function viewerPage(nonce: string): string {
       <li>By session: browser events of a session without such a page view form one group per session.</li>
       <li>Anything else (Sentry session updates, start-up spans, middleware spans) is a row of its own, labelled browser or server.</li>
     </ol>
+    <p>Breadcrumbs: expanding a Sentry error lists the steps its request (or page) recorded before it, <code>addBreadcrumb()</code> calls and console lines, above its JSON.</p>
     <p>Replays: a recording's text is printed as it left the browser. Masked text shows as <code>***</code>; anything readable there was not masked.</p>
   </details>
 </header>

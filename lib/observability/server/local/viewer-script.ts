@@ -162,13 +162,47 @@ export const VIEWER_SCRIPT = `
       pre.textContent = 'loading…';
       try {
         var res = await fetch(FEED + '/' + encodeURIComponent(id), { cache: 'no-store' });
-        state.details.set(id, res.ok ? JSON.stringify(await res.json(), null, 2) : 'No longer stored (HTTP ' + res.status + ').');
+        var body = res.ok ? await res.json() : null;
+        state.details.set(id, { text: body ? JSON.stringify(body, null, 2) : 'No longer stored (HTTP ' + res.status + ').', crumbs: breadcrumbsOf(body) });
       } catch (error) {
         pre.textContent = 'Could not load: ' + error.message;
         return;
       }
     }
-    pre.textContent = state.details.get(id);
+    var detail = state.details.get(id);
+    var old = pre.previousElementSibling;
+    if (old && old.classList.contains('crumbs')) old.remove();
+    if (detail.crumbs.length) pre.before(renderBreadcrumbs(detail.crumbs));
+    pre.textContent = detail.text;
+  }
+
+  /** A Sentry error's breadcrumbs: the steps its request (or page) took before it, oldest first. */
+  function breadcrumbsOf(stored) {
+    var items = stored && stored.backend === 'sentry' && stored.data && Array.isArray(stored.data.items) ? stored.data.items : [];
+    for (var i = 0; i < items.length; i++) {
+      var payload = items[i] && items[i].type === 'event' ? items[i].payload : null;
+      if (!payload) continue;
+      var list = payload.breadcrumbs;
+      if (list && !Array.isArray(list)) list = list.values;
+      return Array.isArray(list) ? list.filter(function (b) { return b && typeof b === 'object'; }) : [];
+    }
+    return [];
+  }
+
+  function renderBreadcrumbs(crumbs) {
+    var box = el('div', 'crumbs');
+    box.append(el('div', 'crumbs-label', 'Breadcrumbs (' + crumbs.length + '), oldest first:'));
+    var list = el('ol', 'crumb-list');
+    crumbs.forEach(function (b) {
+      var row = el('li', 'crumb');
+      row.dataset.level = String(b.level || 'info');
+      if (typeof b.timestamp === 'number') row.append(el('span', 'time mono', clock(b.timestamp * 1000)));
+      row.append(el('span', 'badge level', b.level || 'info'), el('span', 'category', b.category || b.type || ''), el('span', 'message', b.message || ''));
+      if (b.data && typeof b.data === 'object' && Object.keys(b.data).length) row.append(el('span', 'mono data', JSON.stringify(b.data)));
+      list.append(row);
+    });
+    box.append(list);
+    return box;
   }
 
   ['change', 'input'].forEach(function (type) { byId('filters').addEventListener(type, function () { render(); if (filters.live.checked) poll(); }); });

@@ -45,6 +45,13 @@ details.event[open] > summary::before { content: '▾'; }
 .etitle { overflow-wrap: anywhere; }
 .replay { margin: 4px 0 6px 14px; padding: 6px 8px; background: var(--panel); border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 240px; overflow: auto; }
 .replay-label { margin: 4px 0 0 14px; color: var(--muted); font-size: 12px; }
+.crumbs { margin: 4px 0 0 14px; font-size: 12px; }
+.crumbs-label { color: var(--muted); }
+.crumb-list { margin: 2px 0 4px; padding-left: 18px; }
+.crumb { display: flex; flex-wrap: wrap; gap: 6px; align-items: baseline; }
+.crumb .category { font-weight: 600; }
+.crumb[data-level=error] .level, .crumb[data-level=fatal] .level, .crumb[data-level=warning] .level { color: var(--err); border-color: var(--err); }
+.crumb .data { color: var(--muted); overflow-wrap: anywhere; }
 pre.json { margin: 4px 0 8px 14px; padding: 8px; background: var(--panel); border-radius: 6px; max-height: 480px; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 @media (max-width: 800px) { .cols { grid-template-columns: 1fr; } .col + .col { border-left: 0; border-top: 1px solid var(--line); } }
 `
