@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test on a fresh machine. Installs what it needs first (npm packages,
-# Debian's chromium for the browser tests), then type-checks and runs unit, integration,
+# Debian's chromium for the browser tests), then type-checks, lints (ESLint with the kit's layer
+# rules, Prettier's check), and runs unit, integration,
 # end-to-end and adoption tests (apps made by create-next-app, docs/adoption-tests.md).
 # Ends with one summary line: "N passed, N failed".
 set -euo pipefail
@@ -20,6 +21,9 @@ run() {
 echo "== typecheck"
 if npx tsc --noEmit -p .; then tc=0; else tc=1; status=1; fi
 echo "{\"numPassedTests\":$((1-tc)),\"numFailedTests\":$tc,\"numPendingTests\":0,\"numTodoTests\":0}" > .test-results/typecheck.json
+echo "== lint"
+if npx eslint . && npx prettier --check . > /dev/null; then lint=0; else lint=1; status=1; npx prettier --list-different . || true; fi
+echo "{\"numPassedTests\":$((1-lint)),\"numFailedTests\":$lint,\"numPendingTests\":0,\"numTodoTests\":0}" > .test-results/lint.json
 run unit
 run integration
 # The integration run just built the app into .next-test; the browser tests reuse that build.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newVisitor, posthogIds, waitForKitReady } from '../support/browser'
-import { E2E_ENVIRONMENT, leavePage, useStack } from '../support/e2e-stack'
+import { E2E_ENVIRONMENT, leavePage, stackForFile } from '../support/e2e-stack'
 import { sentryForRequest } from '../support/events'
 
 /**
@@ -9,7 +9,7 @@ import { sentryForRequest } from '../support/events'
  * (the server reads posthog-js's first-party cookie), so a replay leads to the server failure.
  */
 
-const stack = useStack()
+const stack = stackForFile()
 
 describe('a failing API call from the page is linked to its server events', () => {
   it('by the response X-Request-ID, and to the browser session', async () => {

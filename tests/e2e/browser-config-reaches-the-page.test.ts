@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 import { launchBrowser, newVisitor, pageState, waitForKitReady } from '../support/browser'
-import { leavePage, useStack } from '../support/e2e-stack'
+import { leavePage, stackForFile } from '../support/e2e-stack'
 import type { FakeIngest } from '../support/fake-ingest'
 
 /**
@@ -16,7 +16,7 @@ import type { FakeIngest } from '../support/fake-ingest'
 /** A non-loopback name for the app: plain HTTP to it is not a secure context. */
 const PLAIN_HOST = 'kit-over-http.test'
 
-const stack = useStack()
+const stack = stackForFile()
 let mappedBrowser: Browser
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 import { holdRequests, kitPhase, newVisitor, pageState, posthogIds, waitForHydrated, waitForKitReady, waitForPostHogStarted } from '../support/browser'
 import { sdkChunkPaths } from '../support/bundles'
-import { E2E_ENVIRONMENT, E2E_RELEASE, leavePage, useStack } from '../support/e2e-stack'
+import { E2E_ENVIRONMENT, E2E_RELEASE, leavePage, stackForFile } from '../support/e2e-stack'
 import type { FakeIngest, SentryEventItem } from '../support/fake-ingest'
 
 /**
@@ -14,7 +14,7 @@ import type { FakeIngest, SentryEventItem } from '../support/fake-ingest'
  * (docs/decisions/006).
  */
 
-const stack = useStack()
+const stack = stackForFile()
 
 const HANDLER = 'Debug handler error from /debug/throw'
 const REJECTION = 'Debug unhandled rejection from /debug/throw'

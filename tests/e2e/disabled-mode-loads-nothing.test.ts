@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { isScript, newVisitor, pageState, pastKitStart, pathOf, recordNetwork, waitForPageState } from '../support/browser'
 import { sdkChunkPaths, sdkSignaturesIn } from '../support/bundles'
-import { useStack } from '../support/e2e-stack'
+import { stackForFile } from '../support/e2e-stack'
 
 /**
  * docs/configuration.md: with neither `POSTHOG_API_KEY` nor `SENTRY_DSN` the kit is off, browser included:
@@ -10,7 +10,7 @@ import { useStack } from '../support/e2e-stack'
  */
 
 // No keys at all; DEBUG=1 only so the debug page exists. The fake runs to prove nothing calls it.
-const stack = useStack(null)
+const stack = stackForFile(null)
 
 /**
  * Resolves once the kit has read this page's config (it found none) and the page has had the

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { newVisitor, posthogIds, waitForKitReady } from '../support/browser'
-import { leavePage, useStack } from '../support/e2e-stack'
+import { leavePage, stackForFile } from '../support/e2e-stack'
 
 /**
  * The flag-gated element of the debug-throw page is right in the server HTML
@@ -9,7 +9,7 @@ import { leavePage, useStack } from '../support/e2e-stack'
  * variant from the first paint and never swaps it once posthog-js has loaded: no flicker.
  */
 
-const stack = useStack()
+const stack = stackForFile()
 
 beforeAll(async () => {
   // Warm the page up once (posthog-node client, route compilation caches): the server gives flags

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newVisitor, waitForKitReady, waitForPostHogStarted } from '../support/browser'
-import { leavePage, useStack } from '../support/e2e-stack'
+import { leavePage, stackForFile } from '../support/e2e-stack'
 import { everythingSent } from '../support/events'
 import { hasFullSnapshot, posthogReplay, sentryReplay } from '../support/replay'
 
@@ -17,7 +17,7 @@ const SECRETS = { token: 'UrlTokenSecret4417', password: 'UrlPasswordSecret8812'
 const QUERY = `${Object.entries(SECRETS).map(([k, v]) => `${k}=${v}`).join('&')}&order=ORD-5521`
 
 // Sentry's replay records the whole session (rate 1), next to PostHog's.
-const stack = useStack({ SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '1', SENTRY_TRACES_SAMPLE_RATE: '1' })
+const stack = stackForFile({ SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '1', SENTRY_TRACES_SAMPLE_RATE: '1' })
 
 describe('secrets in a page URL never leave the browser', () => {
   it.each([

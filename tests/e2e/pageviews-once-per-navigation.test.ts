@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { holdRequests, kitPhase, newVisitor, waitForHydrated, waitForKitReady, waitForPostHogStarted } from '../support/browser'
 import { sdkChunkPaths } from '../support/bundles'
-import { E2E_ENVIRONMENT, E2E_RELEASE, leavePage, useStack } from '../support/e2e-stack'
+import { E2E_ENVIRONMENT, E2E_RELEASE, leavePage, stackForFile } from '../support/e2e-stack'
 import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types'
 
 /**
@@ -11,7 +11,7 @@ import type { PostHogEvent } from '@/lib/observability/server/local/ingest/types
  * posthog-js has loaded are queued and sent with their own URL (docs/decisions/007).
  */
 
-const stack = useStack()
+const stack = stackForFile()
 
 const pageviews = () => stack.fake.events().filter((e) => e.event === '$pageview')
 const props = (e: PostHogEvent | undefined) => (e?.properties ?? {}) as Record<string, unknown>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newVisitor, waitForKitReady } from '../support/browser'
-import { leavePage, useStack } from '../support/e2e-stack'
+import { leavePage, stackForFile } from '../support/e2e-stack'
 import { allText } from '../support/events'
 import { hasFullSnapshot, masked, posthogReplay, recordedInputValues, recordedTexts, sentryReplay } from '../support/replay'
 
@@ -11,7 +11,7 @@ import { hasFullSnapshot, masked, posthogReplay, recordedInputValues, recordedTe
  * did record the typing (as asterisks), so an empty or undecodable payload cannot pass.
  */
 
-const stack = useStack()
+const stack = stackForFile()
 
 /** Typed into the debug page's form; each appears nowhere else in the app. */
 const TYPED = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { allText, sentryForRequest, waitForEvents } from '../support/events'
+import { waitForEvents } from '../support/events'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { startNext, type NextServer } from '../support/next-server'
 

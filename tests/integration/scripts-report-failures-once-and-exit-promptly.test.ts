@@ -143,7 +143,10 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     const run = await runScript(FIXTURE, ['--llm', '--wait'], {
       env,
       onLine: (line, child) => {
-        if (line === 'waiting') (sentAt = performance.now()), child.kill(signal)
+        if (line === 'waiting') {
+          sentAt = performance.now()
+          child.kill(signal)
+        }
       },
     })
     expect(run.code).toBe(code)

@@ -69,10 +69,10 @@ export async function startStack(
  * fields inside tests and hooks, once it has started.
  *
  * @example
- * const stack = useStack({ SENTRY_TRACES_SAMPLE_RATE: '1' })
+ * const stack = stackForFile({ SENTRY_TRACES_SAMPLE_RATE: '1' })
  * it('…', async () => { const page = await (await newVisitor(stack.browser)).newPage() })
  */
-export function useStack(
+export function stackForFile(
   env: Record<string, string> | null = {},
   fakeOptions: FakeIngestOptions = {},
   { clearBetweenTests = true }: { clearBetweenTests?: boolean } = {},

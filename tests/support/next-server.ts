@@ -113,7 +113,8 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, t
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('exit', (code) => {
       clearTimeout(timer)
-      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed (${code}):\n${out}`))
+      if (code === 0) resolve()
+      else reject(new Error(`${args.join(' ')} failed (${code}):\n${out}`))
     })
   })
 }

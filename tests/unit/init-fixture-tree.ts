@@ -74,11 +74,11 @@ export function evaluateModule(code: string, modules: Record<string, unknown>): 
   const js = ts.transpileModule(code, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, jsx: ts.JsxEmit.ReactJSX, esModuleInterop: true },
   }).outputText
-  const module = { exports: {} as Record<string, unknown> }
+  const cjsModule = { exports: {} as Record<string, unknown> }
   const load = (id: string) => {
     if (!(id in modules)) throw new Error(`evaluateModule: no module ${id}`)
     return modules[id]
   }
-  new Function('require', 'module', 'exports', js)(load, module, module.exports)
-  return module.exports
+  new Function('require', 'module', 'exports', js)(load, cjsModule, cjsModule.exports)
+  return cjsModule.exports
 }

@@ -26,8 +26,8 @@ describe('init wraps each shape of next.config in withObservabilityConfig, once'
 
     const cjs = edited(`'use strict'\nconst nextConfig = { poweredByHeader: false };\nmodule.exports = nextConfig;\n`)
     expect(cjs).toBe(`'use strict'\nconst { withObservabilityConfig } = require('nextjs-observability-kit/next-config');\n\nconst nextConfig = { poweredByHeader: false };\nmodule.exports = withObservabilityConfig(nextConfig);\n`)
-    const module = { exports: {} }
-    expect(await load(cjs.replace("'use strict'\n", ''), { module })).toMatchObject({ poweredByHeader: false, skipTrailingSlashRedirect: true })
+    const cjsModule = { exports: {} }
+    expect(await load(cjs.replace("'use strict'\n", ''), { module: cjsModule })).toMatchObject({ poweredByHeader: false, skipTrailingSlashRedirect: true })
   })
 
   it('inside other wrappers, so they stay outermost and the kit always gets the app\'s own object', async () => {

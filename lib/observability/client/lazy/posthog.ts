@@ -153,12 +153,12 @@ function reportFlagExposure(kit: Kit, key: string): void {
   if (exposed.has(key)) return
   exposed.add(key)
   let done = false
-  let off: (() => void) | undefined
-  off = posthog.onFeatureFlags(() => {
+  const off: () => void = posthog.onFeatureFlags(() => {
     if (done) return
     done = true
     posthog.getFeatureFlag(key)
-    queueMicrotask(() => off?.())
+    // Deferred: when flags are already loaded, the callback runs before `off` is assigned.
+    queueMicrotask(() => off())
   })
   if (done) off()
 }
