@@ -146,6 +146,27 @@ describe('bad input warns once, names the variable and falls back', () => {
     expect(parseConfig({ POSTHOG_REPLAY_MASK_SELECTOR: '.invoice, #ssn' }, prod).config.replayMaskSelector).toBe('.invoice, #ssn')
   })
 
+  it('skips an environment or release version that no backend would accept, for the next source, with one warning each', () => {
+    const keys = { POSTHOG_API_KEY: KEY, SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42' }
+    const env = parseConfig({ ...keys, APP_ENV: 'prod env\n', VERCEL_ENV: 'preview' }, prod)
+    expect(env.config.posthog).toMatchObject({ environment: 'preview' })
+    expect(env.config.sentry).toMatchObject({ environment: 'preview' })
+    expect(env.warnings).toEqual([expect.stringMatching(/^APP_ENV=.* is invalid .*; using the next source of the environment\.$/)])
+    const release = parseConfig({ RELEASE_SHA: 'v1/../../x', VERCEL_GIT_COMMIT_SHA: 'has space', RAILWAY_GIT_COMMIT_SHA: 'c0ffee' }, prod)
+    expect(release.config.release).toBe('shop@c0ffee')
+    expect(release.warnings).toEqual([expect.stringContaining('RELEASE_SHA='), expect.stringContaining('VERCEL_GIT_COMMIT_SHA=')])
+    expect(parseConfig({ RELEASE_SHA: 'a@b' }, prod).config.release).toBe('shop@1.2.3')
+    expect(parseConfig({ RELEASE_SHA: '1.4.0-rc.1+build.7' }, prod).config.release).toBe('shop@1.4.0-rc.1+build.7')
+  })
+
+  it('posts local mode to port 3000 when PORT is not a port, and says so', () => {
+    const { config, warnings } = parseConfig({ OBSERVABILITY_LOCAL: '1', PORT: '3000abc' }, prod)
+    expect(config.posthog).toMatchObject({ host: 'http://127.0.0.1:3000/_ox/p' })
+    expect(warnings).toEqual([expect.stringMatching(/^PORT="3000abc" is invalid/)])
+    expect(parseConfig({ OBSERVABILITY_LOCAL: '1', PORT: '4123' }, prod).config.posthog).toMatchObject({ host: 'http://127.0.0.1:4123/_ox/p' })
+    expect(parseConfig({ PORT: 'x' }, prod).warnings).toEqual([])
+  })
+
   it('falls back for PII mode and threshold', () => {
     const { config, warnings } = parseConfig({ POSTHOG_IDENTIFY_PII: 'everything', SLOW_REQUEST_THRESHOLD_MS: '1.5s' }, prod)
     expect(config.identifyPii).toBe('email')

@@ -136,6 +136,8 @@ const httpUrl = z
   .refine((v) => /^https?:\/\//i.test(v), 'expected an http(s) URL')
   .transform((v) => v.replace(/\/+$/, ''))
 
+const port = z.coerce.number({ message: 'expected a port number' }).int('expected a port number').min(1, 'expected a port number').max(65535, 'expected a port number')
+
 const identifyPii = z.enum(IDENTIFY_PII_MODES, { message: 'expected none, id, email or full' })
 
 /**
@@ -161,7 +163,10 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
   }
 
   const dev = build.dev
-  const autoEnvironment = raw('APP_ENV') ?? raw('VERCEL_ENV') ?? (dev ? 'local' : 'unknown')
+  const autoEnvironment =
+    read<string | undefined>('APP_ENV', label, undefined, 'the next source of the environment') ??
+    read<string | undefined>('VERCEL_ENV', label, undefined, 'the next source of the environment') ??
+    (dev ? 'local' : 'unknown')
 
   const identify = read('POSTHOG_IDENTIFY_PII', identifyPii, 'email' as IdentifyPii)
 
@@ -171,7 +176,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     warnings.push('OBSERVABILITY_LOCAL=1 keeps everything on this machine: POSTHOG_API_KEY and SENTRY_DSN are ignored.')
   }
   // The server SDKs post to the app itself; Next sets PORT once it listens.
-  const localOrigin = `http://127.0.0.1:${/^\d{1,5}$/.test(raw('PORT') ?? '') ? raw('PORT') : '3000'}`
+  const localOrigin = `http://127.0.0.1:${local ? read('PORT', port, 3000) : 3000}`
 
   const posthog = ((): PostHogConfig => {
     const key = local ? LOCAL_POSTHOG_KEY : raw('POSTHOG_API_KEY')

@@ -12,10 +12,19 @@ export const label = z
   .max(64, 'expected at most 64 characters')
   .regex(/^[A-Za-z0-9._:/-]+$/, 'expected letters, digits and . _ : / -')
 
+/**
+ * The version part of a release: a commit sha or a package version. Sentry refuses releases with
+ * whitespace or slashes, and an `@` would make the service part ambiguous.
+ */
+export const releaseVersion = z
+  .string()
+  .max(128, 'expected at most 128 characters')
+  .regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits and . _ + -')
+
 /** How the config reads the environment: blank counts as unset, an invalid value falls back (and warns, at runtime). */
 export interface EnvReader {
   raw(name: string): string | undefined
-  read<T>(name: string, schema: z.ZodType<T>, fallback: T): T
+  read<T>(name: string, schema: z.ZodType<T>, fallback: T, fallbackText?: string): T
 }
 
 export interface PackageFacts {
@@ -40,7 +49,8 @@ export interface Release {
  */
 export function releaseOf(env: EnvReader, build: PackageFacts): Release {
   const serviceName = env.read('SERVICE_NAME', label, build.packageName || 'app')
-  const version = env.raw('RELEASE_SHA') ?? env.raw('VERCEL_GIT_COMMIT_SHA') ?? env.raw('RAILWAY_GIT_COMMIT_SHA') ?? build.packageVersion ?? '0.0.0'
+  const sha = (name: string) => env.read<string | undefined>(name, releaseVersion, undefined, 'the next source of the release version')
+  const version = sha('RELEASE_SHA') ?? sha('VERCEL_GIT_COMMIT_SHA') ?? sha('RAILWAY_GIT_COMMIT_SHA') ?? build.packageVersion ?? '0.0.0'
   return { serviceName, version, release: `${serviceName}@${version}` }
 }
 
