@@ -2,7 +2,7 @@
 import posthog from 'posthog-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveIdentity } from '@/lib/observability/server/identity'
-import { resetConfigForTests } from '@/lib/observability/shared/get-config'
+import { resetObservability } from 'nextjs-observability-kit/testing'
 
 /**
  * A server event about an anonymous visitor carries the id posthog-js gave that visitor in the
@@ -19,12 +19,12 @@ const cookieHeader = () => `theme=dark; ${document.cookie}; session=abc`
 
 beforeAll(() => {
   Object.assign(process.env, { POSTHOG_API_KEY: KEY, POSTHOG_HOST: 'http://127.0.0.1:9', POSTHOG_IDENTIFY_PII: 'id' })
-  resetConfigForTests()
+  resetObservability()
   posthog.init(KEY, { api_host: '/_ox/p', persistence: 'cookie', autocapture: false, capture_pageview: false, disable_session_recording: true, advanced_disable_flags: true })
 })
 afterAll(() => {
   process.env = { ...saved }
-  resetConfigForTests()
+  resetObservability()
 })
 
 describe('server events join the browser’s PostHog identity', () => {
