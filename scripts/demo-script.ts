@@ -24,21 +24,21 @@ class BackfillError extends Error {
 }
 
 runObserved('demo-backfill', async () => {
-  console.log(`backfill: ${BATCHES} batches of users`)
+  console.info(`backfill: ${BATCHES} batches of users`)
   if (args.has('--llm')) {
     const messages: EchoMessage[] = [{ role: 'user', content: 'Summarise what this backfill does.' }]
     const completion = await traceGeneration({ provider: ECHO_PROVIDER, model: ECHO_MODEL, input: messages, name: 'backfill-summary' }, () => echoCompletion(messages))
-    console.log(`backfill: summary from ${completion.model} (${completion.usage.completion_tokens} tokens)`)
+    console.info(`backfill: summary from ${completion.model} (${completion.usage.completion_tokens} tokens)`)
   }
   for (let batch = 1; batch <= BATCHES; batch++) {
     await new Promise((resolve) => setTimeout(resolve, 50))
     if (args.has('--fail') && batch === FAIL_AT) {
-      console.log(`backfill: batch ${batch} failed, stopping`)
+      console.info(`backfill: batch ${batch} failed, stopping`)
       throw new BackfillError(`could not write batch ${batch}: the users database went away`, {
         cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
       })
     }
-    console.log(`backfill: batch ${batch}/${BATCHES} written`)
+    console.info(`backfill: batch ${batch}/${BATCHES} written`)
   }
-  console.log('backfill: done')
+  console.info('backfill: done')
 })

@@ -78,7 +78,7 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     expect(event.tags).toMatchObject({ component: 'script', script: 'demo-backfill', error_type: 'connection_error', request_id: p.request_id })
     expect(event).toMatchObject({ environment: 'script-test', release: RELEASE, level: 'fatal' })
     expect(event.contexts.properties).toMatchObject({ script_name: 'demo-backfill', script_argv: p.script_argv })
-    // The script's console lines come along as breadcrumbs.
+    // The script's console lines (info and above) come along as breadcrumbs.
     expect(event.breadcrumbs?.map((b) => b.message)).toContain('backfill: batch 2/4 written')
     expect(allText(fake)).not.toMatch(/SECRET(123|456|789|PW)/)
   })
