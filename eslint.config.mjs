@@ -20,7 +20,9 @@ const SDKS = { group: ['posthog-node', 'posthog-node/*', 'posthog-js', 'posthog-
 const NEXT = { group: ['next', 'next/*'], message: 'shared/ is plain TypeScript: no Next.js APIs.' }
 
 export default defineConfig([
-  globalIgnores(['.next/**', '.next-*/**', 'out/**', 'build/**', 'next-env.d.ts', '**/dist/**', '.packs/**', '.test-results/**', '.observability/**', 'tests/fixtures/**']),
+  // What git ignores (builds, installs, test and bench output), and the init command's input
+  // fixtures: apps as their owners wrote them.
+  globalIgnores(['.next/**', '.next-*/**', '.test-builds/**', '.bench/**', 'out/**', 'build/**', 'coverage/**', 'next-env.d.ts', '**/dist/**', '.packs/**', '.test-results/**', '.observability/**', 'tests/fixtures/**']),
   ...nextVitals,
   ...nextTypescript,
   {

@@ -22,7 +22,7 @@ echo "== typecheck"
 if npx tsc --noEmit -p .; then tc=0; else tc=1; status=1; fi
 echo "{\"numPassedTests\":$((1-tc)),\"numFailedTests\":$tc,\"numPendingTests\":0,\"numTodoTests\":0}" > .test-results/typecheck.json
 echo "== lint"
-if npx eslint . && npx prettier --check . > /dev/null; then lint=0; else lint=1; status=1; npx prettier --list-different . || true; fi
+if npx eslint . --max-warnings 0 && npx prettier --check . > /dev/null; then lint=0; else lint=1; status=1; npx prettier --list-different . || true; fi
 echo "{\"numPassedTests\":$((1-lint)),\"numFailedTests\":$lint,\"numPendingTests\":0,\"numTodoTests\":0}" > .test-results/lint.json
 run unit
 run integration
