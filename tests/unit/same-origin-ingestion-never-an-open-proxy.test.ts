@@ -1,18 +1,8 @@
 import { gzipSync } from 'node:zlib'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { assetsHost, envelopeDsn, posthogProxy, sentryTunnel } from '@/lib/observability/server/proxy'
-import { resetObservability } from 'nextjs-observability-kit/testing'
-import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
+import { fakeIngestForFile, setKitEnv } from '../support/kit-env'
 import { startRecordingHost } from '../support/recording-host'
-
-let fake: FakeIngest
-const saved = { ...process.env }
-
-function configure(env: Record<string, string | undefined>) {
-  for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY|OBSERVABILITY)_/.test(k)) delete process.env[k]
-  Object.assign(process.env, env)
-  resetObservability()
-}
 
 function proxy(path: string, init: RequestInit & { segments?: string[] } = {}) {
   const url = new URL(path, 'http://app.test')
@@ -26,25 +16,17 @@ function envelope(dsn: string | undefined): string {
   return `${header}\n${JSON.stringify({ type: 'event' })}\n${item}\n`
 }
 
-beforeAll(async () => {
-  fake = await startFakeIngest()
-})
-afterAll(async () => {
-  process.env = { ...saved }
-  resetObservability()
-  await fake.close()
-})
-beforeEach(() => fake.clear())
+const fake = fakeIngestForFile()
 
 describe('PostHog reverse proxy (/_ox/p)', () => {
   it('answers 404 while PostHog is off', async () => {
-    configure({})
+    setKitEnv({})
     expect((await proxy('/_ox/p/e/', { method: 'POST', body: '{}' })).status).toBe(404)
     expect(fake.requests()).toEqual([])
   })
 
   it('forwards events to POSTHOG_HOST with the trailing slash, without the browser’s cookies', async () => {
-    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
+    setKitEnv({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
     const body = gzipSync(JSON.stringify({ api_key: 'phc_proxykey12345678', batch: [{ event: 'proxied', properties: { distinct_id: 'd1' } }] }))
     const res = await proxy('/_ox/p/e/?retry_count=0', {
       method: 'POST',
@@ -64,7 +46,7 @@ describe('PostHog reverse proxy (/_ox/p)', () => {
   })
 
   it('serves scripts and remote config through the proxy', async () => {
-    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
+    setKitEnv({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
     const script = await proxy('/_ox/p/static/lazy-recorder.js')
     expect(script.status).toBe(200)
     expect((await script.text()).length).toBeGreaterThan(1000)
@@ -74,7 +56,7 @@ describe('PostHog reverse proxy (/_ox/p)', () => {
   })
 
   it('refuses traversal, encoded separators and absolute URLs as unknown paths instead of forwarding them', async () => {
-    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
+    setKitEnv({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: fake.posthogHost })
     for (const segments of [['..', 'etc', 'passwd'], ['.'], ['e', '..'], ['https:', '', 'evil.test'], ['e%2F..%2F'], ['a/b'], ['a\\b'], []]) {
       const res = await proxy('/_ox/p/x', { segments })
       expect(res.status, JSON.stringify(segments)).toBe(404)
@@ -89,7 +71,7 @@ describe('PostHog reverse proxy (/_ox/p)', () => {
   })
 
   it('answers 502, not an exception, when PostHog is unreachable', async () => {
-    configure({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: 'http://127.0.0.1:9' })
+    setKitEnv({ POSTHOG_API_KEY: 'phc_proxykey12345678', POSTHOG_HOST: 'http://127.0.0.1:9' })
     expect((await proxy('/_ox/p/e/', { method: 'POST', body: '{}' })).status).toBe(502)
   })
 })
@@ -98,19 +80,19 @@ describe('Sentry tunnel (/_ox/s)', () => {
   const tunnel = (body: string | Uint8Array<ArrayBuffer>) => sentryTunnel(new Request('http://app.test/_ox/s', { method: 'POST', body }))
 
   it('answers 404 while Sentry is off', async () => {
-    configure({})
+    setKitEnv({})
     expect((await tunnel(envelope(fake.sentryDsn))).status).toBe(404)
   })
 
   it('forwards an envelope whose dsn header is the configured DSN', async () => {
-    configure({ SENTRY_DSN: fake.sentryDsn })
+    setKitEnv({ SENTRY_DSN: fake.sentryDsn })
     const res = await tunnel(envelope(fake.sentryDsn))
     expect(res.status).toBe(200)
     await fake.waitFor((f) => f.sentryEvents().length === 1)
   })
 
   it('refuses any other DSN, a missing one and a non-envelope, without forwarding', async () => {
-    configure({ SENTRY_DSN: fake.sentryDsn })
+    setKitEnv({ SENTRY_DSN: fake.sentryDsn })
     expect((await tunnel(envelope(fake.sentryDsn.replace('testkey', 'otherkey')))).status).toBe(403)
     expect((await tunnel(envelope('http://testkey@evil.test/42'))).status).toBe(403)
     expect((await tunnel(envelope(undefined))).status).toBe(400)
@@ -122,7 +104,7 @@ describe('Sentry tunnel (/_ox/s)', () => {
     const relay = await startRecordingHost()
     try {
       const dsn = `http://testkey@${relay.url.slice('http://'.length)}/42`
-      configure({ SENTRY_DSN: dsn })
+      setKitEnv({ SENTRY_DSN: dsn })
       const body = envelope(dsn)
       const sent = sentryTunnel(
         new Request('http://app.test/_ox/s', {
@@ -157,7 +139,7 @@ describe('Sentry tunnel (/_ox/s)', () => {
   })
 
   it('refuses oversized bodies', async () => {
-    configure({ SENTRY_DSN: fake.sentryDsn })
+    setKitEnv({ SENTRY_DSN: fake.sentryDsn })
     const big = new Uint8Array(10 * 1024 * 1024 + 1)
     expect((await tunnel(big)).status).toBe(413)
   })

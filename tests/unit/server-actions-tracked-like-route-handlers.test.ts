@@ -1,33 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { withServerActionTracking } from 'nextjs-observability-kit/server'
 import { flushSoon } from '@/lib/observability/server/posthog-client'
 import { registerNode } from '@/lib/observability/server/register'
-import { resetObservability } from 'nextjs-observability-kit/testing'
 import { sentryForRequest, waitForEvents } from '../support/events'
-import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
+import { fakeIngestForFile, setKitEnv } from '../support/kit-env'
 
-let fake: FakeIngest
-const saved = { ...process.env }
-
-function configure(env: Record<string, string | undefined>) {
-  for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_/.test(k)) delete process.env[k]
-  Object.assign(process.env, env)
-  resetObservability()
-}
-
-beforeAll(async () => {
-  fake = await startFakeIngest()
-})
-afterAll(async () => {
-  process.env = { ...saved }
-  resetObservability()
-  await fake.close()
-})
-beforeEach(() => fake.clear())
+const fake = fakeIngestForFile()
 
 describe('server actions are tracked like route handlers', () => {
   it('records api_request, and on failure api_error + $exception, then rethrows', async () => {
-    configure({ POSTHOG_API_KEY: 'phc_actionkey1234567', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn })
+    setKitEnv({ POSTHOG_API_KEY: 'phc_actionkey1234567', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn })
     await registerNode()
     const argument = ['form', 'field', 'value', String(Date.now())].join('-')
     const ok = withServerActionTracking('saveNote', async (text: string) => `saved:${text.toUpperCase()}`)
