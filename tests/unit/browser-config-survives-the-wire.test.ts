@@ -35,7 +35,8 @@ const CONFIGS: Record<string, Record<string, string>> = {
     SENTRY_TRACES_SAMPLE_RATE: '0',
     SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '0.01',
     SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE: '0.5',
-    RELEASE_SHA: 'v2.0.0+build.7 (ü&=%~#)',
+    SERVICE_NAME: 'shop:web/eu-1',
+    RELEASE_SHA: 'v2.0.0+build.7',
   },
   'a self-hosted PostHog and a Sentry DSN with a port and path': {
     POSTHOG_API_KEY: 'phc_selfhosted',
