@@ -4,7 +4,6 @@ import { cleanup, render } from '@testing-library/react'
 import posthog from 'posthog-js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ObservabilityProvider, addBreadcrumb, captureException } from '@/lib/observability/client'
-import { resetBreadcrumbsForTests } from '@/lib/observability/client/breadcrumb-buffer'
 import { browserConfig, resetPage, setConfigCookie, waitForSdks } from '../support/browser-kit'
 
 /**
@@ -19,7 +18,6 @@ const SECRET = 'hunter2-in-a-browser-breadcrumb'
 describe('browser breadcrumbs reach the page’s next error', () => {
   beforeEach(() => {
     resetPage()
-    resetBreadcrumbsForTests()
   })
   afterEach(() => {
     cleanup()

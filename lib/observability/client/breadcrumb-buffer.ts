@@ -1,19 +1,8 @@
 import type { Breadcrumb } from '@sentry/core'
+import { getKit } from './kit.js'
 
 /** Steps kept while Sentry's chunk loads (after `load`); Sentry itself keeps 100. */
 const MAX_PENDING = 100
-const KEY = Symbol.for('observability.breadcrumbs.browser')
-
-interface BreadcrumbBuffer {
-  readonly pending: Breadcrumb[]
-  /** Sentry's `addBreadcrumb` once its chunk has started: from then on, steps go straight in. */
-  sink: ((breadcrumb: Breadcrumb) => void) | null
-}
-
-function buffer(): BreadcrumbBuffer {
-  const g = globalThis as typeof globalThis & { [KEY]?: BreadcrumbBuffer }
-  return (g[KEY] ??= { pending: [], sink: null })
-}
 
 /**
  * Hands a step to Sentry, synchronously once it has loaded, so a step recorded just before an
@@ -22,7 +11,7 @@ function buffer(): BreadcrumbBuffer {
  * @internal Used by `addBreadcrumb()`.
  */
 export function bufferBreadcrumb(breadcrumb: Breadcrumb): void {
-  const state = buffer()
+  const state = getKit().breadcrumbs
   if (state.sink) return state.sink(breadcrumb)
   if (state.pending.length >= MAX_PENDING) state.pending.shift()
   state.pending.push(breadcrumb)
@@ -35,12 +24,7 @@ export function bufferBreadcrumb(breadcrumb: Breadcrumb): void {
  * @internal
  */
 export function connectBreadcrumbSink(sink: (breadcrumb: Breadcrumb) => void): void {
-  const state = buffer()
+  const state = getKit().breadcrumbs
   state.sink = sink
   for (const breadcrumb of state.pending.splice(0)) sink(breadcrumb)
-}
-
-/** @internal Tests start each case from a clean page. */
-export function resetBreadcrumbsForTests(): void {
-  delete (globalThis as typeof globalThis & { [KEY]?: BreadcrumbBuffer })[KEY]
 }

@@ -1,3 +1,4 @@
+import type { Breadcrumb } from '@sentry/core'
 import type { PostHog } from 'posthog-js'
 import type { BrowserConfig } from '../shared/browser-config.js'
 import type { ObservedUser } from '../shared/user.js'
@@ -57,6 +58,7 @@ export interface Kit {
   readonly pageviews: PageviewState
   readonly listeners: WindowListeners
   readonly flags: FlagState
+  readonly breadcrumbs: BreadcrumbState
 }
 
 /** What the server and the app told this page. */
@@ -111,6 +113,14 @@ export interface FlagState {
   readonly exposed: Set<string>
 }
 
+/** `addBreadcrumb()` steps for Sentry (posthog-js's steps wait with its other calls). */
+export interface BreadcrumbState {
+  /** Steps recorded before Sentry's chunk started, oldest dropped first past a bound. */
+  readonly pending: Breadcrumb[]
+  /** Sentry's `addBreadcrumb` once its chunk has started: from then on, steps go straight in. */
+  sink: ((breadcrumb: Breadcrumb) => void) | null
+}
+
 const KEY = Symbol.for('observability.kit.browser')
 
 /** @internal The page's kit state, created on first use. */
@@ -128,6 +138,7 @@ function createKit(): Kit {
     pageviews: { pending: [], lastPathname: undefined },
     listeners: { holders: 0, remove: null, heldByBoot: false },
     flags: { bootstrap: null, live: null, distinctId: undefined, listeners: new Set(), exposed: new Set() },
+    breadcrumbs: { pending: [], sink: null },
   }
 }
 
