@@ -11,6 +11,7 @@
 //   npm run bench -- --no-build --skip-budget     # reuse .next and .bench/bare-app
 //   npm run bench -- --rounds 3 --duration 5 --loads 5
 //   npm run bench -- --pin                        # servers on one core, the load generator on the other
+//   npm run bench -- --cpu-prof --skip-browser     # also profile the servers; prints where on's extra CPU goes
 //
 // Results go to .bench/table.json (every round and load). Exit code 0 when the benchmark ran,
 // PASS or FAIL alike; 1 when it broke (a server did not start, requests failed).
@@ -28,6 +29,7 @@ import { cpuPlan, pinTree } from './pin.mjs'
 import { ROOT, hasBuild, nextBuild, killAllSync, startNext } from './procs.mjs'
 import { forkSink } from './sink.mjs'
 import { fmt, table } from './stats.mjs'
+import { renderAreaDiff, summariseDir } from './profile-summary.mjs'
 
 /** The targets (docs/benchmarks.md): [label, what, ratio or value, bound, direction]. */
 const TARGETS = [
@@ -120,6 +122,11 @@ try {
       log,
     })
     result.sink = await sink.stats()
+    if (opts['cpu-prof'] && result.server) {
+      const served = (c) => Object.values(result.server[c]).reduce((n, r) => n + (r.rounds?.reduce((m, x) => m + x.requests, 0) ?? 0), 0)
+      log('\nCPU profiles, on against off (self time; the profiler itself costs throughput):')
+      log(renderAreaDiff(summariseDir(join(outDir, 'prof-on')), summariseDir(join(outDir, 'prof-off')), { labelA: 'on', labelB: 'off', requestsA: served('on'), requestsB: served('off') }))
+    }
 
     if (!opts['skip-browser']) {
       log('\n== Browser: cold loads in Chromium, configurations in turns')

@@ -12,7 +12,7 @@
 import { join } from 'node:path'
 import { ROOT, startNext, sleep, treeSample } from '../procs.mjs'
 import { pinTree } from '../pin.mjs'
-import { runCannon } from '../server-section.mjs'
+import { runCannon } from './cannon.mjs'
 import { median } from '../stats.mjs'
 
 export const SERVER_ROUTES = {

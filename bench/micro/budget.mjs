@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The kit's per-request budget, by component: an in-process microbenchmark of the code a tracked
-// request runs, with the real SDKs (Sentry initialised by the kit's own `registerNode()`,
-// posthog-node in its worker thread) sending to the local sink (bench/sink.mjs, its own process).
+// request runs, with the real SDKs (Sentry initialised by the kit's own `registerNode()`) and the
+// kit's event queue sending to the local sink (bench/sink.mjs, its own process).
 //
 //   node bench/micro/budget.mjs                 # 7 repetitions of each component, a table
 //   node bench/micro/budget.mjs --reps 5 --n 4000 --json out.json
@@ -16,7 +16,7 @@
 //   thread µs  this thread's own CPU time (Linux's per-thread /proc/self/task/<tid>/schedstat, in
 //              ns; Node 20 has no per-thread CPU clock) / n: the request thread's work. Time the
 //              thread waits, or is preempted by other processes, does not count.
-//   all µs     process.cpuUsage() (user + system, every thread: posthog-node's worker, GC
+//   all µs     process.cpuUsage() (user + system, every thread: libuv's gzip, GC
 //              helpers) / n: what `/api/ping`'s CPU per request in the end-to-end table counts.
 // The figure is the median of the repetitions; the spread is (max − min) / median of them.
 // "kit per request" rows subtract the same loop without the kit (the bare handler).
@@ -39,7 +39,7 @@ export const TARGETS_US = {
   'recordRequest (after the response)': 40,
   'capture(api_request)': 15,
   'scrubServerProperties(api_request)': 3,
-  'posthog hand-off (link.capture)': 5,
+  'event queue (push, then send)': 5,
   'middleware, document request': 30,
   'middleware, API request': 15,
 }
@@ -111,7 +111,7 @@ async function child(config, reps, n) {
   const { traceRequest } = await kit('server/trace-request.ts')
   const { recordRequest } = await kit('server/record-request.ts')
   const { capture } = await kit('server/capture.ts')
-  const { getPostHog, flushSoon } = await kit('server/posthog-client.ts')
+  const { getEventBatch, flushSoon } = await kit('server/posthog-client.ts')
   const { loadedSentry } = await kit('server/sentry.ts')
   const { scrubServerProperties } = await kit('shared/event-privacy.ts')
   const { withObservability } = await kit('edge/middleware.ts')
@@ -130,16 +130,16 @@ async function child(config, reps, n) {
     success: true, user_id: 'anonymous', environment: 'production', release: 'demo@1.0.0',
   }
   const Sentry = loadedSentry()
-  const link = getPostHog()
+  const queue = getEventBatch()
 
   /** Lets the after-response tasks (setImmediate outside Next) and their awaits run. */
   const drain = async () => {
     for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r))
   }
-  /** After a repetition: the hand-off timer fires and the worker takes the batch (its CPU counts). */
+  /** After a repetition: what the queue holds is sent (JSON, gzip, HTTP: its CPU counts). */
   const drainThreads = async () => {
     await drain()
-    if (link) await flushSoon(5_000)
+    if (queue) await flushSoon(5_000)
   }
 
   const components = {
@@ -157,9 +157,9 @@ async function child(config, reps, n) {
       everyN: 64,
       after: drainThreads,
     },
-    'capture(api_request)': link ? { each: () => capture('r-1', { event: 'api_request', properties: apiProps }, { anonymous: true }), after: drainThreads } : null,
+    'capture(api_request)': queue ? { each: () => capture('r-1', { event: 'api_request', properties: apiProps }, { anonymous: true }), after: drainThreads } : null,
     'scrubServerProperties(api_request)': { each: () => void scrubServerProperties(apiProps) },
-    'posthog hand-off (link.capture)': link ? { each: () => link.capture({ distinctId: 'r-1', event: 'api_request', properties: apiProps }), after: drainThreads } : null,
+    'event queue (push, then send)': queue ? { each: () => queue.push({ event: 'api_request', distinct_id: 'r-1', uuid: '0190a8e2-7b3c-7def-8123-456789abcdef', timestamp: '2026-12-07T04:00:00.000Z', properties: apiProps }), after: drainThreads } : null,
     'middleware, document request': { each: async () => void (await middleware(new NextRequest('http://127.0.0.1:3000/', { headers: docHeaders }), event)) },
     'middleware, API request': { each: async () => void (await middleware(new NextRequest(API_URL, { headers: apiHeaders }), event)) },
     'new NextRequest (subtracted)': { each: async () => void new NextRequest(API_URL, { headers: apiHeaders }) },
@@ -179,7 +179,7 @@ async function child(config, reps, n) {
       samples,
     }
   }
-  if (link) await link.shutdown(5_000)
+  if (queue) await queue.flush()
   if (Sentry) await Sentry.close(2_000)
   process.send({ config, results })
   process.exit(0)
@@ -220,7 +220,7 @@ export function renderBudget({ configs, reps, n }) {
     ['recordRequest (after the response)', on['recordRequest (after the response)'] && kitRow('', on['recordRequest (after the response)'], on['new Request (subtracted)']), kitRow('', off['recordRequest (after the response)'], off['new Request (subtracted)'])],
     ['capture(api_request)', on['capture(api_request)'], null],
     ['scrubServerProperties(api_request)', on['scrubServerProperties(api_request)'], off['scrubServerProperties(api_request)']],
-    ['posthog hand-off (link.capture)', on['posthog hand-off (link.capture)'], null],
+    ['event queue (push, then send)', on['event queue (push, then send)'], null],
     ['middleware, document request', kitRow('', on['middleware, document request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, document request'], off['new NextRequest (subtracted)'])],
     ['middleware, API request', kitRow('', on['middleware, API request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, API request'], off['new NextRequest (subtracted)'])],
   ]
