@@ -5,6 +5,7 @@
 //
 //   node bench/micro/budget.mjs                 # 7 repetitions of each component, a table
 //   node bench/micro/budget.mjs --reps 5 --n 4000 --json out.json
+//   node bench/micro/budget.mjs --runs 5        # five whole runs: how far their figures disagree
 //
 // Each configuration (`off`: no keys; `on`: both backends, the defaults, traces at 0.1) runs in
 // a child process of its own (the kit's config and Sentry are process-wide), loading the kit from
@@ -27,6 +28,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { forkSink } from '../sink.mjs'
+import { cpuPlan, pinTree } from '../pin.mjs'
 import { median, spread, fmt, table } from '../stats.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -50,20 +52,27 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       reps: { type: 'string', default: '7' },
       n: { type: 'string', default: '5000' },
       json: { type: 'string' },
+      runs: { type: 'string', default: '1' },
       child: { type: 'string' },
     },
   }).values
   if (opts.child) await child(opts.child, Number(opts.reps), Number(opts.n))
   else {
-    const result = await runBudget({ reps: Number(opts.reps), n: Number(opts.n) })
-    console.log(renderBudget(result))
-    if (opts.json) writeFileSync(opts.json, JSON.stringify(result, null, 2))
+    const results = []
+    for (let i = 0; i < Number(opts.runs); i++) {
+      results.push(await runBudget({ reps: Number(opts.reps), n: Number(opts.n) }))
+      console.log(renderBudget(results.at(-1)))
+    }
+    if (results.length > 1) console.log('\n' + renderRepeatability(results))
+    if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2))
   }
 }
 
 /** Runs both configurations, each in its own process; resolves to `{ configs: { off, on }, reps, n }`. */
 export async function runBudget({ reps = 7, n = 5000 } = {}) {
   const sink = await forkSink()
+  const plan = cpuPlan()
+  if (!plan.reason) pinTree(sink.pid, plan.load)
   try {
     const configs = {}
     for (const config of ['off', 'on']) configs[config] = await runChild(config, reps, n, sink.port)
@@ -82,6 +91,10 @@ function runChild(config, reps, n, sinkPort) {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     let result
+    // On a machine with a spare core, the measured process gets one of its own (the sink and this
+    // process share the other): another process's work then does not land on the same core.
+    const plan = cpuPlan()
+    if (!plan.reason) pinTree(proc.pid, plan.servers)
     proc.on('message', (m) => (result = m))
     proc.on('error', reject)
     proc.on('exit', (code) => (result ? resolve(result) : reject(new Error(`budget child ${config} exited ${code} without a result`))))
@@ -209,8 +222,18 @@ function threadCpuNs() {
 // ---------------------------------------------------------------------------------------------
 // Report.
 
-/** The budget table: per component, µs now (off, on), the target, and each figure's spread. */
-export function renderBudget({ configs, reps, n }) {
+/** Several whole runs side by side: each component's "on: thread µs" per run, and their spread. */
+export function renderRepeatability(results) {
+  const perRun = results.map(budgetRows)
+  const body = perRun[0].map(([name], i) => {
+    const values = perRun.map((rows) => rows[i][1]?.threadUs)
+    return [name, ...values.map((v) => fmt(v, 1)), `±${fmt((spread(values) * 100) / 2, 1)}%`]
+  })
+  return [`Repeatability: "on: thread µs" of ${results.length} runs; ± is half the range over their median`, table(['component', ...results.map((_, i) => `run ${i + 1}`), 'spread'], body)].join('\n')
+}
+
+/** The budget's rows: `[component, on figures, off figures]`, "kit per request" rows net of their baseline. */
+function budgetRows({ configs }) {
   const on = configs.on.results
   const off = configs.off.results
   const kitRow = (label, r, base) => ({ threadUs: r.threadUs - base.threadUs, allUs: r.allUs - base.allUs, threadSpread: r.threadSpread, allSpread: r.allSpread, label })
@@ -224,6 +247,13 @@ export function renderBudget({ configs, reps, n }) {
     ['middleware, document request', kitRow('', on['middleware, document request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, document request'], off['new NextRequest (subtracted)'])],
     ['middleware, API request', kitRow('', on['middleware, API request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, API request'], off['new NextRequest (subtracted)'])],
   ]
+  return rows
+}
+
+/** The budget table: per component, µs now (on, off), the target, and each figure's spread. */
+export function renderBudget(result) {
+  const { reps, n } = result
+  const rows = budgetRows(result)
   const pct = (x) => (Number.isFinite(x) ? `±${fmt((x * 100) / 2, 1)}%` : '—')
   const body = rows.map(([name, r, o]) => {
     const target = TARGETS_US[name]
