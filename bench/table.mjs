@@ -13,7 +13,8 @@
 //   npm run bench -- --pin                        # servers on one core, the load generator on the other
 //   npm run bench -- --cpu-prof --skip-browser     # also profile the servers; prints where on's extra CPU goes
 //
-// Results go to .bench/table.json (every round and load). Exit code 0 when the benchmark ran,
+// Results go to .bench/table.json (every round and load) and, summarised, to bench/results/
+// (<time>Z-<commit>.json, kept in git: the history of runs). Exit code 0 when the benchmark ran,
 // PASS or FAIL alike; 1 when it broke (a server did not start, requests failed).
 
 import { execFileSync } from 'node:child_process'
@@ -150,6 +151,10 @@ try {
   }
 
   writeFileSync(join(outDir, 'table.json'), JSON.stringify(result, null, 2))
+  // The run's summary, kept in the repository: the history of runs is these files, in git.
+  const resultsDir = join(ROOT, 'bench/results')
+  mkdirSync(resultsDir, { recursive: true })
+  writeFileSync(join(resultsDir, `${result.at.slice(0, 16).replace(/:/g, '')}Z-${result.commit}.json`), JSON.stringify(summary(result), null, 2) + '\n')
   log('\n' + renderTable(result))
   if (result.budget) log('\n' + renderBudget(result.budget))
   log(`\nAll figures: .bench/table.json (commit ${result.commit})`)
@@ -187,14 +192,33 @@ export function renderTable(t) {
     }
     lines.push(`\nBrowser (medians of ${t.options.loads} cold loads per page and configuration)`, table(['figure', ...names, 'on/off'], brows))
   }
-  const verdicts = TARGETS.map(([label, get, bound, dir]) => {
+  lines.push('\nTargets', table(['target', 'measured', 'bound', ''], verdicts(t)))
+  return lines.join('\n')
+}
+
+/** Each target: `[label, measured, bound, PASS | FAIL | N/A]`. */
+function verdicts(t) {
+  return TARGETS.map(([label, get, bound, dir]) => {
     let value
     try { value = get(t) } catch { value = NaN }
     const ok = Number.isFinite(value) && (dir === 'max' ? value <= bound : value >= bound)
     return [label, fmt(value, 2), `${dir === 'max' ? '≤' : '≥'} ${bound}`, Number.isFinite(value) ? (ok ? 'PASS' : 'FAIL') : 'N/A']
   })
-  lines.push('\nTargets', table(['target', 'measured', 'bound', ''], verdicts))
-  return lines.join('\n')
+}
+
+/** What a results file keeps: medians and verdicts, no per-round or per-load detail. */
+function summary(t) {
+  const pick = (o, f) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, f(v)]))
+  return {
+    at: t.at,
+    commit: t.commit,
+    loadavg: t.loadavg,
+    options: t.options,
+    server: pick(t.server, (c) => ({ rssMb: c.rssMb, ...pick(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('/'))), (r) => ({ rps: r.rps, cpuMsPerReq: r.cpuMsPerReq, p99: r.p99 })) })),
+    browser: pick(t.browser, (c) => pick(c, (p) => ({ loadMs: p.loadMs, jsAfterLoadBytes: p.jsAfterLoadBytes, heapBytes: p.heapBytes }))),
+    targets: verdicts(t).map(([target, measured, bound, verdict]) => ({ target, measured, bound, verdict })),
+    budget: t.budget && pick(t.budget.configs, (c) => pick(c.results, (r) => ({ threadUs: r.threadUs, allUs: r.allUs, threadSpread: r.threadSpread }))),
+  }
 }
 
 function gitSha() {

@@ -4,6 +4,9 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
 import { gzip } from 'node:zlib'
 import { warnOnce } from './fail-open.js'
 
+/** `$lib` of the events the kit sends from the server: how PostHog (and local mode's viewer) tells them from the browser's. */
+export const SERVER_EVENTS_LIB = 'nextjs-observability-kit'
+
 /** One event as PostHog's `/batch/` endpoint takes it (the format posthog-node sends too). */
 export interface BatchedEvent {
   readonly event: string

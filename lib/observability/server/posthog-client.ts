@@ -1,7 +1,7 @@
 import 'server-only'
 import { getConfig } from '../shared/get-config.js'
 import { DELIVERY_BUDGET_MS, settleWithin } from '../shared/settle-within.js'
-import { EventBatch } from './event-batch.js'
+import { EventBatch, SERVER_EVENTS_LIB } from './event-batch.js'
 import { startPostHogWorker, stopPostHogWorkerForTests, type PostHogClient } from './posthog-worker-link.js'
 import { deliverOnShutdown } from './deliver-on-shutdown.js'
 import { processSingleton } from './process-singleton.js'
@@ -33,7 +33,7 @@ export function getEventBatch(): EventBatch | null {
     flushIntervalMs: 2_000,
     maxQueueSize: 5_000,
     requestTimeoutMs: 5_000,
-    lib: 'nextjs-observability-kit',
+    lib: SERVER_EVENTS_LIB,
   })
   deliverOnShutdown(() => batch.flush())
   return (state.batch = batch)
