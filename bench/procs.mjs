@@ -100,11 +100,11 @@ export function buildId() {
 }
 
 /** `next build` with a clean environment (nothing set: the kit reads its config at runtime). */
-export function nextBuild({ logFile, timeoutMs = 600_000 }) {
+export function nextBuild({ logFile, timeoutMs = 600_000, cwd = ROOT }) {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(logFile)
     let tail = ''
-    const child = track(spawn(process.execPath, [NEXT_BIN, 'build'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true }))
+    const child = track(spawn(process.execPath, [NEXT_BIN, 'build'], { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true }))
     const onData = (d) => {
       log.write(d)
       tail = (tail + d.toString()).slice(-6_000)
@@ -130,7 +130,7 @@ export function nextBuild({ logFile, timeoutMs = 600_000 }) {
  * answers 200. Output goes to `logFile` and a bounded in-memory tail. `wrapper`: a command the
  * server runs under (valgrind and its options, say), in front of node.
  */
-export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArgs = [], wrapper = [] }) {
+export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArgs = [], wrapper = [], cwd = ROOT }) {
   const port = await freePort()
   const childEnv = cleanEnv(env)
   const log = createWriteStream(logFile)
@@ -138,7 +138,7 @@ export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArg
   const started = Date.now()
   const child = track(
     spawn(wrapper[0] ?? process.execPath, [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), ...nodeArgs, NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
-      cwd: ROOT,
+      cwd,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

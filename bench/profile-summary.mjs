@@ -1,7 +1,7 @@
 // Summarises V8 `.cpuprofile` files (from `node --cpu-prof`): self time per function and per
 // area (Sentry/OpenTelemetry, posthog-node, Next, React, app bundle, Node internals, GC…).
-// Used by `npm run bench -- --cpu-prof`; also runnable on its own:
-//   node bench/profile-summary.mjs .bench/profiles/enabled [.bench/profiles/disabled]
+// Used by `npm run bench -- --cpu-prof` (profiles in .bench/prof-<configuration>/); also on its own:
+//   node bench/profile-summary.mjs .bench/prof-on [.bench/prof-off]
 
 import { readFileSync, readdirSync, existsSync } from 'node:fs'
 import { join, basename } from 'node:path'

@@ -44,6 +44,11 @@ export function startSink() {
         const p = `${req.method} ${(req.url ?? '').split('?', 1)[0]}`.slice(0, 120)
         if (p in stats.otherPaths || Object.keys(stats.otherPaths).length < 50) stats.otherPaths[p] = (stats.otherPaths[p] ?? 0) + 1
       }
+      const answer = projectAnswer(req.url ?? '')
+      if (answer) {
+        res.writeHead(200, { 'content-type': answer.type, 'content-length': String(answer.body.length) })
+        return res.end(answer.body)
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '15' })
       res.end('{"status":"Ok"}')
     })
@@ -61,6 +66,30 @@ export function startSink() {
     })
   })
 }
+
+/**
+ * What a PostHog project with session replay on answers besides "Ok" (its remote config, `/flags`,
+ * posthog-js's lazy scripts such as the recorder), as the test fake and local mode answer it
+ * (the kit's `posthog-answers`, from its build): the browser then loads what it would load
+ * against PostHog. Undefined for everything else.
+ */
+function projectAnswer(url) {
+  if (!answers) return undefined
+  const path = url.split('?', 1)[0]
+  const config = answers.remoteConfigRequest(path)
+  if (config) {
+    return config.script
+      ? { type: 'application/javascript', body: Buffer.from(answers.remoteConfigScript(config.token, answers.DEFAULT_REMOTE_CONFIG)) }
+      : { type: 'application/json', body: Buffer.from(JSON.stringify(answers.DEFAULT_REMOTE_CONFIG)) }
+  }
+  if (/^\/flags\/?$/.test(path)) return { type: 'application/json', body: Buffer.from(JSON.stringify(answers.flagsResponse({}, {}, answers.DEFAULT_REMOTE_CONFIG))) }
+  const name = answers.posthogStaticName(path)
+  const file = name && answers.readPosthogStatic(name, POSTHOG_DIST)
+  return file ? { type: 'application/javascript', body: file } : undefined
+}
+
+const POSTHOG_DIST = fileURLToPath(new URL('../node_modules/posthog-js/dist', import.meta.url))
+let answers
 
 function cpuMs() {
   const u = process.cpuUsage()
@@ -144,6 +173,8 @@ export function diffStats(after, before) {
 }
 
 if (process.argv[2] === '--child' && typeof process.send === 'function') {
+  // The kit's build holds the answers; without it (never built) the sink answers "Ok" to everything.
+  answers = await import('../lib/observability/dist/server/local/ingest/posthog-answers.js').catch(() => undefined)
   const sink = await startSink()
   process.on('message', (msg) => {
     if (msg?.type === 'stats') process.send({ type: 'stats', id: msg.id, stats: sink.stats() })

@@ -49,3 +49,10 @@ export function medianCI(values, level = 0.95) {
   if (k < 1) return { lo: NaN, hi: NaN, level: NaN }
   return { lo: v[k - 1], hi: v[n - k], level: 1 - 2 * tail }
 }
+
+/** (max − min) / median of `values`: how far repetitions of one measurement disagree. */
+export function spread(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x))
+  if (!v.length) return NaN
+  return (Math.max(...v) - Math.min(...v)) / Math.abs(median(v))
+}

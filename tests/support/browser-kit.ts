@@ -17,7 +17,7 @@ export function browserConfig(overrides: Partial<BrowserConfig> & { pii?: Identi
     pii: 'email',
     internal: ['example.com'],
     mask: '',
-    ph: { key: 'phc_testkey1234567890', api: '/_ox/p', ui: 'https://eu.posthog.com', env: 'test', replay: false, debug: false },
+    ph: { key: 'phc_testkey1234567890', api: '/_ox/p', ui: 'https://eu.posthog.com', env: 'test', replay: false, surveys: false, debug: false },
     se: {
       dsn: 'http://testkey@127.0.0.1:9/42',
       tunnel: '/_ox/s',

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core'
 import { observabilityPageState, type ObservabilityPageState } from 'nextjs-observability-kit/testing'
+import { CHROMIUM_ARGS, DESKTOP_CHROME_UA, chromiumPath } from './chromium.mjs'
 
 /**
  * Headless Chromium for the end-to-end tests, made to look like a visitor's desktop Chrome.
@@ -14,26 +15,14 @@ import { observabilityPageState, type ObservabilityPageState } from 'nextjs-obse
  *   init script pins it in case a Chromium build ignores the flag.
  */
 
-export const DESKTOP_CHROME_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/136.0.0.0 Safari/537.36'
-
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-blink-features=AutomationControlled',
-  `--user-agent=${DESKTOP_CHROME_UA}`,
-]
+export { DESKTOP_CHROME_UA }
 
 /** Launches the system Chromium (`CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`); `extraArgs` adds flags. */
 export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
-    args: [...ARGS, ...extraArgs],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     timeout: 60_000,
   })
 }

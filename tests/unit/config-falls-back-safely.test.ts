@@ -32,7 +32,9 @@ describe('config is off by default and parsed once into a frozen object', () => 
       environment: 'unknown',
       debug: false,
     })
-    expect(config.sentry).toMatchObject({ enabled: true, sampleRate: 1, tracesSampleRate: 0.1, replaysSessionSampleRate: 0, replaysOnErrorSampleRate: 1 })
+    // One recorder per page: PostHog's replay is on, so Sentry's is off unless asked for.
+    expect(config.sentry).toMatchObject({ enabled: true, sampleRate: 1, tracesSampleRate: 0.1, replaysSessionSampleRate: 0, replaysOnErrorSampleRate: 0 })
+    expect(config.posthog).toMatchObject({ surveys: false })
     expect(config.identifyPii).toBe('email')
     expect(config.slowRequestThresholdMs).toBe(5000)
     expect(config.release).toBe('shop@1.2.3')

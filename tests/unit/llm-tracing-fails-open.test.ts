@@ -1,7 +1,7 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { traceGeneration, traceOpenAIChat, type GenerationAdapter } from 'nextjs-observability-kit/server'
-import { getPostHog } from '@/lib/observability/server/posthog-client'
+import { getEventBatch } from '@/lib/observability/server/posthog-client'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { fakeReply, type FakeLlm } from '../support/fake-llm-server'
 import { startFakeOpenAI } from '../support/fake-openai'
@@ -67,9 +67,9 @@ describe('the call is unaffected by tracing failures', () => {
     expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: 'application_error', $ai_error: 'string: plain string', $ai_provider: 'custom', $ai_model: 'm' })
   })
 
-  it('is untouched when posthog-node itself throws on capture', async () => {
-    const ph = getPostHog()!
-    const capture = vi.spyOn(ph, 'capture').mockImplementation(() => {
+  it('is untouched when the event queue itself throws on capture', async () => {
+    const ph = getEventBatch()!
+    const capture = vi.spyOn(ph, 'push').mockImplementation(() => {
       throw new Error('sdk bug')
     })
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)

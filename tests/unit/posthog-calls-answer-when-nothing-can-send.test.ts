@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { captureException, isFeatureEnabled } from 'nextjs-observability-kit/server'
-import { capture } from '@/lib/observability/server/capture'
 import { flushSoon, getPostHog } from '@/lib/observability/server/posthog-client'
 import { stopPostHogWorkerForTests } from '@/lib/observability/server/posthog-worker-link'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
@@ -30,8 +29,9 @@ afterAll(async () => {
   await fake.close()
 })
 
+/** An event captured on the posthog-node client itself (its link to the worker), not the kit's own queue. */
 const ping = (id: string) =>
-  capture('visitor-1', { event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r' } as never }, { anonymous: true })
+  getPostHog()!.capture({ distinctId: 'visitor-1', event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r', $process_person_profile: false } })
 
 describe('PostHog calls still answer when nothing is left to send with', () => {
   it('answers flags with the default, flushes and captures without throwing, and warns once', async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { capture } from '@/lib/observability/server/capture'
 import { getPostHog } from '@/lib/observability/server/posthog-client'
 import { stopPostHogWorkerForTests } from '@/lib/observability/server/posthog-worker-link'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
@@ -13,8 +12,9 @@ import { configureKit, restoreKit } from '../support/llm-tracing'
 
 let fake: FakeIngest
 
+/** An event captured on the posthog-node client itself (its link to the worker), not the kit's own queue. */
 const ping = (id: string) =>
-  capture('visitor-1', { event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r' } as never }, { anonymous: true })
+  getPostHog()!.capture({ distinctId: 'visitor-1', event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r', $process_person_profile: false } })
 
 /** Settles `promise`, or says it was still pending after `ms`. */
 const within = <T>(promise: Promise<T>, ms = 2_000) =>

@@ -9,10 +9,10 @@ import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 import { configureKit, restoreKit } from '../support/llm-tracing'
 
 /**
- * posthog-node's per-event work (building the message, batching, JSON, gzip, HTTP) runs in a
- * worker thread, not on the thread that serves requests; the process still has one client. The
- * request thread only hands events over. If the worker dies, nothing the app sends later is lost:
- * the kit carries on with a client in its own thread.
+ * posthog-node never runs on the thread that serves requests: the kit's catalogue events go out
+ * through its own queue (server/event-batch.ts, no posthog-node at all), and posthog-node, for
+ * flags and exceptions, runs in a worker thread; the process still has one client. If the worker
+ * dies, nothing sent to the client later is lost: the kit carries on with a client in its own thread.
  */
 
 let fake: FakeIngest
@@ -47,7 +47,7 @@ describe('posthog-node runs off the request thread', () => {
     await flushSoon()
     const events = await atLeast((e) => e.event === 'api_request' && String(e.properties?.request_id).startsWith('off-'), 5)
     expect(events.map((e) => e.properties?.request_id).sort()).toEqual(['off-0', 'off-1', 'off-2', 'off-3', 'off-4'])
-    expect(events[0]).toMatchObject({ distinct_id: 'visitor-1', properties: { $process_person_profile: false, $lib: 'posthog-node' } })
+    expect(events[0]).toMatchObject({ distinct_id: 'visitor-1', properties: { $process_person_profile: false, $lib: 'nextjs-observability-kit' } })
     expect(await isFeatureEnabled('demo-flag', 'visitor-1', { default: false })).toBe(true)
     expect(inThisThread).not.toHaveBeenCalled()
     expect(flagsHere).not.toHaveBeenCalled()
@@ -62,7 +62,8 @@ describe('posthog-node runs off the request thread', () => {
     await atLeast((e) => e.properties?.request_id === 'before-crash')
     await stopPostHogWorkerForTests(getPostHog(), 'crash')
     const inThisThread = vi.spyOn(PostHog.prototype, 'capture')
-    for (let i = 0; i < 3; i++) ping(`after-crash-${i}`)
+    // Events captured on the client itself (the kit's own go through its queue, untouched by this).
+    for (let i = 0; i < 3; i++) getPostHog()!.capture({ distinctId: 'visitor-1', event: 'api_request', properties: { request_id: `after-crash-${i}` } })
     await flushSoon()
     await atLeast((e) => String(e.properties?.request_id).startsWith('after-crash-'), 3)
     expect(inThisThread).toHaveBeenCalledTimes(3)

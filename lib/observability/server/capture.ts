@@ -3,23 +3,24 @@ import { v7 as uuidv7 } from 'uuid'
 import { scrubServerProperties } from '../shared/event-privacy.js'
 import type { ServerEvent } from '../shared/events.js'
 import { warnOnce } from './fail-open.js'
-import { getPostHog } from './posthog-client.js'
+import { getEventBatch } from './posthog-client.js'
 
 /**
- * Queues one catalogue event on posthog-node. Only `ServerEvent` shapes compile, so property
- * names cannot drift from the catalogue (docs/events.md). Never awaits the network and never throws.
+ * Queues one catalogue event for PostHog (server/event-batch.ts). Only `ServerEvent` shapes
+ * compile, so property names cannot drift from the catalogue (docs/events.md). Never awaits the
+ * network and never throws.
  */
 export function capture(distinctId: string, e: ServerEvent, options: { anonymous?: boolean; sessionId?: string } = {}): void {
-  const posthog = getPostHog()
-  if (!posthog) return
+  const batch = getEventBatch()
+  if (!batch) return
   try {
-    posthog.capture({
-      distinctId,
+    batch.push({
+      distinct_id: distinctId,
       event: e.event,
-      // Time-ordered like posthog-node's own ids; given here, it spares posthog-node minting and
-      // validating one per event.
+      // Time-ordered, like the ids PostHog's SDKs mint.
       uuid: uuidv7(),
-      // The privacy policy applies before the event leaves this thread (docs/privacy.md).
+      timestamp: new Date().toISOString(),
+      // The privacy policy applies before the event is queued (docs/privacy.md).
       properties: {
         ...scrubServerProperties(e.properties as unknown as Record<string, unknown>),
         ...(options.sessionId ? { $session_id: options.sessionId } : {}),

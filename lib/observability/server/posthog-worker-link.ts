@@ -26,9 +26,13 @@ type FromWorker = { kind: 'ready' } | { kind: 'error'; message: string } | { kin
 
 /**
  * Runs the kit's posthog-node client in a worker thread and hands back a link with the client's
- * methods. In a server process the request thread is the bottleneck, and posthog-node's work per
- * event (copying the message, a promise chain, then JSON, gzip and HTTP for each batch) was a
- * large share of an enabled `/api/ping`'s CPU there (docs/benchmarks.md); through the link an event
+ * methods. Since decision 016 the kit's catalogue events do not come through here (they go
+ * through its own queue, event-batch.ts); the link serves flags and `$exception` events, and
+ * `capture` for anything else handed to the client.
+ *
+ * In a server process the request thread is the bottleneck, and posthog-node's work per event
+ * (copying the message, a promise chain, then JSON, gzip and HTTP for each batch) was a large
+ * share of an enabled `/api/ping`'s CPU there (docs/benchmarks.md); through the link an event
  * costs one structured clone. The process still holds one client: it lives in the worker.
  *
  * Until the worker reports ready, events and calls wait here. If it cannot start (an unusual

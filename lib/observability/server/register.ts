@@ -4,7 +4,7 @@ import { getConfig } from '../shared/get-config.js'
 import { deliverOnShutdown } from './deliver-on-shutdown.js'
 import { sentryServerOptions } from '../shared/sentry-options.js'
 import { currentRequestContext, heldRequest } from './request-context.js'
-import { getPostHog } from './posthog-client.js'
+import { getEventBatch } from './posthog-client.js'
 import { loadSentry } from './sentry.js'
 import { requestBreadcrumbsOnly } from './add-breadcrumb.js'
 
@@ -131,7 +131,8 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
       return event
     })
   }
-  if (config.posthog.enabled) getPostHog()
+  // The event queue and its shutdown delivery; posthog-node itself starts on first use (flags, failures).
+  if (config.posthog.enabled) getEventBatch()
   // The environment is labelled: a bare `Sentry (unknown)` read as Sentry's state, not its label.
   const on = [config.posthog.enabled && `PostHog → ${config.posthog.host}`, config.sentry.enabled && `Sentry (environment: ${config.sentry.environment}${config.sentry.tracing === 'full' ? ', full tracing' : ''})`].filter(Boolean)
   if (on.length) console.info(`[observability] ${on.join(', ')}; release ${config.release}`)

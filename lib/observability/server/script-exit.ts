@@ -1,6 +1,6 @@
 import 'server-only'
 import { settleWithin } from '../shared/settle-within.js'
-import { getPostHog } from './posthog-client.js'
+import { getEventBatch, getPostHog } from './posthog-client.js'
 import { loadedSentry } from './sentry.js'
 
 /**
@@ -24,6 +24,6 @@ export async function deliverBeforeExit(reports: readonly Promise<unknown>[], de
   await settleWithin(Promise.allSettled(reports), left())
   const posthog = getPostHog()
   const Sentry = loadedSentry()
-  const delivery = [posthog?.shutdown(left()), Sentry?.isInitialized() ? Sentry.flush(left()) : undefined]
+  const delivery = [getEventBatch()?.flush(), posthog?.shutdown(left()), Sentry?.isInitialized() ? Sentry.flush(left()) : undefined]
   await settleWithin(Promise.allSettled(delivery), left())
 }

@@ -23,6 +23,8 @@ export interface BrowserConfig {
     readonly ui: string
     readonly env: string
     readonly replay: boolean
+    /** posthog-js loads its surveys (`POSTHOG_SURVEYS`). */
+    readonly surveys: boolean
     readonly debug: boolean
   }
   readonly se?: {
@@ -71,6 +73,7 @@ export function toBrowserConfig(config: ObservabilityConfig, rid: string, basePa
             ui: uiHost(ph.host),
             env: ph.environment,
             replay: ph.replay,
+            surveys: ph.surveys,
             debug: ph.debug,
           },
         }
@@ -105,11 +108,13 @@ const WIRE_DEFAULTS = {
   pii: 'email',
   ui: 'https://eu.posthog.com',
   replay: true,
+  surveys: false,
   debug: false,
   sampleRate: 1,
   tracesSampleRate: 0.1,
   replaysSessionSampleRate: 0,
-  replaysOnErrorSampleRate: 1,
+  // Sentry's replay is off by default while PostHog records (one recorder per page).
+  replaysOnErrorSampleRate: 0,
 } as const
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -120,7 +125,7 @@ const MAX_ENCODED_CHARS = 8192
 /**
  * `<request id>~<settings>`: the settings as a query string with short names, defaults left
  * out, and `:`, `/`, `@` left readable. Every page view carries this in a header that Next's
- * Edge runtime re-validates character by character (docs/benchmarks.md "Work"), so its
+ * Edge runtime re-validates character by character (docs/benchmarks.md, decision 011), so its
  * length is the kit's main cost on a static page, and this form is far shorter than base64
  * JSON (docs/decisions/011). Every character is
  * valid in a cookie value and inside a quoted `Server-Timing` description, and it reads plainly
@@ -151,6 +156,7 @@ export function encodedConfigPart(config: Omit<BrowserConfig, 'rid'>): string {
     ['k', ph?.key],
     ['ui', ph && ph.ui !== WIRE_DEFAULTS.ui ? ph.ui : undefined],
     ['rp', ph && ph.replay !== WIRE_DEFAULTS.replay ? ph.replay : undefined],
+    ['sv', ph && ph.surveys !== WIRE_DEFAULTS.surveys ? ph.surveys : undefined],
     ['db', ph && ph.debug !== WIRE_DEFAULTS.debug ? ph.debug : undefined],
     ['dsn', se?.dsn],
     ['sr', nonDefault(se?.sampleRate, WIRE_DEFAULTS.sampleRate)],
@@ -218,9 +224,10 @@ function postHogPart(params: URLSearchParams, env: string, base: string): Part<N
   const key = params.get('k')
   if (!key) return undefined
   const replay = wireFlag(params.get('rp'), WIRE_DEFAULTS.replay)
+  const surveys = wireFlag(params.get('sv'), WIRE_DEFAULTS.surveys)
   const debug = wireFlag(params.get('db'), WIRE_DEFAULTS.debug)
-  if (replay === null || debug === null) return null
-  return { key, api: `${base}${POSTHOG_PROXY_PATH}`, ui: params.get('ui') ?? WIRE_DEFAULTS.ui, env, replay, debug }
+  if (replay === null || surveys === null || debug === null) return null
+  return { key, api: `${base}${POSTHOG_PROXY_PATH}`, ui: params.get('ui') ?? WIRE_DEFAULTS.ui, env, replay, surveys, debug }
 }
 
 /** Sentry's settings; undefined when it is off, null when a value is malformed. */

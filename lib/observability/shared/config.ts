@@ -25,6 +25,8 @@ export type PostHogConfig =
       readonly host: string
       readonly environment: string
       readonly replay: boolean
+      /** `POSTHOG_SURVEYS`: posthog-js loads and shows surveys. Off by default: no survey code on pages that show none. */
+      readonly surveys: boolean
       readonly llmPayloads: boolean
       readonly llmPayloadMaxChars: number
       readonly debug: boolean
@@ -38,6 +40,11 @@ export type SentryConfig =
       readonly environment: string
       readonly sampleRate: number
       readonly tracesSampleRate: number
+      /**
+       * Sentry's own replay. One recorder per page: while PostHog records (its masked replay, which
+       * Sentry events link to by `posthog_session_id`), both rates default to 0; with PostHog replay
+       * off, or either `SENTRY_REPLAYS_*` variable set, they are as configured (docs/configuration.md "Replay").
+       */
       readonly replaysSessionSampleRate: number
       readonly replaysOnErrorSampleRate: number
       /** `SENTRY_TRACING`: the kit's own request spans (`kit`), or Sentry's OpenTelemetry setup (`full`). */
@@ -203,6 +210,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
       host: local ? `${localOrigin}${POSTHOG_PROXY_PATH}` : read('POSTHOG_HOST', httpUrl, DEFAULT_POSTHOG_HOST),
       environment,
       replay: read('POSTHOG_REPLAY', booleanish, true),
+      surveys: read('POSTHOG_SURVEYS', booleanish, false),
       llmPayloads: read('POSTHOG_LLM_PAYLOADS', booleanish, false),
       llmPayloadMaxChars: read(
         'POSTHOG_LLM_PAYLOAD_MAX_CHARS',
@@ -224,14 +232,17 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     }
     const environment = read('SENTRY_ENVIRONMENT', label, autoEnvironment)
     const verbose = environment === 'local' || environment === 'development'
+    // One recorder per page: Sentry's replay steps aside for PostHog's unless asked for by name.
+    const sentryReplayAsked = raw('SENTRY_REPLAYS_SESSION_SAMPLE_RATE') !== undefined || raw('SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE') !== undefined
+    const replayDefaults = posthog.enabled && posthog.replay && !sentryReplayAsked ? { session: 0, onError: 0 } : { session: 0, onError: 1 }
     return freeze({
       enabled: true,
       dsn: value,
       environment,
       sampleRate: read('SENTRY_SAMPLE_RATE', rate, 1),
       tracesSampleRate: read('SENTRY_TRACES_SAMPLE_RATE', rate, verbose ? 1 : 0.1),
-      replaysSessionSampleRate: read('SENTRY_REPLAYS_SESSION_SAMPLE_RATE', rate, 0),
-      replaysOnErrorSampleRate: read('SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE', rate, 1),
+      replaysSessionSampleRate: read('SENTRY_REPLAYS_SESSION_SAMPLE_RATE', rate, replayDefaults.session),
+      replaysOnErrorSampleRate: read('SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE', rate, replayDefaults.onError),
       tracing: read('SENTRY_TRACING', z.enum(SENTRY_TRACING_MODES, { message: 'expected kit or full' }), 'kit' as SentryTracing),
     })
   })()

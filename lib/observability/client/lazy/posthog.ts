@@ -22,6 +22,8 @@ import { subscribeUser } from '../user-store.js'
  *   localhost a person profile; anonymous visitors must create none.
  * - `mask_all_text: true`: autocapture keeps clicks and selectors but sends no element text, the
  *   same promise replay makes (docs/privacy.md).
+ * - `disable_surveys`: unless `POSTHOG_SURVEYS` is on, posthog-js never fetches its surveys code
+ *   (a page that shows no survey should not download it).
  * - `before_send`: the kit's privacy policy on every event, page URLs and replay included.
  *
  * @internal Called by the kit once posthog-js's chunk has loaded; apps use the provider.
@@ -42,6 +44,7 @@ export function startPostHog(config: BrowserConfig, kit: Kit): PostHogBackend | 
       internal_or_test_user_hostname: null,
       mask_all_text: true,
       disable_session_recording: !ph.replay,
+      disable_surveys: !ph.surveys,
       session_recording: {
         maskAllInputs: true,
         maskTextSelector: replayMaskSelectors(config.mask).join(', '),

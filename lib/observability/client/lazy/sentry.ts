@@ -4,16 +4,14 @@ import {
   browserTracingIntegration,
   captureException,
   getClient,
+  addIntegration,
   init,
-  replayIntegration,
   setTag,
   setUser,
   withScope,
 } from '@sentry/browser'
 import type { Integration } from '@sentry/core'
 import type { BrowserConfig } from '../../shared/browser-config.js'
-import { replayMaskSelectors } from '../../shared/replay-mask.js'
-import { scrubRecordingEvent } from '../../shared/event-privacy.js'
 import { scrubBreadcrumb, scrubReplayEvent, scrubSentryEvent, scrubSpan, strictDataCollection } from '../../shared/sentry-privacy.js'
 import { sentryUser, userProperties } from '../../shared/user.js'
 import { KIT_PREFIX } from '../../shared/routes.js'
@@ -39,7 +37,7 @@ const MECHANISM: Record<ErrorSource, string> = {
  * `@sentry/browser`, not `@sentry/nextjs`: the Next client entry always adds browser tracing and
  * expects `withSentryConfig`'s build-time values, and nothing in it is needed here (the server
  * side keeps `@sentry/nextjs`). `@sentry/react` would add only an ErrorBoundary we do not use.
- * See docs/decisions/005-browser-sdks-load-after-load.md (sizes in docs/benchmarks.md "Browser").
+ * See docs/decisions/005-browser-sdks-load-after-load.md (sizes in docs/benchmarks.md, decision 005).
  *
  * Integrations off, and why: GlobalHandlers (the kit's window listeners report uncaught errors,
  * so each reaches Sentry once, including those from before this chunk loaded) and
@@ -74,24 +72,19 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
         ...(se.tracesSampleRate > 0
           ? [browserTracingIntegration({ shouldCreateSpanForRequest: (url) => !isKitUrl(url) })]
           : []),
-        ...(replay
-          ? [
-              scrubbingRecordedPages(
-                replayIntegration({
-                  maskAllText: true,
-                  maskAllInputs: true,
-                  blockAllMedia: true,
-                  mask: replayMaskSelectors(config.mask),
-                  // Breadcrumbs and network spans the replay adds to its recording follow the policy too.
-                  beforeAddRecordingEvent: scrubRecordingEvent,
-                }),
-              ),
-            ]
-          : []),
       ],
     })
     // The replay event's list of visited URLs reaches event processors, not `beforeSend`.
     addEventProcessor(scrubReplayEvent)
+    // Sentry's recorder is its own chunk, fetched only when it records: one recorder per page by
+    // default (PostHog's), docs/configuration.md "Replay". Added once the client exists, as
+    // Sentry documents for a lazily loaded replay.
+    if (replay) {
+      import('./sentry-replay.js').then(
+        (m) => addIntegration(m.sentryReplayIntegration(config.mask)),
+        (error: unknown) => console.warn('[observability] Sentry replay failed to load; this page is not recorded by Sentry', error),
+      )
+    }
   }
   // Browser events belong to the document the visitor loaded (docs/events.md "One request id").
   setTag('request_id', config.rid)
@@ -106,19 +99,6 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
   subscribeUser(applyUser)
 
   return { captureError }
-}
-
-/**
- * The recorder's own events (rrweb's meta event holds the page URL, query included) never reach
- * `beforeAddRecordingEvent`, which sees the replay's custom events only. rrweb runs a plugin's
- * `eventProcessor` on every event it records, before Sentry sees it, so the policy goes in as a
- * plugin, through the options the integration hands to rrweb (`_recordingOptions` in
- * @sentry/replay 11.11; the e2e test `page-urls-never-carry-secrets` fails if that changes).
- */
-function scrubbingRecordedPages<I extends Integration>(integration: I): I {
-  const options = (integration as { _recordingOptions?: { plugins?: unknown[] } })._recordingOptions
-  if (options) options.plugins = [...(options.plugins ?? []), { name: 'observability/scrub-urls', eventProcessor: scrubRecordingEvent }]
-  return integration
 }
 
 function captureError(error: PendingError): string | undefined {

@@ -2,7 +2,7 @@ import 'server-only'
 import { getConfig } from '../../shared/get-config.js'
 import { afterResponse } from '../after-response.js'
 import { capture } from '../capture.js'
-import { getPostHog } from '../posthog-client.js'
+import { getEventBatch } from '../posthog-client.js'
 import type { RequestContext } from '../request-context.js'
 import { generationProperties, type GenerationRecord } from './generation-properties.js'
 
@@ -19,7 +19,7 @@ const IDENTITY_WAIT_MS = 1_500
 export function queueGeneration(record: GenerationRecord, context: RequestContext | undefined, distinctId: string | undefined): void {
   afterResponse('$ai_generation', async () => {
     const config = getConfig()
-    if (!config.posthog.enabled || !getPostHog()) return
+    if (!config.posthog.enabled || !getEventBatch()) return
     const who = distinctId ? { distinctId, anonymous: false } : await identityOf(record, context)
     capture(who.distinctId, { event: '$ai_generation', properties: generationProperties(record, config.posthog, config.release) }, { anonymous: who.anonymous, sessionId: context?.sessionId })
   })

@@ -1,6 +1,7 @@
 import 'server-only'
 import type { JsonObject, PostHogEvent, SentryEnvelope } from './ingest/types.js'
 import { summarizeReplay, type ReplaySummary } from './replay-text.js'
+import { SERVER_EVENTS_LIB } from '../event-batch.js'
 
 /**
  * One thing local mode received, as stored (one JSON line) and listed by `/observability`: a
@@ -52,7 +53,8 @@ export interface LocalEvent extends LocalEventSummary {
 export type LocalEventFacts = Omit<LocalEventSummary, 'id' | 'at' | 'time'> & { readonly time?: number; readonly data: unknown }
 
 const MAX_TITLE = 200
-const SERVER_LIBS = new Set(['posthog-node'])
+/** The server's own events: the kit's queue (event-batch.ts) and posthog-node (`$exception`). */
+const SERVER_LIBS = new Set([SERVER_EVENTS_LIB, 'posthog-node'])
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, 300) : undefined)
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -65,8 +67,8 @@ const ms = (v: unknown): number | undefined => {
 }
 
 /**
- * Describes one decoded PostHog event. `source` comes from `$lib` (posthog-js says `web`,
- * posthog-node `posthog-node`).
+ * Describes one decoded PostHog event. `source` comes from `$lib` (posthog-js says `web`, the
+ * kit's server queue `nextjs-observability-kit`, posthog-node `posthog-node`).
  *
  * @example
  * describePostHogEvent({ event: 'api_request', distinct_id: 'u', properties: { request_id: 'r1', $lib: 'posthog-node' } })

@@ -1,0 +1,84 @@
+// The browser half of the end-to-end table: Chromium (launched as the e2e tests launch it,
+// tests/support/chromium.mjs) loading each page cold (a fresh context: empty cache, no cookies or storage), the
+// configurations in turns, --loads loads per page and configuration; figures are medians.
+//
+// Per load: `load` (the navigation entry's loadEventStart), the JavaScript fetched after it
+// (resource entries that started after `load`, encoded bytes: gzip on the wire), and the page's
+// JS heap once the SDKs have run (after a forced GC: CDP HeapProfiler.collectGarbage, then
+// Runtime.getHeapUsage). The kit's SDKs load after `load` when the browser is idle: with a
+// backend on, the bench waits until the kit says they ran (`phase === 'ready'`) plus --settle ms;
+// otherwise --settle ms past the kit's own 2 s idle deadline.
+
+import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS, chromiumPath } from '../../tests/support/chromium.mjs'
+import { median } from '../stats.mjs'
+
+export const PAGES = ['/', '/debug/throw']
+
+/** Resolves to `{ [config]: { [page]: { loadMs, jsAfterLoadBytes, heapBytes, loads: [...] } } }`. */
+export async function runBrowserTable({ servers, kitOn, loads, settleMs, log }) {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] })
+  const names = Object.keys(servers)
+  const rows = Object.fromEntries(names.map((n) => [n, Object.fromEntries(PAGES.map((p) => [p, []]))]))
+  try {
+    // One discarded load per server and page: the server's first render of each page is not a visitor's.
+    for (const name of names) for (const path of PAGES) await loadOnce(browser, servers[name] + path, kitOn[name], settleMs)
+    for (let i = 0; i < loads; i++) {
+      for (const path of PAGES) {
+        for (let k = 0; k < names.length; k++) {
+          const name = names[(k + i) % names.length]
+          rows[name][path].push(await loadOnce(browser, servers[name] + path, kitOn[name], settleMs))
+        }
+      }
+      log(`  loads ${i + 1}/${loads}`)
+    }
+  } finally {
+    await browser.close().catch(() => undefined)
+  }
+  const out = {}
+  for (const name of names) {
+    out[name] = {}
+    for (const path of PAGES) {
+      const r = rows[name][path]
+      out[name][path] = {
+        loadMs: median(r.map((x) => x.loadMs)),
+        jsAfterLoadBytes: median(r.map((x) => x.jsAfterLoadBytes)),
+        heapBytes: median(r.map((x) => x.heapBytes)),
+        loads: r,
+      }
+    }
+  }
+  return out
+}
+
+async function loadOnce(browser, url, kitOn, settleMs) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  try {
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    const res = await page.goto(url, { waitUntil: 'load' })
+    if (res?.status() !== 200) throw new Error(`${url} answered ${res?.status()}`)
+    // The kit's own page state (nextjs-observability-kit/testing reads the same global).
+    if (kitOn) await page.waitForFunction(() => globalThis[Symbol.for('observability.kit.browser')]?.phase === 'ready', undefined, { timeout: 20_000, polling: 100 })
+    else await page.waitForTimeout(2_000)
+    await page.waitForTimeout(settleMs)
+    const timing = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0]
+      const load = nav.loadEventStart
+      const scripts = performance
+        .getEntriesByType('resource')
+        .filter((e) => e.initiatorType === 'script' || new URL(e.name).pathname.endsWith('.js'))
+      const after = scripts.filter((e) => e.startTime >= load)
+      return {
+        loadMs: load,
+        jsAfterLoadBytes: after.reduce((sum, e) => sum + e.encodedBodySize, 0),
+        jsAfterLoad: after.map((e) => ({ path: new URL(e.name).pathname, bytes: e.encodedBodySize })),
+      }
+    })
+    await cdp.send('HeapProfiler.collectGarbage')
+    const heap = await cdp.send('Runtime.getHeapUsage')
+    return { ...timing, heapBytes: heap.usedSize }
+  } finally {
+    await context.close()
+  }
+}

@@ -1,0 +1,110 @@
+// The server half of the end-to-end table: `next start` per configuration, all up at once, loaded
+// in turns with autocannon (-c 10 -d 10 by default), --rounds rounds, the order of the
+// configurations rotating every round; figures are medians over rounds.
+//
+// Per configuration, route and round: req/s (requests completed / autocannon's own duration),
+// p99 latency, and CPU per request: the CPU time of the server's whole process tree, every
+// thread (posthog-node's worker included), over the measured seconds plus a settle wait for the
+// work they left behind, / requests. Only one server is under load at a time; an idle `next
+// start` uses no CPU, so the others do not disturb it. RSS: the tree's resident memory after
+// the last round.
+
+import { join } from 'node:path'
+import { ROOT, startNext, sleep, treeSample } from '../procs.mjs'
+import { pinTree } from '../pin.mjs'
+import { runCannon } from './cannon.mjs'
+import { median } from '../stats.mjs'
+
+export const SERVER_ROUTES = {
+  '/api/ping': { headers: { accept: 'application/json' } },
+  '/': {
+    headers: {
+      accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+      'sec-fetch-dest': 'document',
+      'sec-fetch-mode': 'navigate',
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) bench',
+    },
+  },
+}
+
+/** The configurations, by name: where the server runs from and its environment. */
+export function configurations({ sinkPort, bareDir }) {
+  const keys = {
+    POSTHOG_API_KEY: 'phc_benchkey1234567890',
+    POSTHOG_HOST: `http://127.0.0.1:${sinkPort}`,
+    SENTRY_DSN: `http://benchkey@127.0.0.1:${sinkPort}/42`,
+    APP_ENV: 'production',
+  }
+  return {
+    bare: { cwd: bareDir, env: {} },
+    off: { cwd: ROOT, env: { DEBUG: '1' } },
+    on: { cwd: ROOT, env: { DEBUG: '1', ...keys } },
+    'on, full tracing': { cwd: ROOT, env: { DEBUG: '1', ...keys, SENTRY_TRACING: 'full' } },
+  }
+}
+
+/**
+ * Runs the server measurements. `configs`: the names to measure (from `configurations()`).
+ * Resolves to `{ [config]: { [route]: { rps, cpuMsPerReq, p99, rounds: [...] }, rssMb } }`.
+ */
+export async function runServerTable({ configs, all, rounds, durationS, connections, warmupRequests, logDir, cpuProf, pinServers, log }) {
+  const servers = {}
+  try {
+    for (const name of configs) {
+      const { cwd, env } = all[name]
+      const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(logDir, `prof-${slug(name)}`)}`] : []
+      servers[name] = await startNext({ env, cwd, nodeArgs, logFile: join(logDir, `server-${slug(name)}.log`) })
+      if (pinServers) pinTree(servers[name].pid, pinServers)
+      log(`  started ${name} (${servers[name].url})`)
+    }
+    // Warm-up: every route mixed, in turns, so that JIT, caches and the SDKs' per-process parts are up.
+    const requests = Object.entries(SERVER_ROUTES).map(([path, { headers }]) => ({ method: 'GET', path, headers }))
+    for (const name of configs) await runCannon({ url: servers[name].url, requests, connections, amount: warmupRequests })
+    const rows = Object.fromEntries(configs.map((c) => [c, Object.fromEntries(Object.keys(SERVER_ROUTES).map((r) => [r, []]))]))
+    for (let round = 0; round < rounds; round++) {
+      const order = configs.map((_, i) => configs[(i + round) % configs.length])
+      for (const [route, { headers }] of Object.entries(SERVER_ROUTES)) {
+        for (const name of order) {
+          const server = servers[name]
+          await settle([server.pid])
+          const before = treeSample(server.pid)
+          const res = await runCannon({ url: server.url + route, headers, connections, durationS })
+          await settle([server.pid])
+          const after = treeSample(server.pid)
+          const bad = res.errors + res.timeouts + res.non2xx
+          if (bad > res.requests.total * 0.01) throw new Error(`${name} ${route}: ${bad} of ${res.requests.total} requests failed`)
+          const seconds = res.duration
+          rows[name][route].push({ rps: res.requests.total / seconds, cpuMsPerReq: (after.cpuMs - before.cpuMs) / res.requests.total, p99: res.latency.p99, requests: res.requests.total })
+        }
+      }
+      log(`  round ${round + 1}/${rounds}: ${configs.map((c) => `${c} ${Math.round(rows[c]['/api/ping'].at(-1).rps)} req/s`).join(', ')} on /api/ping`)
+    }
+    const out = {}
+    for (const name of configs) {
+      out[name] = { rssMb: treeSample(servers[name].pid).rssMb }
+      for (const route of Object.keys(SERVER_ROUTES)) {
+        const r = rows[name][route]
+        out[name][route] = { rps: median(r.map((x) => x.rps)), cpuMsPerReq: median(r.map((x) => x.cpuMsPerReq)), p99: median(r.map((x) => x.p99)), rounds: r }
+      }
+    }
+    return out
+  } finally {
+    for (const s of Object.values(servers)) await s.stop()
+  }
+}
+
+/** Waits (at most 2 s) until the servers use less than 0.05 core over 200 ms: their deferred work is done. */
+async function settle(pids) {
+  const deadline = Date.now() + 2_000
+  let last = pids.reduce((sum, pid) => sum + treeSample(pid).cpuMs, 0)
+  while (Date.now() < deadline) {
+    await sleep(200)
+    const now = pids.reduce((sum, pid) => sum + treeSample(pid).cpuMs, 0)
+    if (now - last < 10) return
+    last = now
+  }
+}
+
+export function slug(name) {
+  return name.replace(/[^a-z0-9]+/gi, '-')
+}

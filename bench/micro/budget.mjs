@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// The kit's per-request budget, by component: an in-process microbenchmark of the code a tracked
+// request runs, with the real SDKs (Sentry initialised by the kit's own `registerNode()`) and the
+// kit's event queue sending to the local sink (bench/sink.mjs, its own process).
+//
+//   node bench/micro/budget.mjs                 # 7 repetitions of each component, a table
+//   node bench/micro/budget.mjs --reps 5 --n 4000 --json out.json
+//   node bench/micro/budget.mjs --runs 5        # five whole runs: how far their figures disagree
+//
+// Each configuration (`off`: no keys; `on`: both backends, the defaults, traces at 0.1) runs in
+// a child process of its own (the kit's config and Sentry are process-wide), loading the kit from
+// its TypeScript sources (tsx) with the `react-server` condition, as Next loads route code.
+//
+// Per component: a warm-up (as many iterations as measured), then --reps repetitions of --n
+// iterations; each repetition drains what the iterations scheduled (after-response work, the
+// worker hand-off) before it stops the clocks. Two figures per iteration:
+//   thread µs  this thread's own CPU time (Linux's per-thread /proc/self/task/<tid>/schedstat, in
+//              ns; Node 20 has no per-thread CPU clock) / n: the request thread's work. Time the
+//              thread waits, or is preempted by other processes, does not count.
+//   all µs     process.cpuUsage() (user + system, every thread: libuv's gzip, GC
+//              helpers) / n: what `/api/ping`'s CPU per request in the end-to-end table counts.
+// The figure is the median of the repetitions; the spread is (max − min) / median of them.
+// "kit per request" rows subtract the same loop without the kit (the bare handler).
+
+import { fork } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { forkSink } from '../sink.mjs'
+import { cpuPlan, pinTree } from '../pin.mjs'
+import { median, spread, fmt, table } from '../stats.mjs'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = join(HERE, '../..')
+
+/** The budget: µs of the request thread per tracked request, by component, at the default configuration. */
+export const TARGETS_US = {
+  'withTracking, kit per request (total)': 200,
+  'traceRequest (Sentry scope, unsampled)': 20,
+  'recordRequest (after the response)': 40,
+  'capture(api_request)': 15,
+  'scrubServerProperties(api_request)': 3,
+  'event queue (push, then send)': 5,
+  'middleware, document request': 30,
+  'middleware, API request': 15,
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const opts = parseArgs({
+    options: {
+      reps: { type: 'string', default: '7' },
+      n: { type: 'string', default: '5000' },
+      json: { type: 'string' },
+      runs: { type: 'string', default: '1' },
+      child: { type: 'string' },
+    },
+  }).values
+  if (opts.child) await child(opts.child, Number(opts.reps), Number(opts.n))
+  else {
+    const results = []
+    for (let i = 0; i < Number(opts.runs); i++) {
+      results.push(await runBudget({ reps: Number(opts.reps), n: Number(opts.n) }))
+      console.log(renderBudget(results.at(-1)))
+    }
+    if (results.length > 1) console.log('\n' + renderRepeatability(results))
+    if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2))
+  }
+}
+
+/** Runs both configurations, each in its own process; resolves to `{ configs: { off, on }, reps, n }`. */
+export async function runBudget({ reps = 7, n = 5000 } = {}) {
+  const sink = await forkSink()
+  const plan = cpuPlan()
+  if (!plan.reason) pinTree(sink.pid, plan.load)
+  try {
+    const configs = {}
+    for (const config of ['off', 'on']) configs[config] = await runChild(config, reps, n, sink.port)
+    return { reps, n, configs, sinkStats: await sink.stats() }
+  } finally {
+    await sink.stop()
+  }
+}
+
+function runChild(config, reps, n, sinkPort) {
+  return new Promise((resolve, reject) => {
+    const proc = fork(fileURLToPath(import.meta.url), ['--child', config, '--reps', String(reps), '--n', String(n)], {
+      cwd: ROOT,
+      execArgv: ['--conditions=react-server', '--import', 'tsx', '--expose-gc'],
+      env: childEnv(config, sinkPort),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    let result
+    // On a machine with a spare core, the measured process gets one of its own (the sink and this
+    // process share the other): another process's work then does not land on the same core.
+    const plan = cpuPlan()
+    if (!plan.reason) pinTree(proc.pid, plan.servers)
+    proc.on('message', (m) => (result = m))
+    proc.on('error', reject)
+    proc.on('exit', (code) => (result ? resolve(result) : reject(new Error(`budget child ${config} exited ${code} without a result`))))
+  })
+}
+
+function childEnv(config, sinkPort) {
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }
+  if (config === 'off') return base
+  return {
+    ...base,
+    POSTHOG_API_KEY: 'phc_benchbudget0123456789',
+    POSTHOG_HOST: `http://127.0.0.1:${sinkPort}`,
+    SENTRY_DSN: `http://benchkey@127.0.0.1:${sinkPort}/1`,
+    APP_ENV: 'production',
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child side: the components, measured in this process.
+
+async function child(config, reps, n) {
+  const kit = (p) => import(join(ROOT, 'lib/observability', p))
+  const { registerNode } = await kit('server/register.ts')
+  await registerNode()
+  const { withTracking } = await kit('server/with-tracking.ts')
+  const { traceRequest } = await kit('server/trace-request.ts')
+  const { recordRequest } = await kit('server/record-request.ts')
+  const { capture } = await kit('server/capture.ts')
+  const { getEventBatch, flushSoon } = await kit('server/posthog-client.ts')
+  const { loadedSentry } = await kit('server/sentry.ts')
+  const { scrubServerProperties } = await kit('shared/event-privacy.ts')
+  const { withObservability } = await kit('edge/middleware.ts')
+  const { NextRequest } = await import('next/server')
+
+  const API_URL = 'http://127.0.0.1:3000/api/ping'
+  const apiHeaders = { 'user-agent': 'autocannon', accept: '*/*' }
+  const docHeaders = { ...apiHeaders, accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' }
+  const apiRequest = () => new Request(API_URL, { headers: apiHeaders })
+  const handler = async () => new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } })
+  const tracked = withTracking(handler)
+  const middleware = withObservability()
+  const event = { waitUntil() {} }
+  const apiProps = {
+    endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    success: true, user_id: 'anonymous', environment: 'production', release: 'demo@1.0.0',
+  }
+  const Sentry = loadedSentry()
+  const queue = getEventBatch()
+
+  /** Lets the after-response tasks (setImmediate outside Next) and their awaits run. */
+  const drain = async () => {
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r))
+  }
+  /** After a repetition: what the queue holds is sent (JSON, gzip, HTTP: its CPU counts). */
+  const drainThreads = async () => {
+    await drain()
+    if (queue) await flushSoon(5_000)
+  }
+
+  const components = {
+    'bare handler (subtracted)': { each: async () => void (await handler()) },
+    'withTracking (handler + kit)': { each: async () => void (await tracked(apiRequest(), { params: Promise.resolve({}) })), after: drainThreads },
+    'new Request (subtracted)': { each: async () => void apiRequest() },
+    'traceRequest (Sentry scope, unsampled)': Sentry
+      ? { each: async () => void (await traceRequest(Sentry, apiRequest(), { name: 'GET /api/ping', context: { requestId: 'r', endpoint: '/api/ping', method: 'GET' } }, handler, {})) }
+      : null,
+    'recordRequest (after the response)': {
+      each: () => {
+        const request = apiRequest()
+        recordRequest({ context: { requestId: 'r-1', endpoint: '/api/ping', method: 'GET' }, status: 200, durationMs: 1, headers: request.headers, mechanism: 'auto.function.nextjs.with_tracking' })
+      },
+      everyN: 64,
+      after: drainThreads,
+    },
+    'capture(api_request)': queue ? { each: () => capture('r-1', { event: 'api_request', properties: apiProps }, { anonymous: true }), after: drainThreads } : null,
+    'scrubServerProperties(api_request)': { each: () => void scrubServerProperties(apiProps) },
+    'event queue (push, then send)': queue ? { each: () => queue.push({ event: 'api_request', distinct_id: 'r-1', uuid: '0190a8e2-7b3c-7def-8123-456789abcdef', timestamp: '2026-12-07T04:00:00.000Z', properties: apiProps }), after: drainThreads } : null,
+    'middleware, document request': { each: async () => void (await middleware(new NextRequest('http://127.0.0.1:3000/', { headers: docHeaders }), event)) },
+    'middleware, API request': { each: async () => void (await middleware(new NextRequest(API_URL, { headers: apiHeaders }), event)) },
+    'new NextRequest (subtracted)': { each: async () => void new NextRequest(API_URL, { headers: apiHeaders }) },
+  }
+
+  const results = {}
+  for (const [name, c] of Object.entries(components)) {
+    if (!c) continue
+    await measure(c, n) // warm-up
+    const samples = []
+    for (let r = 0; r < reps; r++) samples.push(await measure(c, n))
+    results[name] = {
+      threadUs: median(samples.map((s) => s.threadUs)),
+      allUs: median(samples.map((s) => s.allUs)),
+      threadSpread: spread(samples.map((s) => s.threadUs)),
+      allSpread: spread(samples.map((s) => s.allUs)),
+      samples,
+    }
+  }
+  if (queue) await queue.flush()
+  if (Sentry) await Sentry.close(2_000)
+  process.send({ config, results })
+  process.exit(0)
+
+  async function measure({ each, everyN = 0, after = drain }, iterations) {
+    if (global.gc) global.gc()
+    const cpu0 = process.cpuUsage()
+    const thread0 = threadCpuNs()
+    for (let i = 0; i < iterations; i++) {
+      const r = each()
+      if (r) await r
+      // Work deferred to after the response is drained now and then, as a server's idle moments do.
+      if (everyN && i % everyN === everyN - 1) await drain()
+    }
+    await after()
+    const threadNs = threadCpuNs() - thread0
+    const cpu = process.cpuUsage(cpu0)
+    return { threadUs: threadNs / 1000 / iterations, allUs: (cpu.user + cpu.system) / iterations }
+  }
+}
+
+/** The main thread's CPU time so far, in ns (its task id is the process id). */
+function threadCpuNs() {
+  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ', 1)[0])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+/** Several whole runs side by side: each component's "on: thread µs" per run, and their spread. */
+export function renderRepeatability(results) {
+  const perRun = results.map(budgetRows)
+  const body = perRun[0].map(([name], i) => {
+    const values = perRun.map((rows) => rows[i][1]?.threadUs)
+    return [name, ...values.map((v) => fmt(v, 1)), `±${fmt((spread(values) * 100) / 2, 1)}%`]
+  })
+  return [`Repeatability: "on: thread µs" of ${results.length} runs; ± is half the range over their median`, table(['component', ...results.map((_, i) => `run ${i + 1}`), 'spread'], body)].join('\n')
+}
+
+/** The budget's rows: `[component, on figures, off figures]`, "kit per request" rows net of their baseline. */
+function budgetRows({ configs }) {
+  const on = configs.on.results
+  const off = configs.off.results
+  const kitRow = (label, r, base) => ({ threadUs: r.threadUs - base.threadUs, allUs: r.allUs - base.allUs, threadSpread: r.threadSpread, allSpread: r.allSpread, label })
+  const rows = [
+    ['withTracking, kit per request (total)', kitRow('', on['withTracking (handler + kit)'], on['bare handler (subtracted)']), kitRow('', off['withTracking (handler + kit)'], off['bare handler (subtracted)'])],
+    ['traceRequest (Sentry scope, unsampled)', on['traceRequest (Sentry scope, unsampled)'] && kitRow('', on['traceRequest (Sentry scope, unsampled)'], on['bare handler (subtracted)']), null],
+    ['recordRequest (after the response)', on['recordRequest (after the response)'] && kitRow('', on['recordRequest (after the response)'], on['new Request (subtracted)']), kitRow('', off['recordRequest (after the response)'], off['new Request (subtracted)'])],
+    ['capture(api_request)', on['capture(api_request)'], null],
+    ['scrubServerProperties(api_request)', on['scrubServerProperties(api_request)'], off['scrubServerProperties(api_request)']],
+    ['event queue (push, then send)', on['event queue (push, then send)'], null],
+    ['middleware, document request', kitRow('', on['middleware, document request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, document request'], off['new NextRequest (subtracted)'])],
+    ['middleware, API request', kitRow('', on['middleware, API request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, API request'], off['new NextRequest (subtracted)'])],
+  ]
+  return rows
+}
+
+/** The budget table: per component, µs now (on, off), the target, and each figure's spread. */
+export function renderBudget(result) {
+  const { reps, n } = result
+  const rows = budgetRows(result)
+  const pct = (x) => (Number.isFinite(x) ? `±${fmt((x * 100) / 2, 1)}%` : '—')
+  const body = rows.map(([name, r, o]) => {
+    const target = TARGETS_US[name]
+    const verdict = r && Number.isFinite(target) ? (r.threadUs <= target ? 'PASS' : 'FAIL') : ''
+    return [name, r ? fmt(r.threadUs, 1) : '—', r ? pct(r.threadSpread) : '', r ? fmt(r.allUs, 1) : '—', o ? fmt(o.threadUs, 1) : '—', String(target ?? '—'), verdict]
+  })
+  return [
+    `Budget: µs per request, in process (${reps} repetitions × ${n} iterations, medians; ± is half the range)`,
+    table(['component', 'on: thread µs', 'spread', 'on: all threads µs', 'off: thread µs', 'target µs', ''], body),
+  ].join('\n')
+}
