@@ -118,7 +118,8 @@ export function nextBuild({ logFile, timeoutMs = 600_000, cwd = ROOT }) {
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
       log.end()
-      code === 0 ? resolve() : reject(new Error(`next build failed (${code ?? signal}); log ${logFile}:\n${tail}`))
+      if (code === 0) resolve()
+      else reject(new Error(`next build failed (${code ?? signal}); log ${logFile}:\n${tail}`))
     })
   })
 }

@@ -8,7 +8,8 @@ export function runCannon({ url, headers, connections, durationS, amount, reques
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, headers, requests, connections, ...(amount ? { amount } : { duration: durationS }), timeout: timeoutS }, (err, res) => {
       clearTimeout(guard)
-      err ? reject(err) : resolve(res)
+      if (err) reject(err)
+      else resolve(res)
     })
     const guard = setTimeout(() => instance.stop(), ((amount ? amount / 100 : durationS) + 30) * 1000)
   })

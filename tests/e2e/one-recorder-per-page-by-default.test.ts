@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newVisitor, pathOf, posthogIds, recordNetwork, waitForKitReady, waitForPostHogStarted } from '../support/browser'
-import { leavePage, useStack } from '../support/e2e-stack'
+import { leavePage, stackForFile } from '../support/e2e-stack'
 import { hasFullSnapshot, posthogReplay } from '../support/replay'
 
 /**
@@ -15,7 +15,7 @@ import { hasFullSnapshot, posthogReplay } from '../support/replay'
 const SENTRY_REPLAY_SIGNATURE = 'sentryReplaySession'
 
 // The stack's default asks Sentry to record every session; this file measures the kit's default.
-const stack = useStack({ SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '' }, { remoteConfig: { surveys: true } })
+const stack = stackForFile({ SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '' }, { remoteConfig: { surveys: true } })
 
 describe('one recorder per page by default', () => {
   it("PostHog records, Sentry's replay never loads, and a Sentry error links to PostHog's replay", async () => {

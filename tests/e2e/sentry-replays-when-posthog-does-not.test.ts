@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newVisitor, posthogIds, waitForKitReady } from '../support/browser'
-import { leavePage, useStack } from '../support/e2e-stack'
+import { leavePage, stackForFile } from '../support/e2e-stack'
 import { hasFullSnapshot, sentryReplay } from '../support/replay'
 
 /**
@@ -9,7 +9,7 @@ import { hasFullSnapshot, sentryReplay } from '../support/replay'
  * reaches Sentry, linked from the error event, and PostHog receives no recording.
  */
 
-const stack = useStack({ POSTHOG_REPLAY: 'false', SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '' })
+const stack = stackForFile({ POSTHOG_REPLAY: 'false', SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '' })
 
 describe("Sentry's replay records when PostHog's is off", () => {
   it('an error in the page arrives at Sentry with its replay; PostHog records nothing', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newVisitor, pathOf, recordNetwork, waitForKitReady, waitForPostHogStarted } from '../support/browser'
-import { leavePage, useStack } from '../support/e2e-stack'
+import { leavePage, stackForFile } from '../support/e2e-stack'
 
 /**
  * docs/configuration.md: `POSTHOG_SURVEYS=true` lets posthog-js load its surveys for a project
@@ -8,7 +8,7 @@ import { leavePage, useStack } from '../support/e2e-stack'
  * one-recorder-per-page-by-default.test.ts on the same remote config.
  */
 
-const stack = useStack({ POSTHOG_SURVEYS: 'true' }, { remoteConfig: { surveys: true } })
+const stack = stackForFile({ POSTHOG_SURVEYS: 'true' }, { remoteConfig: { surveys: true } })
 
 describe('surveys load only when asked for', () => {
   it('with POSTHOG_SURVEYS=true posthog-js fetches its surveys code through the kit', async () => {
