@@ -15,14 +15,34 @@ import prettier from 'eslint-config-prettier/flat'
  * - No import cycles inside the kit.
  */
 const KIT = 'lib/observability'
-const NODE_BUILTINS = { group: ['node:*', 'fs', 'path', 'crypto', 'async_hooks', 'worker_threads'], message: 'Node built-ins are not available on every runtime.' }
-const SDKS = { group: ['posthog-node', 'posthog-node/*', 'posthog-js', 'posthog-js/*', '@sentry/*', 'server-only'], message: 'An SDK here would load on every runtime; load it from server/, client/ or lazily.' }
+const NODE_BUILTINS = {
+  group: ['node:*', 'fs', 'path', 'crypto', 'async_hooks', 'worker_threads'],
+  message: 'Node built-ins are not available on every runtime.',
+}
+const SDKS = {
+  group: ['posthog-node', 'posthog-node/*', 'posthog-js', 'posthog-js/*', '@sentry/*', 'server-only'],
+  message: 'An SDK here would load on every runtime; load it from server/, client/ or lazily.',
+}
 const NEXT = { group: ['next', 'next/*'], message: 'shared/ is plain TypeScript: no Next.js APIs.' }
 
 export default defineConfig([
   // What git ignores (builds, installs, test and bench output), and the init command's input
   // fixtures: apps as their owners wrote them.
-  globalIgnores(['.next/**', '.next-*/**', '.test-builds/**', '.bench/**', 'out/**', 'build/**', 'coverage/**', 'next-env.d.ts', '**/dist/**', '.packs/**', '.test-results/**', '.observability/**', 'tests/fixtures/**']),
+  globalIgnores([
+    '.next/**',
+    '.next-*/**',
+    '.test-builds/**',
+    '.bench/**',
+    'out/**',
+    'build/**',
+    'coverage/**',
+    'next-env.d.ts',
+    '**/dist/**',
+    '.packs/**',
+    '.test-results/**',
+    '.observability/**',
+    'tests/fixtures/**',
+  ]),
   ...nextVitals,
   ...nextTypescript,
   {
@@ -62,7 +82,18 @@ export default defineConfig([
   {
     files: [`${KIT}/shared/**/*.ts`],
     ignores: [`${KIT}/shared/sentry-dsn.ts`],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ ...NODE_BUILTINS, allowTypeImports: true }, { ...SDKS, allowTypeImports: true }, { ...NEXT, allowTypeImports: true }] }] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { ...NODE_BUILTINS, allowTypeImports: true },
+            { ...SDKS, allowTypeImports: true },
+            { ...NEXT, allowTypeImports: true },
+          ],
+        },
+      ],
+    },
   },
   {
     // The one SDK import shared/ makes at runtime: Sentry's DSN parser, so the config accepts
@@ -72,7 +103,10 @@ export default defineConfig([
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          patterns: [{ ...NODE_BUILTINS, allowTypeImports: true }, { ...NEXT, allowTypeImports: true }],
+          patterns: [
+            { ...NODE_BUILTINS, allowTypeImports: true },
+            { ...NEXT, allowTypeImports: true },
+          ],
           paths: [{ name: '@sentry/core', allowImportNames: ['makeDsn', 'DsnComponents'], message: 'Only the DSN parser.' }],
         },
       ],

@@ -15,5 +15,7 @@ export function middleware(request: NextRequest, event: NextFetchEvent) {
 
 export const config = {
   // Leaves out static assets, image optimisation and the kit's own ingestion routes (/_ox/…).
-  matcher: ['/((?!_next/static|_next/image|_ox/|favicon\\.ico|robots\\.txt|sitemap\\.xml|.*\\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|map|txt|woff2?|ttf)$).*)'],
+  matcher: [
+    '/((?!_next/static|_next/image|_ox/|favicon\\.ico|robots\\.txt|sitemap\\.xml|.*\\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|map|txt|woff2?|ttf)$).*)',
+  ],
 }

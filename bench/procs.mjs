@@ -25,7 +25,9 @@ export function track(child) {
 /** Synchronous last resort (process 'exit' handler): SIGKILL every group still alive. */
 export function killAllSync() {
   for (const child of live) {
-    try { process.kill(-child.pid, 'SIGKILL') } catch {}
+    try {
+      process.kill(-child.pid, 'SIGKILL')
+    } catch {}
   }
   live.clear()
 }
@@ -35,14 +37,18 @@ export function stopGroup(child, graceMs = 8_000) {
   return new Promise((resolve) => {
     if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return resolve()
     const timer = setTimeout(() => {
-      try { process.kill(-child.pid, 'SIGKILL') } catch {}
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      } catch {}
     }, graceMs)
     const hard = setTimeout(resolve, graceMs + 3_000) // never wait forever, even for a zombie
     child.once('exit', () => {
       clearTimeout(timer)
       clearTimeout(hard)
       // Anything the leader left behind in its group goes too.
-      try { process.kill(-child.pid, 'SIGKILL') } catch {}
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      } catch {}
       resolve()
     })
     try {
@@ -96,7 +102,11 @@ export function hasBuild() {
 }
 
 export function buildId() {
-  try { return readFileSync(join(ROOT, '.next/BUILD_ID'), 'utf8').trim() } catch { return null }
+  try {
+    return readFileSync(join(ROOT, '.next/BUILD_ID'), 'utf8').trim()
+  } catch {
+    return null
+  }
 }
 
 /** `next build` with a clean environment (nothing set: the kit reads its config at runtime). */
@@ -113,7 +123,9 @@ export function nextBuild({ logFile, timeoutMs = 600_000, cwd = ROOT }) {
     child.stderr.on('data', onData)
     const timer = setTimeout(() => {
       tail += `\n[bench] next build exceeded ${timeoutMs / 1000} s, killed`
-      try { process.kill(-child.pid, 'SIGKILL') } catch {}
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      } catch {}
     }, timeoutMs)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
@@ -138,12 +150,16 @@ export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArg
   let tail = ''
   const started = Date.now()
   const child = track(
-    spawn(wrapper[0] ?? process.execPath, [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), ...nodeArgs, NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
-      cwd,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    }),
+    spawn(
+      wrapper[0] ?? process.execPath,
+      [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), ...nodeArgs, NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)],
+      {
+        cwd,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    ),
   )
   const onData = (d) => {
     log.write(d)
@@ -181,7 +197,11 @@ export async function startNext({ env, logFile, readyTimeoutMs = 60_000, nodeArg
 let clkTck
 function ticksPerSecond() {
   if (clkTck === undefined) {
-    try { clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 } catch { clkTck = 100 }
+    try {
+      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+    } catch {
+      clkTck = 100
+    }
   }
   return clkTck
 }
@@ -200,7 +220,9 @@ function statFields(pid) {
 export function processTree(rootPid) {
   const children = new Map()
   let entries = []
-  try { entries = readdirSync('/proc') } catch {}
+  try {
+    entries = readdirSync('/proc')
+  } catch {}
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue
     const f = statFields(name)
@@ -229,7 +251,11 @@ function vmRssKb(pid) {
 }
 
 function commOf(pid) {
-  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() } catch { return '?' }
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
+  } catch {
+    return '?'
+  }
 }
 
 /** Summed VmRSS (MB) and CPU time (ms, user+system) of the whole tree, plus who is in it. */

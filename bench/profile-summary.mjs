@@ -50,7 +50,11 @@ function loadMap(file) {
 }
 
 function safeDecode(s) {
-  try { return decodeURIComponent(s) } catch { return s }
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
 }
 
 /** `{ source, line, name }` of the original position, or null. line/column are 0-based. */
@@ -65,7 +69,11 @@ export function resolveFrame(url, line, column) {
 }
 
 export function shortPath(p) {
-  return p.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^(\.\.\/)+/, '').replace(/^.*\/\.next\//, '.next/')
+  return p
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^(\.\.\/)+/, '')
+    .replace(/^.*\/\.next\//, '.next/')
 }
 
 /** Self time (ms) per function key and per area, summed over every profile in `dir`. */
@@ -76,7 +84,11 @@ export function summariseDir(dir) {
   let totalMs = 0
   for (const file of files) {
     let profile
-    try { profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) } catch { continue }
+    try {
+      profile = JSON.parse(readFileSync(join(dir, file), 'utf8'))
+    } catch {
+      continue
+    }
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
     const selfUs = new Map()
     const { samples = [], timeDeltas = [] } = profile
@@ -108,9 +120,19 @@ export function summariseDir(dir) {
 export function renderSummary(label, s, top = 20) {
   const lines = [`CPU profile — ${label}: ${s.files} profile(s), ${fmt(s.totalMs / 1000, 2)} s of non-idle samples`]
   const areas = [...s.byArea].sort((a, b) => b[1] - a[1])
-  lines.push(table(['area (self time)', 'ms', '%'], areas.map(([a, ms]) => [a, fmt(ms, 0), fmt((100 * ms) / s.totalMs, 1)])))
+  lines.push(
+    table(
+      ['area (self time)', 'ms', '%'],
+      areas.map(([a, ms]) => [a, fmt(ms, 0), fmt((100 * ms) / s.totalMs, 1)]),
+    ),
+  )
   const fns = [...s.byFn].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)
-  lines.push(table(['top self-time functions', 'area', 'ms', '%'], fns.map(([k, v]) => [k.slice(0, 110), v.area, fmt(v.ms, 0), fmt((100 * v.ms) / s.totalMs, 1)])))
+  lines.push(
+    table(
+      ['top self-time functions', 'area', 'ms', '%'],
+      fns.map(([k, v]) => [k.slice(0, 110), v.area, fmt(v.ms, 0), fmt((100 * v.ms) / s.totalMs, 1)]),
+    ),
+  )
   return lines.join('\n')
 }
 
@@ -128,7 +150,10 @@ export function renderAreaDiff(a, b, { labelA, labelB, requestsA, requestsB }) {
     })
     .sort((x, y) => y[3] - x[3])
   const unit = perReq ? 'µs/req' : 'ms'
-  return table([`area (self ${unit})`, labelA, labelB, 'Δ'], rows.map(([area, ua, ub, d]) => [area, fmt(ua, 1), fmt(ub, 1), (d >= 0 ? '+' : '') + fmt(d, 1)]))
+  return table(
+    [`area (self ${unit})`, labelA, labelB, 'Δ'],
+    rows.map(([area, ua, ub, d]) => [area, fmt(ua, 1), fmt(ub, 1), (d >= 0 ? '+' : '') + fmt(d, 1)]),
+  )
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -153,5 +178,8 @@ export function renderFunctionDiff(a, b, { labelA, labelB, requestsA, requestsB,
     })
     .sort((x, y) => y[4] - x[4])
     .slice(0, top)
-  return table(['largest growth in self time per request', 'area', labelA, labelB, 'Δ µs/req'], rows.map(([k, area, ua, ub, d]) => [k.slice(0, 100), area, fmt(ua, 1), fmt(ub, 1), (d >= 0 ? '+' : '') + fmt(d, 1)]))
+  return table(
+    ['largest growth in self time per request', 'area', labelA, labelB, 'Δ µs/req'],
+    rows.map(([k, area, ua, ub, d]) => [k.slice(0, 100), area, fmt(ua, 1), fmt(ub, 1), (d >= 0 ? '+' : '') + fmt(d, 1)]),
+  )
 }

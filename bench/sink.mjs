@@ -24,7 +24,12 @@ function kindOf(url) {
 }
 
 function emptyStats() {
-  return { requests: 0, bytes: 0, byKind: { posthog: { requests: 0, bytes: 0 }, sentry: { requests: 0, bytes: 0 }, other: { requests: 0, bytes: 0 } }, otherPaths: {} }
+  return {
+    requests: 0,
+    bytes: 0,
+    byKind: { posthog: { requests: 0, bytes: 0 }, sentry: { requests: 0, bytes: 0 }, other: { requests: 0, bytes: 0 } },
+    otherPaths: {},
+  }
 }
 
 /** Starts the sink in this process. Resolves to `{ port, stats(), close() }`. */
@@ -82,7 +87,8 @@ function projectAnswer(url) {
       ? { type: 'application/javascript', body: Buffer.from(answers.remoteConfigScript(config.token, answers.DEFAULT_REMOTE_CONFIG)) }
       : { type: 'application/json', body: Buffer.from(JSON.stringify(answers.DEFAULT_REMOTE_CONFIG)) }
   }
-  if (/^\/flags\/?$/.test(path)) return { type: 'application/json', body: Buffer.from(JSON.stringify(answers.flagsResponse({}, {}, answers.DEFAULT_REMOTE_CONFIG))) }
+  if (/^\/flags\/?$/.test(path))
+    return { type: 'application/json', body: Buffer.from(JSON.stringify(answers.flagsResponse({}, {}, answers.DEFAULT_REMOTE_CONFIG))) }
   const name = answers.posthogStaticName(path)
   const file = name && answers.readPosthogStatic(name, POSTHOG_DIST)
   return file ? { type: 'application/javascript', body: file } : undefined
@@ -142,13 +148,20 @@ export function forkSink({ onChild, timeoutMs = 15_000 } = {}) {
           new Promise((res) => {
             if (child.exitCode !== null || child.signalCode !== null) return res()
             const t = setTimeout(() => {
-              try { process.kill(-child.pid, 'SIGKILL') } catch {}
+              try {
+                process.kill(-child.pid, 'SIGKILL')
+              } catch {}
             }, 3_000)
             child.once('exit', () => {
               clearTimeout(t)
               res()
             })
-            try { process.kill(-child.pid, 'SIGTERM') } catch { clearTimeout(t); res() }
+            try {
+              process.kill(-child.pid, 'SIGTERM')
+            } catch {
+              clearTimeout(t)
+              res()
+            }
           }),
       })
     })

@@ -42,7 +42,12 @@ const TARGETS = [
   ['browser load on/off, /', (t) => t.browser.on['/'].loadMs / t.browser.off['/'].loadMs, 1.05, 'max'],
   ['browser load on/off, /debug/throw', (t) => t.browser.on['/debug/throw'].loadMs / t.browser.off['/debug/throw'].loadMs, 1.05, 'max'],
   ['JS after load, on (KiB, max of the pages)', (t) => Math.max(...Object.values(t.browser.on).map((p) => p.jsAfterLoadBytes)) / 1024, 250, 'max'],
-  ['JS heap after load on/off (max of the pages)', (t) => Math.max(...Object.keys(t.browser.on).map((p) => t.browser.on[p].heapBytes / t.browser.off[p].heapBytes)), 2, 'max'],
+  [
+    'JS heap after load on/off (max of the pages)',
+    (t) => Math.max(...Object.keys(t.browser.on).map((p) => t.browser.on[p].heapBytes / t.browser.off[p].heapBytes)),
+    2,
+    'max',
+  ],
 ]
 
 const { values: opts } = parseArgs({
@@ -81,7 +86,9 @@ process.on('SIGINT', () => {
 
 try {
   const [l1, l5] = loadavg()
-  log(`Machine: load average ${fmt(l1, 2)} (1 min), ${fmt(l5, 2)} (5 min)${l1 > 1 ? ' — NOT QUIET: figures below are disturbed by other work; wait or use --pin' : ''}`)
+  log(
+    `Machine: load average ${fmt(l1, 2)} (1 min), ${fmt(l5, 2)} (5 min)${l1 > 1 ? ' — NOT QUIET: figures below are disturbed by other work; wait or use --pin' : ''}`,
+  )
   const result = { at: new Date().toISOString(), commit: gitSha(), loadavg: [l1, l5], options: opts }
 
   if (!opts['skip-budget']) {
@@ -110,23 +117,31 @@ try {
     }
 
     if (!opts['skip-server']) log('\n== Server: autocannon per configuration in turns')
-    if (!opts['skip-server']) result.server = await runServerTable({
-      configs: Object.keys(all),
-      all,
-      rounds: Number(opts.rounds),
-      durationS: Number(opts.duration),
-      connections: Number(opts.connections),
-      warmupRequests: Number(opts['warmup-requests']),
-      logDir: outDir,
-      cpuProf: opts['cpu-prof'],
-      pinServers: pin?.servers,
-      log,
-    })
+    if (!opts['skip-server'])
+      result.server = await runServerTable({
+        configs: Object.keys(all),
+        all,
+        rounds: Number(opts.rounds),
+        durationS: Number(opts.duration),
+        connections: Number(opts.connections),
+        warmupRequests: Number(opts['warmup-requests']),
+        logDir: outDir,
+        cpuProf: opts['cpu-prof'],
+        pinServers: pin?.servers,
+        log,
+      })
     result.sink = await sink.stats()
     if (opts['cpu-prof'] && result.server) {
       const served = (c) => Object.values(result.server[c]).reduce((n, r) => n + (r.rounds?.reduce((m, x) => m + x.requests, 0) ?? 0), 0)
       log('\nCPU profiles, on against off (self time; the profiler itself costs throughput):')
-      log(renderAreaDiff(summariseDir(join(outDir, 'prof-on')), summariseDir(join(outDir, 'prof-off')), { labelA: 'on', labelB: 'off', requestsA: served('on'), requestsB: served('off') }))
+      log(
+        renderAreaDiff(summariseDir(join(outDir, 'prof-on')), summariseDir(join(outDir, 'prof-off')), {
+          labelA: 'on',
+          labelB: 'off',
+          requestsA: served('on'),
+          requestsB: served('off'),
+        }),
+      )
     }
 
     if (!opts['skip-browser']) {
@@ -170,7 +185,14 @@ export function renderTable(t) {
   const configs = Object.keys(s)
   const ratio = (a, b) => (Number.isFinite(a / b) ? fmt(a / b, 2) : '—')
   const rows = []
-  const row = !t.server ? () => {} : (label, get, digits = 0) => rows.push([label, ...configs.map((c) => fmt(get(c), digits)), ...configs.filter((c) => c !== 'off' && c !== 'bare').map((c) => ratio(get(c), get('off')))])
+  const row = !t.server
+    ? () => {}
+    : (label, get, digits = 0) =>
+        rows.push([
+          label,
+          ...configs.map((c) => fmt(get(c), digits)),
+          ...configs.filter((c) => c !== 'off' && c !== 'bare').map((c) => ratio(get(c), get('off'))),
+        ])
   row('/api/ping req/s', (c) => s[c]['/api/ping'].rps)
   row('/api/ping CPU per request, ms (all threads)', (c) => s[c]['/api/ping'].cpuMsPerReq, 2)
   row('/api/ping p99, ms', (c) => s[c]['/api/ping'].p99)
@@ -180,7 +202,9 @@ export function renderTable(t) {
   row('RSS after load, MiB', (c) => s[c].rssMb)
   const onConfigs = configs.filter((c) => c !== 'off' && c !== 'bare')
   const header = ['figure', ...configs, ...onConfigs.map((c) => `${c}/off`)]
-  const lines = t.server ? [`End to end (medians of ${t.options.rounds} rounds, autocannon -c ${t.options.connections} -d ${t.options.duration})`, table(header, rows)] : []
+  const lines = t.server
+    ? [`End to end (medians of ${t.options.rounds} rounds, autocannon -c ${t.options.connections} -d ${t.options.duration})`, table(header, rows)]
+    : []
   if (t.browser) {
     const b = t.browser
     const names = Object.keys(b)
@@ -188,7 +212,11 @@ export function renderTable(t) {
     for (const page of Object.keys(b.off)) {
       brows.push([`browser load, ${page}, ms`, ...names.map((n) => fmt(b[n][page].loadMs, 0)), ratio(b.on[page].loadMs, b.off[page].loadMs)])
       brows.push([`JS after load, ${page}, KiB`, ...names.map((n) => fmt(b[n][page].jsAfterLoadBytes / 1024, 1)), ''])
-      brows.push([`JS heap after load, ${page}, MiB`, ...names.map((n) => fmt(b[n][page].heapBytes / 1024 / 1024, 1)), ratio(b.on[page].heapBytes, b.off[page].heapBytes)])
+      brows.push([
+        `JS heap after load, ${page}, MiB`,
+        ...names.map((n) => fmt(b[n][page].heapBytes / 1024 / 1024, 1)),
+        ratio(b.on[page].heapBytes, b.off[page].heapBytes),
+      ])
     }
     lines.push(`\nBrowser (medians of ${t.options.loads} cold loads per page and configuration)`, table(['figure', ...names, 'on/off'], brows))
   }
@@ -200,7 +228,11 @@ export function renderTable(t) {
 function verdicts(t) {
   return TARGETS.map(([label, get, bound, dir]) => {
     let value
-    try { value = get(t) } catch { value = NaN }
+    try {
+      value = get(t)
+    } catch {
+      value = NaN
+    }
     const ok = Number.isFinite(value) && (dir === 'max' ? value <= bound : value >= bound)
     return [label, fmt(value, 2), `${dir === 'max' ? '≤' : '≥'} ${bound}`, Number.isFinite(value) ? (ok ? 'PASS' : 'FAIL') : 'N/A']
   })
@@ -214,7 +246,10 @@ function summary(t) {
     commit: t.commit,
     loadavg: t.loadavg,
     options: t.options,
-    server: pick(t.server, (c) => ({ rssMb: c.rssMb, ...pick(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('/'))), (r) => ({ rps: r.rps, cpuMsPerReq: r.cpuMsPerReq, p99: r.p99 })) })),
+    server: pick(t.server, (c) => ({
+      rssMb: c.rssMb,
+      ...pick(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('/'))), (r) => ({ rps: r.rps, cpuMsPerReq: r.cpuMsPerReq, p99: r.p99 })),
+    })),
     browser: pick(t.browser, (c) => pick(c, (p) => ({ loadMs: p.loadMs, jsAfterLoadBytes: p.jsAfterLoadBytes, heapBytes: p.heapBytes }))),
     targets: verdicts(t).map(([target, measured, bound, verdict]) => ({ target, measured, bound, verdict })),
     budget: t.budget && pick(t.budget.configs, (c) => pick(c.results, (r) => ({ threadUs: r.threadUs, allUs: r.allUs, threadSpread: r.threadSpread }))),
@@ -222,5 +257,9 @@ function summary(t) {
 }
 
 function gitSha() {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim() } catch { return '?' }
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+  } catch {
+    return '?'
+  }
 }

@@ -30,8 +30,12 @@ export function DemoSignIn() {
       <label>
         Name <input name="name" defaultValue="Ada Lovelace" />
       </label>
-      <button type="submit" id="sign-in">Sign in</button>
-      <button type="button" id="sign-out" onClick={signOut}>Sign out</button>
+      <button type="submit" id="sign-in">
+        Sign in
+      </button>
+      <button type="button" id="sign-out" onClick={signOut}>
+        Sign out
+      </button>
       <span role="status">{status}</span>
     </form>
   )

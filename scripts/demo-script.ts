@@ -27,7 +27,9 @@ runObserved('demo-backfill', async () => {
   console.info(`backfill: ${BATCHES} batches of users`)
   if (args.has('--llm')) {
     const messages: EchoMessage[] = [{ role: 'user', content: 'Summarise what this backfill does.' }]
-    const completion = await traceGeneration({ provider: ECHO_PROVIDER, model: ECHO_MODEL, input: messages, name: 'backfill-summary' }, () => echoCompletion(messages))
+    const completion = await traceGeneration({ provider: ECHO_PROVIDER, model: ECHO_MODEL, input: messages, name: 'backfill-summary' }, () =>
+      echoCompletion(messages),
+    )
     console.info(`backfill: summary from ${completion.model} (${completion.usage.completion_tokens} tokens)`)
   }
   for (let batch = 1; batch <= BATCHES; batch++) {

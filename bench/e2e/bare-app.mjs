@@ -13,7 +13,21 @@ const FILES = {
   'next.config.mjs': `export default { reactStrictMode: true, poweredByHeader: false }\n`,
   'tsconfig.json': JSON.stringify(
     {
-      compilerOptions: { target: 'ES2022', lib: ['dom', 'dom.iterable', 'esnext'], strict: false, noEmit: true, esModuleInterop: true, module: 'esnext', moduleResolution: 'bundler', resolveJsonModule: true, isolatedModules: true, jsx: 'react-jsx', skipLibCheck: true, allowJs: true, plugins: [{ name: 'next' }] },
+      compilerOptions: {
+        target: 'ES2022',
+        lib: ['dom', 'dom.iterable', 'esnext'],
+        strict: false,
+        noEmit: true,
+        esModuleInterop: true,
+        module: 'esnext',
+        moduleResolution: 'bundler',
+        resolveJsonModule: true,
+        isolatedModules: true,
+        jsx: 'react-jsx',
+        skipLibCheck: true,
+        allowJs: true,
+        plugins: [{ name: 'next' }],
+      },
       include: ['**/*.ts', '**/*.tsx'],
       exclude: ['node_modules'],
     },
@@ -37,9 +51,29 @@ const FILES = {
 const COPIED = [
   ['app/globals.css', []],
   ['app/page.tsx', [[`'@/components/DemoSignIn'`, `'../components/DemoSignIn'`]]],
-  ['app/layout.tsx', [[/^import \{ DemoObservability \}.*\n/m, ''], [/^\s*<DemoObservability \/>\n/m, '']]],
-  ['components/DemoSignIn.tsx', [[/^import \{ DEMO_USER_CHANGED, DEMO_USER_COOKIE as COOKIE \} from '@\/lib\/demo\/user'\n/m, `const DEMO_USER_CHANGED = 'demo-user-changed'\nconst COOKIE = 'demo_user'\n`]]],
-  ['components/DebugThrow.tsx', [[/^import \{ useFeatureFlag \}.*\n/m, ''], [/useFeatureFlag\('demo-flag'\)/, 'undefined as boolean | undefined']]],
+  [
+    'app/layout.tsx',
+    [
+      [/^import \{ DemoObservability \}.*\n/m, ''],
+      [/^\s*<DemoObservability \/>\n/m, ''],
+    ],
+  ],
+  [
+    'components/DemoSignIn.tsx',
+    [
+      [
+        /^import \{ DEMO_USER_CHANGED, DEMO_USER_COOKIE as COOKIE \} from '@\/lib\/demo\/user'\n/m,
+        `const DEMO_USER_CHANGED = 'demo-user-changed'\nconst COOKIE = 'demo_user'\n`,
+      ],
+    ],
+  ],
+  [
+    'components/DebugThrow.tsx',
+    [
+      [/^import \{ useFeatureFlag \}.*\n/m, ''],
+      [/useFeatureFlag\('demo-flag'\)/, 'undefined as boolean | undefined'],
+    ],
+  ],
 ]
 
 /** Writes the bare app (replacing any previous copy) and builds it; resolves to its directory. */

@@ -59,15 +59,14 @@ async function loadOnce(browser, url, kitOn, settleMs) {
     const res = await page.goto(url, { waitUntil: 'load' })
     if (res?.status() !== 200) throw new Error(`${url} answered ${res?.status()}`)
     // The kit's own page state (nextjs-observability-kit/testing reads the same global).
-    if (kitOn) await page.waitForFunction(() => globalThis[Symbol.for('observability.kit.browser')]?.phase === 'ready', undefined, { timeout: 20_000, polling: 100 })
+    if (kitOn)
+      await page.waitForFunction(() => globalThis[Symbol.for('observability.kit.browser')]?.phase === 'ready', undefined, { timeout: 20_000, polling: 100 })
     else await page.waitForTimeout(2_000)
     await page.waitForTimeout(settleMs)
     const timing = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0]
       const load = nav.loadEventStart
-      const scripts = performance
-        .getEntriesByType('resource')
-        .filter((e) => e.initiatorType === 'script' || new URL(e.name).pathname.endsWith('.js'))
+      const scripts = performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script' || new URL(e.name).pathname.endsWith('.js'))
       const after = scripts.filter((e) => e.startTime >= load)
       return {
         loadMs: load,

@@ -74,7 +74,12 @@ export async function runServerTable({ configs, all, rounds, durationS, connecti
           const bad = res.errors + res.timeouts + res.non2xx
           if (bad > res.requests.total * 0.01) throw new Error(`${name} ${route}: ${bad} of ${res.requests.total} requests failed`)
           const seconds = res.duration
-          rows[name][route].push({ rps: res.requests.total / seconds, cpuMsPerReq: (after.cpuMs - before.cpuMs) / res.requests.total, p99: res.latency.p99, requests: res.requests.total })
+          rows[name][route].push({
+            rps: res.requests.total / seconds,
+            cpuMsPerReq: (after.cpuMs - before.cpuMs) / res.requests.total,
+            p99: res.latency.p99,
+            requests: res.requests.total,
+          })
         }
       }
       log(`  round ${round + 1}/${rounds}: ${configs.map((c) => `${c} ${Math.round(rows[c]['/api/ping'].at(-1).rps)} req/s`).join(', ')} on /api/ping`)

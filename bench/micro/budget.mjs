@@ -139,8 +139,15 @@ async function child(config, reps, n) {
   const middleware = withObservability()
   const event = { waitUntil() {} }
   const apiProps = {
-    endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-    success: true, user_id: 'anonymous', environment: 'production', release: 'demo@1.0.0',
+    endpoint: '/api/ping',
+    method: 'GET',
+    status_code: 200,
+    response_time_ms: 1,
+    request_id: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    success: true,
+    user_id: 'anonymous',
+    environment: 'production',
+    release: 'demo@1.0.0',
   }
   const Sentry = loadedSentry()
   const queue = getEventBatch()
@@ -160,19 +167,48 @@ async function child(config, reps, n) {
     'withTracking (handler + kit)': { each: async () => void (await tracked(apiRequest(), { params: Promise.resolve({}) })), after: drainThreads },
     'new Request (subtracted)': { each: async () => void apiRequest() },
     'traceRequest (Sentry scope, unsampled)': Sentry
-      ? { each: async () => void (await traceRequest(Sentry, apiRequest(), { name: 'GET /api/ping', context: { requestId: 'r', endpoint: '/api/ping', method: 'GET' } }, handler, {})) }
+      ? {
+          each: async () =>
+            void (await traceRequest(
+              Sentry,
+              apiRequest(),
+              { name: 'GET /api/ping', context: { requestId: 'r', endpoint: '/api/ping', method: 'GET' } },
+              handler,
+              {},
+            )),
+        }
       : null,
     'recordRequest (after the response)': {
       each: () => {
         const request = apiRequest()
-        recordRequest({ context: { requestId: 'r-1', endpoint: '/api/ping', method: 'GET' }, status: 200, durationMs: 1, headers: request.headers, mechanism: 'auto.function.nextjs.with_tracking' })
+        recordRequest({
+          context: { requestId: 'r-1', endpoint: '/api/ping', method: 'GET' },
+          status: 200,
+          durationMs: 1,
+          headers: request.headers,
+          mechanism: 'auto.function.nextjs.with_tracking',
+        })
       },
       everyN: 64,
       after: drainThreads,
     },
-    'capture(api_request)': queue ? { each: () => capture('r-1', { event: 'api_request', properties: apiProps }, { anonymous: true }), after: drainThreads } : null,
+    'capture(api_request)': queue
+      ? { each: () => capture('r-1', { event: 'api_request', properties: apiProps }, { anonymous: true }), after: drainThreads }
+      : null,
     'scrubServerProperties(api_request)': { each: () => void scrubServerProperties(apiProps) },
-    'event queue (push, then send)': queue ? { each: () => queue.push({ event: 'api_request', distinct_id: 'r-1', uuid: '0190a8e2-7b3c-7def-8123-456789abcdef', timestamp: '2026-12-07T04:00:00.000Z', properties: apiProps }), after: drainThreads } : null,
+    'event queue (push, then send)': queue
+      ? {
+          each: () =>
+            queue.push({
+              event: 'api_request',
+              distinct_id: 'r-1',
+              uuid: '0190a8e2-7b3c-7def-8123-456789abcdef',
+              timestamp: '2026-12-07T04:00:00.000Z',
+              properties: apiProps,
+            }),
+          after: drainThreads,
+        }
+      : null,
     'middleware, document request': { each: async () => void (await middleware(new NextRequest('http://127.0.0.1:3000/', { headers: docHeaders }), event)) },
     'middleware, API request': { each: async () => void (await middleware(new NextRequest(API_URL, { headers: apiHeaders }), event)) },
     'new NextRequest (subtracted)': { each: async () => void new NextRequest(API_URL, { headers: apiHeaders }) },
@@ -229,23 +265,52 @@ export function renderRepeatability(results) {
     const values = perRun.map((rows) => rows[i][1]?.threadUs)
     return [name, ...values.map((v) => fmt(v, 1)), `±${fmt((spread(values) * 100) / 2, 1)}%`]
   })
-  return [`Repeatability: "on: thread µs" of ${results.length} runs; ± is half the range over their median`, table(['component', ...results.map((_, i) => `run ${i + 1}`), 'spread'], body)].join('\n')
+  return [
+    `Repeatability: "on: thread µs" of ${results.length} runs; ± is half the range over their median`,
+    table(['component', ...results.map((_, i) => `run ${i + 1}`), 'spread'], body),
+  ].join('\n')
 }
 
 /** The budget's rows: `[component, on figures, off figures]`, "kit per request" rows net of their baseline. */
 function budgetRows({ configs }) {
   const on = configs.on.results
   const off = configs.off.results
-  const kitRow = (label, r, base) => ({ threadUs: r.threadUs - base.threadUs, allUs: r.allUs - base.allUs, threadSpread: r.threadSpread, allSpread: r.allSpread, label })
+  const kitRow = (label, r, base) => ({
+    threadUs: r.threadUs - base.threadUs,
+    allUs: r.allUs - base.allUs,
+    threadSpread: r.threadSpread,
+    allSpread: r.allSpread,
+    label,
+  })
   const rows = [
-    ['withTracking, kit per request (total)', kitRow('', on['withTracking (handler + kit)'], on['bare handler (subtracted)']), kitRow('', off['withTracking (handler + kit)'], off['bare handler (subtracted)'])],
-    ['traceRequest (Sentry scope, unsampled)', on['traceRequest (Sentry scope, unsampled)'] && kitRow('', on['traceRequest (Sentry scope, unsampled)'], on['bare handler (subtracted)']), null],
-    ['recordRequest (after the response)', on['recordRequest (after the response)'] && kitRow('', on['recordRequest (after the response)'], on['new Request (subtracted)']), kitRow('', off['recordRequest (after the response)'], off['new Request (subtracted)'])],
+    [
+      'withTracking, kit per request (total)',
+      kitRow('', on['withTracking (handler + kit)'], on['bare handler (subtracted)']),
+      kitRow('', off['withTracking (handler + kit)'], off['bare handler (subtracted)']),
+    ],
+    [
+      'traceRequest (Sentry scope, unsampled)',
+      on['traceRequest (Sentry scope, unsampled)'] && kitRow('', on['traceRequest (Sentry scope, unsampled)'], on['bare handler (subtracted)']),
+      null,
+    ],
+    [
+      'recordRequest (after the response)',
+      on['recordRequest (after the response)'] && kitRow('', on['recordRequest (after the response)'], on['new Request (subtracted)']),
+      kitRow('', off['recordRequest (after the response)'], off['new Request (subtracted)']),
+    ],
     ['capture(api_request)', on['capture(api_request)'], null],
     ['scrubServerProperties(api_request)', on['scrubServerProperties(api_request)'], off['scrubServerProperties(api_request)']],
     ['event queue (push, then send)', on['event queue (push, then send)'], null],
-    ['middleware, document request', kitRow('', on['middleware, document request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, document request'], off['new NextRequest (subtracted)'])],
-    ['middleware, API request', kitRow('', on['middleware, API request'], on['new NextRequest (subtracted)']), kitRow('', off['middleware, API request'], off['new NextRequest (subtracted)'])],
+    [
+      'middleware, document request',
+      kitRow('', on['middleware, document request'], on['new NextRequest (subtracted)']),
+      kitRow('', off['middleware, document request'], off['new NextRequest (subtracted)']),
+    ],
+    [
+      'middleware, API request',
+      kitRow('', on['middleware, API request'], on['new NextRequest (subtracted)']),
+      kitRow('', off['middleware, API request'], off['new NextRequest (subtracted)']),
+    ],
   ]
   return rows
 }
@@ -258,7 +323,15 @@ export function renderBudget(result) {
   const body = rows.map(([name, r, o]) => {
     const target = TARGETS_US[name]
     const verdict = r && Number.isFinite(target) ? (r.threadUs <= target ? 'PASS' : 'FAIL') : ''
-    return [name, r ? fmt(r.threadUs, 1) : '—', r ? pct(r.threadSpread) : '', r ? fmt(r.allUs, 1) : '—', o ? fmt(o.threadUs, 1) : '—', String(target ?? '—'), verdict]
+    return [
+      name,
+      r ? fmt(r.threadUs, 1) : '—',
+      r ? pct(r.threadSpread) : '',
+      r ? fmt(r.allUs, 1) : '—',
+      o ? fmt(o.threadUs, 1) : '—',
+      String(target ?? '—'),
+      verdict,
+    ]
   })
   return [
     `Budget: µs per request, in process (${reps} repetitions × ${n} iterations, medians; ± is half the range)`,

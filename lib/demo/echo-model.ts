@@ -56,12 +56,20 @@ export function echoCompletion(messages: readonly EchoMessage[]): EchoCompletion
 
 /** An error shaped like the `openai` client's for that category (unknown ones fail as the provider). */
 function echoFailure(category: string): Error {
-  const make = (name: string, message: string, fields: Record<string, unknown> = {}) => Object.assign(Object.assign(new Error(`${message} (echo model demo failure)`), { name }), fields)
+  const make = (name: string, message: string, fields: Record<string, unknown> = {}) =>
+    Object.assign(Object.assign(new Error(`${message} (echo model demo failure)`), { name }), fields)
   switch (category as ErrorType) {
     case 'quota_error':
-      return make('RateLimitError', '429 You exceeded your current quota, please check your plan and billing details.', { status: 429, code: 'insufficient_quota', type: 'insufficient_quota' })
+      return make('RateLimitError', '429 You exceeded your current quota, please check your plan and billing details.', {
+        status: 429,
+        code: 'insufficient_quota',
+        type: 'insufficient_quota',
+      })
     case 'content_filter':
-      return make('BadRequestError', "400 The response was filtered due to the prompt triggering the content management policy.", { status: 400, code: 'content_filter' })
+      return make('BadRequestError', '400 The response was filtered due to the prompt triggering the content management policy.', {
+        status: 400,
+        code: 'content_filter',
+      })
     case 'connection_error':
       return make('APIConnectionTimeoutError', 'Request timed out.')
     case 'auth_error':

@@ -60,7 +60,10 @@ function webpackForTheKit(appHook: WebpackHook | undefined): WebpackHook {
     if (context.nextRuntime === 'edge') {
       // posthog-node's Edge build imports `@react-email/render` only to send emails, which the
       // kit never does; its absence is expected, not a warning on every build.
-      webpackConfig.ignoreWarnings = [...(webpackConfig.ignoreWarnings ?? []), { module: /posthog-node[\\/]dist[\\/]emails[\\/]/, message: /@react-email\/render/ }]
+      webpackConfig.ignoreWarnings = [
+        ...(webpackConfig.ignoreWarnings ?? []),
+        { module: /posthog-node[\\/]dist[\\/]emails[\\/]/, message: /@react-email\/render/ },
+      ]
     }
     return appHook ? appHook(webpackConfig, context) : webpackConfig
   }

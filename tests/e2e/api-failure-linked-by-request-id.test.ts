@@ -23,10 +23,7 @@ describe('a failing API call from the page is linked to its server events', () =
       const ids = await posthogIds(page)
       expect(ids.sessionId, 'the page has a PostHog session').toBeTruthy()
 
-      const [apiResponse] = await Promise.all([
-        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/debug/throw'),
-        page.click('#throw-api'),
-      ])
+      const [apiResponse] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/debug/throw'), page.click('#throw-api')])
       expect(apiResponse.status()).toBe(500)
       const requestId = apiResponse.headers()['x-request-id']
       expect(requestId).toBeTruthy()
@@ -38,8 +35,7 @@ describe('a failing API call from the page is linked to its server events', () =
       const forRequest = () => fake.events().filter((e) => e.properties.request_id === requestId)
       await fake.waitFor(
         (f) =>
-          ['api_request', 'api_error', '$exception'].every((name) => forRequest().some((e) => e.event === name)) &&
-          sentryForRequest(f, requestId!).length > 0,
+          ['api_request', 'api_error', '$exception'].every((name) => forRequest().some((e) => e.event === name)) && sentryForRequest(f, requestId!).length > 0,
         { timeoutMs: 30_000, message: `server events for ${requestId}` },
       )
       // Counts are final once the page is gone (posthog-js sent all it held, $pageleave last) and
@@ -52,8 +48,19 @@ describe('a failing API call from the page is linked to its server events', () =
       expect(byName('api_request'), 'one api_request').toHaveLength(1)
       expect(byName('api_error'), 'one api_error').toHaveLength(1)
       expect(byName('$exception'), 'one server $exception').toHaveLength(1)
-      expect(byName('api_request')[0]!.properties).toMatchObject({ endpoint: '/api/debug/throw', method: 'GET', status_code: 500, success: false, environment: E2E_ENVIRONMENT })
-      expect(byName('api_error')[0]!.properties).toMatchObject({ endpoint: '/api/debug/throw', error_type: 'provider_error', exception_type: 'ProviderError', error_message: 'Debug API failure' })
+      expect(byName('api_request')[0]!.properties).toMatchObject({
+        endpoint: '/api/debug/throw',
+        method: 'GET',
+        status_code: 500,
+        success: false,
+        environment: E2E_ENVIRONMENT,
+      })
+      expect(byName('api_error')[0]!.properties).toMatchObject({
+        endpoint: '/api/debug/throw',
+        error_type: 'provider_error',
+        exception_type: 'ProviderError',
+        error_message: 'Debug API failure',
+      })
       expect(byName('$exception')[0]!.properties).toMatchObject({ endpoint: '/api/debug/throw', error_type: 'provider_error' })
 
       const sentry = sentryForRequest(fake, requestId!)

@@ -65,7 +65,10 @@ describe('the browser config reaches the page', () => {
       expect(headers['server-timing']).toMatch(/(^|,\s*)ox;desc="[^"]+"/)
       expect(headers['set-cookie'], 'the document response sets no cookie').toBeUndefined()
       expect(state).toMatchObject({ rid, phase: 'ready', secure: true })
-      expect(cookiesSet.filter((c) => c.startsWith('__ox=')), 'no response set the config cookie').toEqual([])
+      expect(
+        cookiesSet.filter((c) => c.startsWith('__ox=')),
+        'no response set the config cookie',
+      ).toEqual([])
       expect(cookiesAfter.map((c) => c.name)).not.toContain('__ox')
       await stack.fake.waitFor((f) => pageviewsOf(f, rid).length > 0, { timeoutMs: 30_000, message: 'the $pageview of the document' })
       // Counted once the page is gone: posthog-js has sent everything it held by then.

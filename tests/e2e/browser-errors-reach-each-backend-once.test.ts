@@ -56,12 +56,7 @@ async function openDebugPage(page: Page): Promise<string> {
   return res!.headers()['x-request-id']!
 }
 
-function expectLinked(
-  posthog: PostHogEvent,
-  sentry: SentryEventItem,
-  ids: { distinctId?: string; sessionId?: string },
-  documentRequestId: string,
-): void {
+function expectLinked(posthog: PostHogEvent, sentry: SentryEventItem, ids: { distinctId?: string; sessionId?: string }, documentRequestId: string): void {
   expect(ids.distinctId, 'posthog-js has a distinct id').toBeTruthy()
   expect(ids.sessionId, 'posthog-js has a session id').toBeTruthy()
   // Sentry → PostHog

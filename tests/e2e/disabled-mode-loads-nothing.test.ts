@@ -55,7 +55,12 @@ describe('disabled mode sends and downloads nothing', () => {
       await pastKitStart(page)
 
       const kit = await pageState(page)
-      const state = { phase: kit.phase, configRead: kit.configRead, configured: kit.configured, ...(await page.evaluate(() => ({ sentryCarrier: '__SENTRY__' in window, cookie: document.cookie }))) }
+      const state = {
+        phase: kit.phase,
+        configRead: kit.configRead,
+        configured: kit.configured,
+        ...(await page.evaluate(() => ({ sentryCarrier: '__SENTRY__' in window, cookie: document.cookie }))),
+      }
       // configRead and not configured: the kit read the page's config and found none (null).
       expect(state, 'the kit stayed idle, no SDK global exists').toMatchObject({ phase: 'idle', configRead: true, configured: false, sentryCarrier: false })
       expect(state.cookie).not.toMatch(/(^|;\s*)__ox=/)
@@ -65,10 +70,22 @@ describe('disabled mode sends and downloads nothing', () => {
       await context.close()
 
       const urls = network.entries.map((e) => e.url)
-      expect(urls.filter((u) => pathOf(u).startsWith('/_ox/')), 'requests to the kit routes').toEqual([])
-      expect(urls.filter((u) => u.includes(`:${fake.port}`)), 'requests to the ingestion host').toEqual([])
-      expect(fake.requests().map((r) => `${r.method} ${r.path}`), 'the fake ingestion server heard nothing').toEqual([])
-      expect(urls.filter((u) => sdkChunks.includes(pathOf(u))), 'SDK chunks requested').toEqual([])
+      expect(
+        urls.filter((u) => pathOf(u).startsWith('/_ox/')),
+        'requests to the kit routes',
+      ).toEqual([])
+      expect(
+        urls.filter((u) => u.includes(`:${fake.port}`)),
+        'requests to the ingestion host',
+      ).toEqual([])
+      expect(
+        fake.requests().map((r) => `${r.method} ${r.path}`),
+        'the fake ingestion server heard nothing',
+      ).toEqual([])
+      expect(
+        urls.filter((u) => sdkChunks.includes(pathOf(u))),
+        'SDK chunks requested',
+      ).toEqual([])
 
       // Every script the page loaded, read back: none is SDK code.
       const scripts = network.entries.filter((e) => isScript(e) && e.response)

@@ -60,7 +60,8 @@ const flagSeen = (page: Page) => page.evaluate(() => (window as unknown as { __f
 /** posthog-js has loaded, and read the flag itself: `$feature_flag_called` with this value reached PostHog. */
 async function waitForPostHogFlag(value: boolean): Promise<void> {
   await stack.fake.waitFor(
-    (f) => f.events().some((e) => e.event === '$feature_flag_called' && e.properties.$feature_flag === 'demo-flag' && e.properties.$feature_flag_response === value),
+    (f) =>
+      f.events().some((e) => e.event === '$feature_flag_called' && e.properties.$feature_flag === 'demo-flag' && e.properties.$feature_flag_response === value),
     { timeoutMs: 30_000, message: `$feature_flag_called demo-flag=${value}` },
   )
 }

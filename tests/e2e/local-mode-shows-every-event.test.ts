@@ -72,112 +72,182 @@ describe('local mode shows every event, browser and server, PostHog and Sentry (
   let requestId: string
   let network: ReturnType<typeof recordNetwork>
 
-  it('answers /flags from observability.flags.json', async () => {
-    const res = await warm(`${app.url}/_ox/p/flags/?v=2`, { method: 'POST', body: JSON.stringify({ token: LOCAL_POSTHOG_KEY, distinct_id: 'd1' }) })
-    expect(await res.json()).toMatchObject({ featureFlags: { 'demo-flag': true } })
-  }, SLOW)
+  it(
+    'answers /flags from observability.flags.json',
+    async () => {
+      const res = await warm(`${app.url}/_ox/p/flags/?v=2`, { method: 'POST', body: JSON.stringify({ token: LOCAL_POSTHOG_KEY, distinct_id: 'd1' }) })
+      expect(await res.json()).toMatchObject({ featureFlags: { 'demo-flag': true } })
+    },
+    SLOW,
+  )
 
-  it('runs the demo with the real SDKs, flags from observability.flags.json', async () => {
-    const context = await newVisitor(browser)
-    network = recordNetwork(context)
-    page = await context.newPage()
-    await page.goto(`${app.url}/debug/throw`, { waitUntil: 'load', timeout: SLOW })
-    await waitForKitReady(page, 120_000)
-    expect(await page.isVisible('#demo-flag-on')).toBe(true)
+  it(
+    'runs the demo with the real SDKs, flags from observability.flags.json',
+    async () => {
+      const context = await newVisitor(browser)
+      network = recordNetwork(context)
+      page = await context.newPage()
+      await page.goto(`${app.url}/debug/throw`, { waitUntil: 'load', timeout: SLOW })
+      await waitForKitReady(page, 120_000)
+      expect(await page.isVisible('#demo-flag-on')).toBe(true)
 
-    await page.fill('#replay-name', 'Ada Lovelace')
-    await page.click('#throw-api')
-    const result = await expectEventually(() => page.textContent('#throw-api-result'), (t) => /request /.test(t ?? ''), 'the failing API call')
-    requestId = /request ([A-Za-z0-9._:-]+)\)/.exec(result ?? '')?.[1] ?? ''
-    expect(requestId).not.toBe('')
-    await page.click('#throw-handler')
-    // Replay records while its page is in front (a background tab gets no animation frames and
-    // throttled timers): wait for the first full snapshot to be stored before opening the viewer.
-    await expectEventually(
-      async () => ((await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ type: string; replay?: { fullSnapshots: number } }> }).events,
-      (events) => events.some((e) => (e.type === '$snapshot' || e.type === 'replay') && (e.replay?.fullSnapshots ?? 0) > 0),
-      'a stored replay with a full snapshot',
-      150_000,
-    )
-    viewer = await context.newPage()
-    await viewer.goto(`${app.url}/observability`, { timeout: SLOW })
-  }, SLOW)
+      await page.fill('#replay-name', 'Ada Lovelace')
+      await page.click('#throw-api')
+      const result = await expectEventually(
+        () => page.textContent('#throw-api-result'),
+        (t) => /request /.test(t ?? ''),
+        'the failing API call',
+      )
+      requestId = /request ([A-Za-z0-9._:-]+)\)/.exec(result ?? '')?.[1] ?? ''
+      expect(requestId).not.toBe('')
+      await page.click('#throw-handler')
+      // Replay records while its page is in front (a background tab gets no animation frames and
+      // throttled timers): wait for the first full snapshot to be stored before opening the viewer.
+      await expectEventually(
+        async () =>
+          ((await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ type: string; replay?: { fullSnapshots: number } }> }).events,
+        (events) => events.some((e) => (e.type === '$snapshot' || e.type === 'replay') && (e.replay?.fullSnapshots ?? 0) > 0),
+        'a stored replay with a full snapshot',
+        150_000,
+      )
+      viewer = await context.newPage()
+      await viewer.goto(`${app.url}/observability`, { timeout: SLOW })
+    },
+    SLOW,
+  )
 
-  it('groups the failed fetch’s server events under its request id, PostHog and Sentry side by side', async () => {
-    const group = viewer.locator(`section.group[data-id="${requestId}"]`)
-    await group.waitFor({ timeout: 120_000 })
-    expect(await group.locator('.head').textContent()).toContain(requestId)
-    await expectEventually(() => typesIn(group, 'posthog', 'server'), (t) => ['api_request', 'api_error', '$exception'].every((x) => t.includes(x)), 'PostHog server events of the request')
-    await expectEventually(() => typesIn(group, 'sentry', 'server'), (t) => t.includes('error'), 'the Sentry server error of the request')
-    expect(await group.locator('.col.sentry details.event[data-type="error"]').first().textContent()).toContain('ProviderError: Debug API failure')
-  }, SLOW)
+  it(
+    'groups the failed fetch’s server events under its request id, PostHog and Sentry side by side',
+    async () => {
+      const group = viewer.locator(`section.group[data-id="${requestId}"]`)
+      await group.waitFor({ timeout: 120_000 })
+      expect(await group.locator('.head').textContent()).toContain(requestId)
+      await expectEventually(
+        () => typesIn(group, 'posthog', 'server'),
+        (t) => ['api_request', 'api_error', '$exception'].every((x) => t.includes(x)),
+        'PostHog server events of the request',
+      )
+      await expectEventually(
+        () => typesIn(group, 'sentry', 'server'),
+        (t) => t.includes('error'),
+        'the Sentry server error of the request',
+      )
+      expect(await group.locator('.col.sentry details.event[data-type="error"]').first().textContent()).toContain('ProviderError: Debug API failure')
+    },
+    SLOW,
+  )
 
-  it('shows the browser error once per backend, in the group of the page it happened on', async () => {
-    const group = viewer.locator('section.group', { has: viewer.locator('.col.sentry details.event[data-source="browser"][data-type="error"]', { hasText: 'Debug handler error' }) })
-    await group.first().waitFor({ timeout: 120_000 })
-    await expectEventually(() => typesIn(group.first(), 'posthog', 'browser'), (t) => t.includes('$pageview') && t.includes('$exception'), 'the browser $pageview and $exception')
-    expect(await group.first().locator('.col.posthog details.event[data-type="$exception"]').first().textContent()).toContain('Debug handler error from /debug/throw')
-  }, SLOW)
+  it(
+    'shows the browser error once per backend, in the group of the page it happened on',
+    async () => {
+      const group = viewer.locator('section.group', {
+        has: viewer.locator('.col.sentry details.event[data-source="browser"][data-type="error"]', { hasText: 'Debug handler error' }),
+      })
+      await group.first().waitFor({ timeout: 120_000 })
+      await expectEventually(
+        () => typesIn(group.first(), 'posthog', 'browser'),
+        (t) => t.includes('$pageview') && t.includes('$exception'),
+        'the browser $pageview and $exception',
+      )
+      expect(await group.first().locator('.col.posthog details.event[data-type="$exception"]').first().textContent()).toContain(
+        'Debug handler error from /debug/throw',
+      )
+    },
+    SLOW,
+  )
 
-  it('opens an event’s full decoded JSON on demand', async () => {
-    const row = viewer.locator(`section.group[data-id="${requestId}"] .col.posthog details.event[data-type="api_request"]`).first()
-    await row.locator('summary').click()
-    await expectEventually(() => row.locator('pre.json').textContent(), (t) => (t ?? '').includes(`"request_id": "${requestId}"`), 'the expanded api_request')
-  }, SLOW)
+  it(
+    'opens an event’s full decoded JSON on demand',
+    async () => {
+      const row = viewer.locator(`section.group[data-id="${requestId}"] .col.posthog details.event[data-type="api_request"]`).first()
+      await row.locator('summary').click()
+      await expectEventually(
+        () => row.locator('pre.json').textContent(),
+        (t) => (t ?? '').includes(`"request_id": "${requestId}"`),
+        'the expanded api_request',
+      )
+    },
+    SLOW,
+  )
 
-  it('filters by backend, event type and errors only', async () => {
-    const shown = () => viewer.locator('details.event').evaluateAll((els) => els.map((e) => ({ backend: e.closest('.col')?.classList.contains('sentry') ? 'sentry' : 'posthog', type: (e as HTMLElement).dataset.type ?? '' })))
-    const all = await shown()
-    expect(new Set(all.map((e) => e.backend))).toEqual(new Set(['posthog', 'sentry']))
-    await viewer.check('#f-errors')
-    const errors = await expectEventually(shown, (list) => list.length > 0 && list.length < all.length, 'errors only')
-    expect(errors.every((e) => ['error', '$exception', 'api_error', 'api_request', '$ai_generation'].includes(e.type)), JSON.stringify(errors)).toBe(true)
-    expect(errors.some((e) => e.type === 'error') && errors.some((e) => e.type === '$exception')).toBe(true)
-    await viewer.uncheck('#f-errors')
-    await viewer.selectOption('#f-backend', 'sentry')
-    const sentryOnly = await expectEventually(shown, (list) => list.length > 0 && list.every((e) => e.backend === 'sentry'), 'Sentry only')
-    expect(sentryOnly.length).toBeLessThan(all.length)
-    await viewer.selectOption('#f-backend', '')
-    await viewer.selectOption('#f-type', 'api_request')
-    await expectEventually(shown, (list) => list.length > 0 && list.every((e) => e.type === 'api_request'), 'api_request only')
-    await viewer.selectOption('#f-type', '')
-  }, SLOW)
+  it(
+    'filters by backend, event type and errors only',
+    async () => {
+      const shown = () =>
+        viewer
+          .locator('details.event')
+          .evaluateAll((els) =>
+            els.map((e) => ({ backend: e.closest('.col')?.classList.contains('sentry') ? 'sentry' : 'posthog', type: (e as HTMLElement).dataset.type ?? '' })),
+          )
+      const all = await shown()
+      expect(new Set(all.map((e) => e.backend))).toEqual(new Set(['posthog', 'sentry']))
+      await viewer.check('#f-errors')
+      const errors = await expectEventually(shown, (list) => list.length > 0 && list.length < all.length, 'errors only')
+      expect(
+        errors.every((e) => ['error', '$exception', 'api_error', 'api_request', '$ai_generation'].includes(e.type)),
+        JSON.stringify(errors),
+      ).toBe(true)
+      expect(errors.some((e) => e.type === 'error') && errors.some((e) => e.type === '$exception')).toBe(true)
+      await viewer.uncheck('#f-errors')
+      await viewer.selectOption('#f-backend', 'sentry')
+      const sentryOnly = await expectEventually(shown, (list) => list.length > 0 && list.every((e) => e.backend === 'sentry'), 'Sentry only')
+      expect(sentryOnly.length).toBeLessThan(all.length)
+      await viewer.selectOption('#f-backend', '')
+      await viewer.selectOption('#f-type', 'api_request')
+      await expectEventually(shown, (list) => list.length > 0 && list.every((e) => e.type === 'api_request'), 'api_request only')
+      await viewer.selectOption('#f-type', '')
+    },
+    SLOW,
+  )
 
-  it('shows what a replay recorded, masked', async () => {
-    const replays = viewer.locator('details.event[data-type="replay"], details.event[data-type="$snapshot"]')
-    await replays.first().waitFor({ state: 'attached', timeout: 120_000 })
-    const texts = await expectEventually(
-      () => replays.locator('.replay').allTextContents(),
-      (t) => t.join('\n').includes('***'),
-      'a replay with masked text',
-    )
-    const all = texts.join('\n')
-    expect(all).not.toContain('ada@example.com')
-    expect(all).not.toContain('Ada Lovelace')
-    // PostHog masks inputs and the sensitive selectors, not all text: the page's heading shows, in
-    // the full snapshot posthog-js sends first. That snapshot is what is read, not whichever
-    // batches are listed: later batches hold only changes, such as the dev overlay's
-    // "Compiling…" while a route compiled, and checking those for the heading failed at random.
-    // Under `next dev` posthog-js's upload of its first batch (tens of KB) sometimes never gets
-    // an answer, and it retries the same way: then no PostHog recording of the page exists.
-    const feed = ((await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ type: string; replay?: { fullSnapshots: number } }> }).events
-    if (feed.some((e) => e.type === '$snapshot' && (e.replay?.fullSnapshots ?? 0) > 0)) {
-      const full = viewer.locator('details.event[data-type="$snapshot"]', { has: viewer.locator('.etitle', { hasText: /[1-9]\d* full snapshot/ }) })
-      const texts = await expectEventually(() => full.locator('.replay').allTextContents(), (t) => t.length > 0, 'the viewer listing PostHog’s full snapshot')
-      expect(texts.join('\n')).toContain('Debug: throw')
-    }
-  }, SLOW)
+  it(
+    'shows what a replay recorded, masked',
+    async () => {
+      const replays = viewer.locator('details.event[data-type="replay"], details.event[data-type="$snapshot"]')
+      await replays.first().waitFor({ state: 'attached', timeout: 120_000 })
+      const texts = await expectEventually(
+        () => replays.locator('.replay').allTextContents(),
+        (t) => t.join('\n').includes('***'),
+        'a replay with masked text',
+      )
+      const all = texts.join('\n')
+      expect(all).not.toContain('ada@example.com')
+      expect(all).not.toContain('Ada Lovelace')
+      // PostHog masks inputs and the sensitive selectors, not all text: the page's heading shows, in
+      // the full snapshot posthog-js sends first. That snapshot is what is read, not whichever
+      // batches are listed: later batches hold only changes, such as the dev overlay's
+      // "Compiling…" while a route compiled, and checking those for the heading failed at random.
+      // Under `next dev` posthog-js's upload of its first batch (tens of KB) sometimes never gets
+      // an answer, and it retries the same way: then no PostHog recording of the page exists.
+      const feed = ((await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ type: string; replay?: { fullSnapshots: number } }> })
+        .events
+      if (feed.some((e) => e.type === '$snapshot' && (e.replay?.fullSnapshots ?? 0) > 0)) {
+        const full = viewer.locator('details.event[data-type="$snapshot"]', { has: viewer.locator('.etitle', { hasText: /[1-9]\d* full snapshot/ }) })
+        const texts = await expectEventually(
+          () => full.locator('.replay').allTextContents(),
+          (t) => t.length > 0,
+          'the viewer listing PostHog’s full snapshot',
+        )
+        expect(texts.join('\n')).toContain('Debug: throw')
+      }
+    },
+    SLOW,
+  )
 
-  it('sends nothing off the machine, and the viewer’s own polling adds nothing', async () => {
-    const feed = (await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ title: string; requestId?: string }> }
-    // The viewer polls the feed: two of its polls answered after this read, so whatever a poll
-    // itself would store is stored.
-    for (let poll = 0; poll < 2; poll++) await viewer.waitForResponse((r) => new URL(r.url()).pathname === '/_ox/local/events', { timeout: 60_000 })
-    const later = (await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ title: string; type: string }> }
-    expect(later.events.filter((e) => /\/observability|\/_ox\//.test(e.title))).toEqual([])
-    expect(later.events.length).toBeLessThanOrEqual(feed.events.length + 5)
-    expect(fake.requests()).toEqual([])
-    const offsite = network.entries.filter((e) => /^https?:/.test(e.url) && new URL(e.url).origin !== app.url)
-    expect(offsite.map((e) => e.url)).toEqual([])
-  }, SLOW)
+  it(
+    'sends nothing off the machine, and the viewer’s own polling adds nothing',
+    async () => {
+      const feed = (await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ title: string; requestId?: string }> }
+      // The viewer polls the feed: two of its polls answered after this read, so whatever a poll
+      // itself would store is stored.
+      for (let poll = 0; poll < 2; poll++) await viewer.waitForResponse((r) => new URL(r.url()).pathname === '/_ox/local/events', { timeout: 60_000 })
+      const later = (await (await fetch(`${app.url}/_ox/local/events`)).json()) as { events: Array<{ title: string; type: string }> }
+      expect(later.events.filter((e) => /\/observability|\/_ox\//.test(e.title))).toEqual([])
+      expect(later.events.length).toBeLessThanOrEqual(feed.events.length + 5)
+      expect(fake.requests()).toEqual([])
+      const offsite = network.entries.filter((e) => /^https?:/.test(e.url) && new URL(e.url).origin !== app.url)
+      expect(offsite.map((e) => e.url)).toEqual([])
+    },
+    SLOW,
+  )
 })

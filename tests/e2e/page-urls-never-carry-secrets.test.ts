@@ -14,7 +14,9 @@ import { hasFullSnapshot, posthogReplay, sentryReplay } from '../support/replay'
  */
 
 const SECRETS = { token: 'UrlTokenSecret4417', password: 'UrlPasswordSecret8812', api_key: 'UrlApiKeySecret2290', code: 'OauthCodeSecret7765' }
-const QUERY = `${Object.entries(SECRETS).map(([k, v]) => `${k}=${v}`).join('&')}&order=ORD-5521`
+const QUERY = `${Object.entries(SECRETS)
+  .map(([k, v]) => `${k}=${v}`)
+  .join('&')}&order=ORD-5521`
 
 // Sentry's replay records the whole session (rate 1), next to PostHog's.
 const stack = stackForFile({ SENTRY_REPLAYS_SESSION_SAMPLE_RATE: '1', SENTRY_TRACES_SAMPLE_RATE: '1' })
@@ -73,7 +75,10 @@ describe('secrets in a page URL never leave the browser', () => {
     if (signedIn) {
       // An identified visitor's /flags request carries the landing URL as a person property.
       const flags = fake.flagRequests().map((r) => (r as { person_properties?: Record<string, unknown> }).person_properties ?? {})
-      expect(flags.some((p) => String(p.$initial_current_url).includes('order=ORD-5521')), 'the landing URL in /flags').toBe(true)
+      expect(
+        flags.some((p) => String(p.$initial_current_url).includes('order=ORD-5521')),
+        'the landing URL in /flags',
+      ).toBe(true)
       const identify = fake.events().find((e) => e.event === '$identify') as { $set_once?: Record<string, unknown> }
       expect(String(identify.$set_once?.$initial_current_url)).toContain('token=[Filtered]')
     }

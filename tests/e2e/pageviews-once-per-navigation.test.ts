@@ -34,7 +34,9 @@ describe('pageviews are counted once per navigation', () => {
       await page.click('a[href="/debug/throw"]')
       await page.waitForURL(`${app.url}/debug/throw`)
       await page.locator('#throw-handler').waitFor()
-      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'the Link navigation was soft').toBe('still-here')
+      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'the Link navigation was soft').toBe(
+        'still-here',
+      )
 
       await fake.waitFor((f) => f.events().filter((e) => e.event === '$pageview').length >= 2, { timeoutMs: 30_000, message: 'two $pageviews' })
 
@@ -90,7 +92,9 @@ describe('pageviews are counted once per navigation', () => {
       await page.click('a[href="/debug/throw"]')
       await page.waitForURL(`${app.url}/debug/throw`)
       await page.locator('#throw-handler').waitFor()
-      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'the Link navigation was soft').toBe('still-here')
+      expect(await page.evaluate(() => (window as unknown as { __e2eSoftNavMarker?: string }).__e2eSoftNavMarker), 'the Link navigation was soft').toBe(
+        'still-here',
+      )
       expect(await kitPhase(page), 'posthog-js had not loaded when the visitor navigated').toBe('scheduled')
       sdks.release()
       await waitForKitReady(page)
@@ -99,7 +103,13 @@ describe('pageviews are counted once per navigation', () => {
       await leavePage(page, fake)
       const views = pageviews()
       expect(views, 'one view per page, none lost, none doubled').toHaveLength(2)
-      expect(props(views[0])).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/`, $pathname: '/', environment: E2E_ENVIRONMENT, release: E2E_RELEASE })
+      expect(props(views[0])).toMatchObject({
+        request_id: documentRequestId,
+        $current_url: `${app.url}/`,
+        $pathname: '/',
+        environment: E2E_ENVIRONMENT,
+        release: E2E_RELEASE,
+      })
       expect(props(views[1])).toMatchObject({ request_id: documentRequestId, $current_url: `${app.url}/debug/throw`, $pathname: '/debug/throw' })
       // Each keeps the time it happened, not the time it was sent.
       expect(Date.parse(views[0]!.timestamp!)).toBeLessThanOrEqual(Date.parse(views[1]!.timestamp!))

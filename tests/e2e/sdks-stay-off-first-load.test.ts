@@ -89,7 +89,10 @@ describe('the SDKs stay off the first load', () => {
       const added = sum(beforeOn) - sum(beforeOff)
       console.info(
         `[first-load] ${path}: JS before load ${sum(beforeOn)} B gz with backends on, ${sum(beforeOff)} B off (+${added} B); ` +
-          `after load with backends on: ${enabled.filter((s) => !s.beforeLoad).map((s) => `${s.path} ${s.gzipBytes} B`).join(', ')}`,
+          `after load with backends on: ${enabled
+            .filter((s) => !s.beforeLoad)
+            .map((s) => `${s.path} ${s.gzipBytes} B`)
+            .join(', ')}`,
       )
       expect(added, 'gzipped JS the backends add before load').toBeLessThanOrEqual(BUDGET_BYTES)
       // The kit's small glue is there before load (it must be, to keep early errors), the SDKs are not.

@@ -23,7 +23,10 @@ describe('surveys load only when asked for', () => {
       await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('surveys')), undefined, { timeout: 30_000 })
       await leavePage(page, fake)
       const surveys = network.entries.map((e) => pathOf(e.url)).filter((p) => p.includes('surveys'))
-      expect(surveys.some((p) => p.startsWith('/_ox/p/static/') && p.endsWith('surveys.js')), surveys.join(', ')).toBe(true)
+      expect(
+        surveys.some((p) => p.startsWith('/_ox/p/static/') && p.endsWith('surveys.js')),
+        surveys.join(', '),
+      ).toBe(true)
     } finally {
       await context.close()
     }

@@ -16,7 +16,12 @@ let fake: FakeIngest
 let app: NextServer
 const SECRET = 'hunter2-planted-in-breadcrumb-data'
 
-interface Crumb { category?: string; message?: string; level?: string; data?: Record<string, unknown> }
+interface Crumb {
+  category?: string
+  message?: string
+  level?: string
+  data?: Record<string, unknown>
+}
 function crumbsOf(requestId: string): Crumb[] {
   const events = sentryForRequest(fake, requestId)
   expect(events).toHaveLength(1)
@@ -26,7 +31,13 @@ function crumbsOf(requestId: string): Crumb[] {
 
 beforeAll(async () => {
   fake = await startFakeIngest()
-  app = await startNext({ POSTHOG_API_KEY: 'phc_integrationkey1234', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, DEBUG: '1', SENTRY_TRACES_SAMPLE_RATE: '0' })
+  app = await startNext({
+    POSTHOG_API_KEY: 'phc_integrationkey1234',
+    POSTHOG_HOST: fake.posthogHost,
+    SENTRY_DSN: fake.sentryDsn,
+    DEBUG: '1',
+    SENTRY_TRACES_SAMPLE_RATE: '0',
+  })
 })
 afterAll(async () => {
   await app?.stop()
@@ -35,7 +46,8 @@ afterAll(async () => {
 
 describe('a request’s breadcrumbs go with its own error only', () => {
   it('keeps two overlapping requests’ steps apart, in Sentry and in PostHog', async () => {
-    const get = (name: string, ms: number) => fetch(`${app.url}/api/debug/breadcrumbs?name=${name}&ms=${ms}&secret=${SECRET}`, { headers: { 'x-request-id': `bc-${name}` } })
+    const get = (name: string, ms: number) =>
+      fetch(`${app.url}/api/debug/breadcrumbs?name=${name}&ms=${ms}&secret=${SECRET}`, { headers: { 'x-request-id': `bc-${name}` } })
     // `early` starts first and ends last; `late` runs entirely inside its wait.
     const early = get('early', 800)
     await new Promise((r) => setTimeout(r, 150))
@@ -43,7 +55,10 @@ describe('a request’s breadcrumbs go with its own error only', () => {
     expect([(await early).status, (await late).status]).toEqual([500, 500])
     await fake.waitFor(() => sentryForRequest(fake, 'bc-early').length > 0 && sentryForRequest(fake, 'bc-late').length > 0, { timeoutMs: 15_000 })
 
-    for (const [mine, other] of [['early', 'late'], ['late', 'early']] as const) {
+    for (const [mine, other] of [
+      ['early', 'late'],
+      ['late', 'early'],
+    ] as const) {
       const crumbs = crumbsOf(`bc-${mine}`)
       expect(crumbs.filter((c) => c.category === 'debug').map((c) => [c.message, c.level])).toEqual([
         [`started ${mine}`, 'info'],
@@ -67,9 +82,17 @@ describe('a request’s breadcrumbs go with its own error only', () => {
   })
 
   it('leaves the demo chat’s steps on its failures', async () => {
-    const res = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'bc-chat' }, body: JSON.stringify({ prompt: 'fail: provider_error' }) })
+    const res = await fetch(`${app.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'bc-chat' },
+      body: JSON.stringify({ prompt: 'fail: provider_error' }),
+    })
     expect(res.status).toBe(500)
     await fake.waitFor(() => sentryForRequest(fake, 'bc-chat').length > 0)
-    expect(crumbsOf('bc-chat').filter((c) => c.category === 'chat').map((c) => c.message)).toEqual(['prompt received', 'model called'])
+    expect(
+      crumbsOf('bc-chat')
+        .filter((c) => c.category === 'chat')
+        .map((c) => c.message),
+    ).toEqual(['prompt received', 'model called'])
   })
 })

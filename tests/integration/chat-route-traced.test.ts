@@ -16,7 +16,13 @@ let llm: FakeLlm
 let echoApp: NextServer
 let openaiApp: NextServer
 
-const kit = (fake: FakeIngest) => ({ POSTHOG_API_KEY: 'phc_chatroutekey12345', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, APP_ENV: 'staging', RELEASE_SHA: 'abc123' })
+const kit = (fake: FakeIngest) => ({
+  POSTHOG_API_KEY: 'phc_chatroutekey12345',
+  POSTHOG_HOST: fake.posthogHost,
+  SENTRY_DSN: fake.sentryDsn,
+  APP_ENV: 'staging',
+  RELEASE_SHA: 'abc123',
+})
 const user = (id: string) => `demo_user=${encodeURIComponent(JSON.stringify({ id, email: `${id}@example.com`, name: 'Ada' }))}`
 
 beforeAll(async () => {
@@ -33,12 +39,18 @@ afterAll(async () => {
 beforeEach(() => fake.clear())
 
 async function chat(app: NextServer, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+  const res = await fetch(`${app.url}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, requestId: res.headers.get('x-request-id') ?? '' }
 }
 
-const of = (name: string, requestId: string) => (e: { event: string; properties?: Record<string, unknown> }) => e.event === name && e.properties?.request_id === requestId
-const generationOf = (requestId: string) => (e: { event: string; properties?: Record<string, unknown> }) => e.event === '$ai_generation' && e.properties?.$ai_trace_id === requestId
+const of = (name: string, requestId: string) => (e: { event: string; properties?: Record<string, unknown> }) =>
+  e.event === name && e.properties?.request_id === requestId
+const generationOf = (requestId: string) => (e: { event: string; properties?: Record<string, unknown> }) =>
+  e.event === '$ai_generation' && e.properties?.$ai_trace_id === requestId
 
 describe('the echo model (no OPENAI_API_KEY)', () => {
   it('keeps an incoming X-Request-ID as the trace id', async () => {
@@ -63,7 +75,6 @@ describe('the echo model (no OPENAI_API_KEY)', () => {
     expect(generation!.properties.$ai_error).toMatch(/echo model demo failure/)
     expect(apiError!.properties).toMatchObject({ error_type: category, status_code: routeStatus, endpoint: '/api/chat', method: 'POST' })
   })
-
 })
 
 /**

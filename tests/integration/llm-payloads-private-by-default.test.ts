@@ -33,7 +33,8 @@ async function chat(app: NextServer, prompt: string) {
   return { status: res.status, requestId: res.headers.get('x-request-id') ?? '', body: (await res.json()) as Record<string, unknown> }
 }
 
-const generationOf = (requestId: string) => (e: { event: string; properties?: Record<string, unknown> }) => e.event === '$ai_generation' && e.properties?.$ai_trace_id === requestId
+const generationOf = (requestId: string) => (e: { event: string; properties?: Record<string, unknown> }) =>
+  e.event === '$ai_generation' && e.properties?.$ai_trace_id === requestId
 
 beforeAll(async () => {
   ;[fake, llm] = await Promise.all([startFakeIngest(), startFakeOpenAI()])

@@ -89,12 +89,19 @@ describe.skipIf(!external)(`local mode answers only this machine (remote client:
     expect(await statuses(external!, app.port, 'remote-spoofed', SPOOF)).toEqual(GONE)
     if (external6) expect(await statuses(external6, app.port, 'remote-v6', SPOOF)).toEqual(GONE)
     // Next answers OPTIONS itself on the ingestion routes: never with a CORS grant.
-    const preflight = await send('127.0.0.1', app.port, '/_ox/p/e/', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })
+    const preflight = await send('127.0.0.1', app.port, '/_ox/p/e/', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    })
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined()
     expect((await send('127.0.0.1', app.port, '/observability', { method: 'OPTIONS' })).status).toBe(404)
     // A page of another site, through the developer's own browser: loopback, and still refused.
     const crossSite = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }
-    const refused = await send('127.0.0.1', app.port, '/_ox/p/e/', { method: 'POST', body: batch('cross-site-posthog'), headers: { 'content-type': 'text/plain', ...crossSite } })
+    const refused = await send('127.0.0.1', app.port, '/_ox/p/e/', {
+      method: 'POST',
+      body: batch('cross-site-posthog'),
+      headers: { 'content-type': 'text/plain', ...crossSite },
+    })
     expect([refused.status, refused.headers['access-control-allow-origin']]).toEqual([403, undefined])
     expect((await send('127.0.0.1', app.port, '/_ox/s', { method: 'POST', body: envelope('cross-site-tunnel', true), headers: crossSite })).status).toBe(403)
     await app.stop()
@@ -108,7 +115,11 @@ describe.skipIf(!external)(`local mode answers only this machine (remote client:
   it('answers every address with OBSERVABILITY_LOCAL_ALLOW_REMOTE=1, and still refuses other origins', async () => {
     app = await startNext({ OBSERVABILITY_LOCAL: '1', OBSERVABILITY_LOCAL_DIR: dir, OBSERVABILITY_LOCAL_ALLOW_REMOTE: '1' }, undefined, '::')
     expect(await statuses(external!, app.port, 'allowed-remote')).toEqual(OK)
-    const crossSite = await send(external!, app.port, '/_ox/p/e/', { method: 'POST', body: batch('allowed-cross-site'), headers: { 'content-type': 'text/plain', origin: 'https://evil.example' } })
+    const crossSite = await send(external!, app.port, '/_ox/p/e/', {
+      method: 'POST',
+      body: batch('allowed-cross-site'),
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+    })
     expect(crossSite.status).toBe(403)
     await app.stop()
     app = undefined

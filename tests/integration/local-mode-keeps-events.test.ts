@@ -37,17 +37,28 @@ async function waitForFeed<T>(app: NextServer, pick: (f: Feed) => T | undefined 
 }
 
 const typesIn = (f: Feed, group: TimelineGroup, backend: string) =>
-  group.events.map((m) => f.events.find((e) => e.id === m.id)).filter((e) => e?.backend === backend).map((e) => e?.type)
+  group.events
+    .map((m) => f.events.find((e) => e.id === m.id))
+    .filter((e) => e?.backend === backend)
+    .map((e) => e?.type)
 
 function storedText(dir: string): string {
-  return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('')
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('')
 }
 
 describe('local mode keeps every event on this machine (OBSERVABILITY_LOCAL=1)', () => {
   let fake: FakeIngest
   let dir: string
   let app: NextServer
-  const env = () => ({ OBSERVABILITY_LOCAL: '1', OBSERVABILITY_LOCAL_DIR: dir, OBSERVABILITY_LOCAL_MAX_EVENTS: String(MAX_EVENTS), DEBUG: '1', POSTHOG_HOST: fake.posthogHost })
+  const env = () => ({
+    OBSERVABILITY_LOCAL: '1',
+    OBSERVABILITY_LOCAL_DIR: dir,
+    OBSERVABILITY_LOCAL_MAX_EVENTS: String(MAX_EVENTS),
+    DEBUG: '1',
+    POSTHOG_HOST: fake.posthogHost,
+  })
 
   beforeAll(async () => {
     fake = await startFakeIngest()
@@ -63,15 +74,25 @@ describe('local mode keeps every event on this machine (OBSERVABILITY_LOCAL=1)',
   it('shows the server SDKs’ real traffic grouped by request id, PostHog and Sentry side by side', async () => {
     const res = await fetch(`${app.url}/api/debug/throw?kind=ProviderError&msg=local%20boom`, { headers: { 'x-request-id': 'local-int-1' } })
     expect(res.status).toBe(500)
-    const [f, group] = await waitForFeed(app, (f) => {
-      const g = f.groups.find((g) => g.id === 'local-int-1')
-      // api_request and api_error travel in posthog-node's next batch, $exception at once.
-      const posthog = g ? typesIn(f, g, 'posthog') : []
-      return g && typesIn(f, g, 'sentry').includes('error') && ['api_request', 'api_error', '$exception'].every((t) => posthog.includes(t)) ? ([f, g] as const) : undefined
-    }, 'the failing request’s events')
+    const [f, group] = await waitForFeed(
+      app,
+      (f) => {
+        const g = f.groups.find((g) => g.id === 'local-int-1')
+        // api_request and api_error travel in posthog-node's next batch, $exception at once.
+        const posthog = g ? typesIn(f, g, 'posthog') : []
+        return g && typesIn(f, g, 'sentry').includes('error') && ['api_request', 'api_error', '$exception'].every((t) => posthog.includes(t))
+          ? ([f, g] as const)
+          : undefined
+      },
+      'the failing request’s events',
+    )
     expect(group.kind).toBe('request')
     expect(typesIn(f, group, 'posthog')).toEqual(expect.arrayContaining(['api_request', 'api_error', '$exception']))
-    expect(f.events.find((e) => e.backend === 'sentry' && e.type === 'error' && e.requestId === 'local-int-1')).toMatchObject({ source: 'server', title: 'ProviderError: local boom', error: true })
+    expect(f.events.find((e) => e.backend === 'sentry' && e.type === 'error' && e.requestId === 'local-int-1')).toMatchObject({
+      source: 'server',
+      title: 'ProviderError: local boom',
+      error: true,
+    })
     expect(fake.requests()).toEqual([])
   })
 
@@ -123,7 +144,10 @@ describe('local mode keeps every event on this machine (OBSERVABILITY_LOCAL=1)',
     // A well-formed event sent last: the store keeps events in arrival order, so once this one
     // is listed, anything of the malformed bodies that was going to be stored would be too.
     const control = 'malformed-control-7d1'
-    const ok = await fetch(`${app.url}/_ox/p/batch/`, { method: 'POST', body: JSON.stringify({ api_key: LOCAL_POSTHOG_KEY, batch: [{ event: control, properties: { distinct_id: 'd-1' } }] }) })
+    const ok = await fetch(`${app.url}/_ox/p/batch/`, {
+      method: 'POST',
+      body: JSON.stringify({ api_key: LOCAL_POSTHOG_KEY, batch: [{ event: control, properties: { distinct_id: 'd-1' } }] }),
+    })
     expect(ok.status).toBe(200)
     await waitForFeed(app, (f) => f.events.some((e) => e.type === control), 'the well-formed event sent last')
     const after = await feed(app)
@@ -171,7 +195,12 @@ describe('outside local mode nothing of it answers', () => {
   it('answers 404 on every local route with no keys set', async () => {
     const app = await startNext({})
     try {
-      for (const [method, path] of [...LOCAL_ROUTES, ['POST', '/_ox/p/batch/'], ['POST', '/_ox/s'], ['GET', `/_ox/p/array/${LOCAL_POSTHOG_KEY}/config.js`]] as const) {
+      for (const [method, path] of [
+        ...LOCAL_ROUTES,
+        ['POST', '/_ox/p/batch/'],
+        ['POST', '/_ox/s'],
+        ['GET', `/_ox/p/array/${LOCAL_POSTHOG_KEY}/config.js`],
+      ] as const) {
         expect((await fetch(`${app.url}${path}`, { method, body: method === 'POST' ? '{}' : undefined })).status, `${method} ${path}`).toBe(404)
       }
     } finally {
@@ -193,8 +222,7 @@ describe('outside local mode nothing of it answers', () => {
   })
 
   it('ships none of the viewer in the client bundle', () => {
-    const files = (d: string): string[] =>
-      readdirSync(d).flatMap((name) => (statSync(join(d, name)).isDirectory() ? files(join(d, name)) : [join(d, name)]))
+    const files = (d: string): string[] => readdirSync(d).flatMap((name) => (statSync(join(d, name)).isDirectory() ? files(join(d, name)) : [join(d, name)]))
     const grep = (d: string, needle: string) => files(d).filter((f) => readFileSync(f).includes(needle))
     // The marker is real: the server build has it, so its absence from static/ means something.
     expect(grep(join(ROOT, TEST_DIST_DIR, 'server'), VIEWER_MARKER).length).toBeGreaterThan(0)

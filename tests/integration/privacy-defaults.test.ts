@@ -16,7 +16,13 @@ describe('secrets sent by a client appear in no payload of either backend (docs/
   let app: NextServer
   beforeAll(async () => {
     fake = await startFakeIngest()
-    app = await startNext({ POSTHOG_API_KEY: 'phc_privacykey123456', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, DEBUG: '1', SENTRY_TRACES_SAMPLE_RATE: '1' })
+    app = await startNext({
+      POSTHOG_API_KEY: 'phc_privacykey123456',
+      POSTHOG_HOST: fake.posthogHost,
+      SENTRY_DSN: fake.sentryDsn,
+      DEBUG: '1',
+      SENTRY_TRACES_SAMPLE_RATE: '1',
+    })
   })
   afterAll(async () => {
     await app?.stop()
@@ -55,7 +61,13 @@ describe('POSTHOG_IDENTIFY_PII decides what of the user reaches both backends', 
     ['full', 'pii-user', 'ada@corp.test', 'Ada Lovelace'],
   ])('%s', async (mode, id, email, name) => {
     const fake = await startFakeIngest()
-    const app = await startNext({ POSTHOG_API_KEY: 'phc_piikey1234567890', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, DEBUG: '1', POSTHOG_IDENTIFY_PII: mode })
+    const app = await startNext({
+      POSTHOG_API_KEY: 'phc_piikey1234567890',
+      POSTHOG_HOST: fake.posthogHost,
+      SENTRY_DSN: fake.sentryDsn,
+      DEBUG: '1',
+      POSTHOG_IDENTIFY_PII: mode,
+    })
     try {
       await fetch(`${app.url}/api/debug/throw?kind=Error`, { headers: { cookie, 'x-request-id': `pii-${mode}` } })
       const [req] = await waitForEvents(fake, (e) => e.event === 'api_request' && e.properties.request_id === `pii-${mode}`)

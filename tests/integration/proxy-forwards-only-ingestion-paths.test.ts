@@ -62,7 +62,12 @@ describe('the PostHog proxy of a production build forwards only ingestion paths'
         expect(await res.text(), `${method} ${path}`).toBe('')
       }
     }
-    for (const path of ['/_ox/p/decide/../admin/login', '/_ox/p/static/..%2F..%2Fapi%2Fprojects%2F', '/_ox/p/e%2F..%2Fsignup', '/_ox/p/flags/..%2Fapi/projects/']) {
+    for (const path of [
+      '/_ox/p/decide/../admin/login',
+      '/_ox/p/static/..%2F..%2Fapi%2Fprojects%2F',
+      '/_ox/p/e%2F..%2Fsignup',
+      '/_ox/p/flags/..%2Fapi/projects/',
+    ]) {
       expect([400, 404], path).toContain(await rawRequest(app.url, path))
     }
 

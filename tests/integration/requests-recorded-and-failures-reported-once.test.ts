@@ -60,7 +60,10 @@ describe('every tracked request is recorded, and every failure reported once to 
       const res = await fetch(`${app.url}/api/debug/slow?ms=0`, { headers: { cookie: user('u-42') } })
       const id = res.headers.get('x-request-id')!
       const [event] = await waitForEvents(fake, (e) => e.event === 'api_request' && byRequest(id)(e))
-      expect(event).toMatchObject({ distinct_id: 'u-42', properties: { endpoint: '/api/debug/slow', user_id: 'u-42', user_email: 'u-42@example.com', is_internal: true } })
+      expect(event).toMatchObject({
+        distinct_id: 'u-42',
+        properties: { endpoint: '/api/debug/slow', user_id: 'u-42', user_email: 'u-42@example.com', is_internal: true },
+      })
       expect(event!.properties.user_name).toBeUndefined()
     })
 
@@ -105,7 +108,11 @@ describe('every tracked request is recorded, and every failure reported once to 
       delivered = await startFakeIngest()
       const served = await startNext(env(delivered))
       const call = async (id: string, path: string, init: RequestInit = {}) => {
-        const res = await fetch(`${served.url}${path}`, { redirect: 'manual', ...init, headers: { 'x-request-id': id, ...(init.headers as Record<string, string>) } })
+        const res = await fetch(`${served.url}${path}`, {
+          redirect: 'manual',
+          ...init,
+          headers: { 'x-request-id': id, ...(init.headers as Record<string, string>) },
+        })
         answered.set(id, { status: res.status, body: await res.text() })
       }
       const arrived = (what: string, check: (f: FakeIngest) => unknown) => delivered.waitFor(check, { timeoutMs: 15_000, message: what })
@@ -139,7 +146,13 @@ describe('every tracked request is recorded, and every failure reported once to 
       const sentry = sentryFor('fail-1', delivered)
       expect(sentry).toHaveLength(1)
       const se = sentry[0]!.payload as Record<string, any>
-      expect(se.tags).toMatchObject({ request_id: 'fail-1', endpoint: '/api/debug/throw', error_type: 'application_error', user_impact: 'high', posthog_distinct_id: 'u-7' })
+      expect(se.tags).toMatchObject({
+        request_id: 'fail-1',
+        endpoint: '/api/debug/throw',
+        error_type: 'application_error',
+        user_impact: 'high',
+        posthog_distinct_id: 'u-7',
+      })
       expect(se.fingerprint).toEqual(['TypeError', 'kaboom'])
       expect(se.environment).toBe('staging')
       expect(se.release).toBe('nextjs-observability-kit-demo@abc123')
@@ -150,7 +163,15 @@ describe('every tracked request is recorded, and every failure reported once to 
       expect(exceptions).toHaveLength(1)
       const [exception] = exceptions
       const [apiError] = events('api_error', 'fail-1')
-      expect(exception!.properties).toMatchObject({ request_id: 'fail-1', endpoint: '/api/debug/throw', method: 'GET', error_type: 'application_error', user_id: 'u-7', user_email: 'u-7@example.com', $sentry_event_id: se.event_id })
+      expect(exception!.properties).toMatchObject({
+        request_id: 'fail-1',
+        endpoint: '/api/debug/throw',
+        method: 'GET',
+        error_type: 'application_error',
+        user_id: 'u-7',
+        user_email: 'u-7@example.com',
+        $sentry_event_id: se.event_id,
+      })
       expect(exception!.properties.$exception_list).toEqual([expect.objectContaining({ type: 'TypeError', value: 'kaboom' })])
       expect(apiError!.properties).toMatchObject({
         error_type: 'application_error',
@@ -216,7 +237,9 @@ describe('every tracked request is recorded, and every failure reported once to 
   describe('per-request isolation', () => {
     it('never mixes the users of two concurrent requests', async () => {
       const calls = Array.from({ length: 6 }, (_, i) =>
-        fetch(`${app.url}/api/debug/slow?ms=${200 - i * 20}`, { headers: { cookie: user(`user-${i}`), 'x-request-id': `iso-${i}` } }).then((r) => r.json() as Promise<{ user: string; request_id: string }>),
+        fetch(`${app.url}/api/debug/slow?ms=${200 - i * 20}`, { headers: { cookie: user(`user-${i}`), 'x-request-id': `iso-${i}` } }).then(
+          (r) => r.json() as Promise<{ user: string; request_id: string }>,
+        ),
       )
       const bodies = await Promise.all(calls)
       bodies.forEach((b, i) => expect(b).toMatchObject({ user: `user-${i}`, request_id: `iso-${i}` }))

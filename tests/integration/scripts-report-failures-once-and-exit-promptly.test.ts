@@ -28,7 +28,13 @@ describe('scripts run by runObserved() report each failure once and exit promptl
   let env: Record<string, string>
   beforeAll(async () => {
     fake = await startFakeIngest()
-    env = { POSTHOG_API_KEY: 'phc_scriptrunkey123', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn, APP_ENV: 'script-test', RELEASE_SHA: 'scripttest1' }
+    env = {
+      POSTHOG_API_KEY: 'phc_scriptrunkey123',
+      POSTHOG_HOST: fake.posthogHost,
+      SENTRY_DSN: fake.sentryDsn,
+      APP_ENV: 'script-test',
+      RELEASE_SHA: 'scripttest1',
+    }
   })
   afterEach(() => {
     fake.setMode('ok')
@@ -39,7 +45,7 @@ describe('scripts run by runObserved() report each failure once and exit promptl
   })
 
   const exceptions = () => fake.events().filter((e) => e.event === '$exception')
-  const sentryTags = () => fake.sentryEvents().map((e) => ((e.payload as { tags?: Tags }).tags ?? {}))
+  const sentryTags = () => fake.sentryEvents().map((e) => (e.payload as { tags?: Tags }).tags ?? {})
 
   it('a run that succeeds sends nothing at all and exits 0 (npm run demo:script)', async () => {
     const exited = await new Promise<number | null>((resolve, reject) => {
@@ -65,7 +71,16 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     expect(p).toMatchObject({
       component: 'script',
       script_name: 'demo-backfill',
-      script_argv: ['scripts/demo-script.ts', '--fail', '--token=[Filtered]', '--password', '[Filtered]', '--api-key', '[Filtered]', 'postgres://u:[Filtered]@db.internal/app'],
+      script_argv: [
+        'scripts/demo-script.ts',
+        '--fail',
+        '--token=[Filtered]',
+        '--password',
+        '[Filtered]',
+        '--api-key',
+        '[Filtered]',
+        'postgres://u:[Filtered]@db.internal/app',
+      ],
       environment: 'script-test',
       release: RELEASE,
       error_type: 'connection_error',
@@ -74,7 +89,14 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     })
     expect(p.request_id).toMatch(UUID)
 
-    const event = sentry!.payload as { tags: Tags; environment: string; release: string; level: string; contexts: { properties: Record<string, unknown> }; breadcrumbs?: { message?: string }[] }
+    const event = sentry!.payload as {
+      tags: Tags
+      environment: string
+      release: string
+      level: string
+      contexts: { properties: Record<string, unknown> }
+      breadcrumbs?: { message?: string }[]
+    }
     expect(event.tags).toMatchObject({ component: 'script', script: 'demo-backfill', error_type: 'connection_error', request_id: p.request_id })
     expect(event).toMatchObject({ environment: 'script-test', release: RELEASE, level: 'fatal' })
     expect(event.contexts.properties).toMatchObject({ script_name: 'demo-backfill', script_argv: p.script_argv })
@@ -93,13 +115,19 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     expect(generations).toHaveLength(2)
     const runId = generations[0]!.properties.$ai_trace_id as string
     expect(runId).toMatch(UUID)
-    expect(generations.map((g) => [g.properties.$ai_trace_id, g.properties.request_id])).toEqual([[runId, runId], [runId, runId]])
+    expect(generations.map((g) => [g.properties.$ai_trace_id, g.properties.request_id])).toEqual([
+      [runId, runId],
+      [runId, runId],
+    ])
     expect(exceptions().map((e) => e.properties.request_id)).toEqual([runId])
     expect(sentryTags().map((t) => t.request_id)).toEqual(backends === 'both backends' ? [runId] : [])
 
     fake.clear()
     await runScript(FIXTURE, ['--llm'], { env: keys() })
-    const next = fake.events().filter((e) => e.event === '$ai_generation').map((g) => g.properties.$ai_trace_id)
+    const next = fake
+      .events()
+      .filter((e) => e.event === '$ai_generation')
+      .map((g) => g.properties.$ai_trace_id)
     expect(next).toHaveLength(2)
     expect(next[0]).toBe(next[1])
     expect(next[0]).not.toBe(runId)
@@ -198,4 +226,3 @@ describe('scripts run by runObserved() report each failure once and exit promptl
     expect(run.exitAfter(line)).toBeLessThan(EXIT_BOUND_MS)
   })
 })
-

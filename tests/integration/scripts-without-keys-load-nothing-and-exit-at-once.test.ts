@@ -70,7 +70,11 @@ describe('scripts without keys load nothing, send nothing and exit at once', () 
   it('the same report sees both SDKs and the posthog-node worker once the keys are set', async () => {
     const fake: FakeIngest = await startFakeIngest()
     try {
-      const { run, report } = await runReported(['--fail'], { POSTHOG_API_KEY: 'phc_scriptrunkey123', POSTHOG_HOST: fake.posthogHost, SENTRY_DSN: fake.sentryDsn })
+      const { run, report } = await runReported(['--fail'], {
+        POSTHOG_API_KEY: 'phc_scriptrunkey123',
+        POSTHOG_HOST: fake.posthogHost,
+        SENTRY_DSN: fake.sentryDsn,
+      })
       expect(run.code).toBe(1)
       expect(report.modules.some((m) => /node_modules\/@sentry\/node\//.test(m))).toBe(true)
       expect(report.workers).toBe(1)

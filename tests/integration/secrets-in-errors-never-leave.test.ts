@@ -47,7 +47,11 @@ beforeAll(async () => {
   const thrown = await fetch(`${app.url}/api/debug/throw?kind=Error&msg=${encodeURIComponent(msg)}`, { headers: { 'x-request-id': 'secret-msg-1' } })
   expect(thrown.status).toBe(500)
   const chat = (id: string, mode: string) =>
-    fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify({ prompt: `${PROMPT} [[fake:${mode}]]` }) })
+    fetch(`${app.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': id },
+      body: JSON.stringify({ prompt: `${PROMPT} [[fake:${mode}]]` }),
+    })
   // A provider's 5xx reaches every exit; its 4xx (the upstream refusing the call) answers 4xx and, as
   // an expected client error, reaches api_error and $ai_generation but not error tracking.
   expect((await chat('secret-llm-1', 'server_quoting')).status).toBe(500)

@@ -28,7 +28,9 @@ let output = ''
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return []
-  return readdirSync(dir, { recursive: true }).map(String).map((f) => join(dir, f))
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .map((f) => join(dir, f))
 }
 const debugIdOf = (text: string) => /\/\/# debugId=([0-9a-f-]{36})\s*$/.exec(text)?.[1]
 
@@ -112,7 +114,10 @@ describe('source maps go to Sentry and PostHog for the release the app reports, 
     expect(withoutIds).toEqual(polyfills.filter((f) => f.endsWith('.js')))
     expect(withIds.length).toBe(chunks.length - withoutIds.length)
     for (const id of withIds) expect(uploaded, `map of the chunk with debug id ${id}`).toContain(id)
-    const serverIds = filesUnder(join(ROOT, DIST, 'server')).filter((f) => f.endsWith('.js')).map((f) => debugIdOf(readFileSync(f, 'utf8'))).filter(Boolean)
+    const serverIds = filesUnder(join(ROOT, DIST, 'server'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => debugIdOf(readFileSync(f, 'utf8')))
+      .filter(Boolean)
     expect(serverIds.length).toBeGreaterThan(0)
     for (const id of serverIds) expect(uploaded).toContain(id)
   })
@@ -125,7 +130,10 @@ describe('source maps go to Sentry and PostHog for the release the app reports, 
   })
 
   it('runs PostHog’s CLI on the build: inject before Sentry’s, upload after, with the same release', () => {
-    const runs = readFileSync(join(work, 'posthog-cli.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[]; key: string; project: string; host: string })
+    const runs = readFileSync(join(work, 'posthog-cli.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { args: string[]; key: string; project: string; host: string })
     const dist = join(ROOT, DIST)
     expect(runs.map((r) => r.args)).toEqual([
       ['sourcemap', 'inject', '--directory', dist],

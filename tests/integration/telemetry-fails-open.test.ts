@@ -32,7 +32,12 @@ function expectHealthy(results: Awaited<ReturnType<typeof hammer>>) {
 
 /** posthog-node gave up on a delivery (after its one retry) and the kit said so, once. */
 function untilPostHogGaveUp(app: NextServer) {
-  return eventually(() => app.output(), (out) => /\[observability\] posthog-node delivery failed/.test(out), 'posthog-node reporting a failed delivery', { timeoutMs: 30_000 })
+  return eventually(
+    () => app.output(),
+    (out) => /\[observability\] posthog-node delivery failed/.test(out),
+    'posthog-node reporting a failed delivery',
+    { timeoutMs: 30_000 },
+  )
 }
 
 function expectNoUnhandled(app: NextServer) {
@@ -50,7 +55,12 @@ describe('telemetry fails open', () => {
 
   it('with the ingestion host down (connection refused)', async () => {
     const { port } = await startRefusingPort()
-    const app = await startNext({ POSTHOG_API_KEY: 'phc_failopenkey12345', POSTHOG_HOST: `http://127.0.0.1:${port}`, SENTRY_DSN: `http://key@127.0.0.1:${port}/42`, DEBUG: '1' })
+    const app = await startNext({
+      POSTHOG_API_KEY: 'phc_failopenkey12345',
+      POSTHOG_HOST: `http://127.0.0.1:${port}`,
+      SENTRY_DSN: `http://key@127.0.0.1:${port}/42`,
+      DEBUG: '1',
+    })
     try {
       expectHealthy(await hammer(app, 24))
       // Again once the SDKs have met the refusal and given up on what they held.
@@ -68,7 +78,10 @@ describe('telemetry fails open', () => {
     try {
       expectHealthy(await hammer(app, 24))
       // Again once a delivery has hung until its client's timeout gave up on it.
-      await fake.waitFor((f) => f.requests().some((r) => r.kind === 'posthog-events' && r.abandoned), { timeoutMs: 30_000, message: 'posthog-node abandoning a hung delivery' })
+      await fake.waitFor((f) => f.requests().some((r) => r.kind === 'posthog-events' && r.abandoned), {
+        timeoutMs: 30_000,
+        message: 'posthog-node abandoning a hung delivery',
+      })
       expectHealthy(await hammer(app, 8))
       expect(fake.requests().length).toBeGreaterThan(0)
       expectNoUnhandled(app)

@@ -47,8 +47,11 @@ export function resetPage(): void {
 
 /** Resolves once every enabled SDK has loaded (the kit loads them after `load`, when idle). */
 export async function waitForSdks(): Promise<void> {
-  await vi.waitFor(() => {
-    const { phase } = observabilityPageState()
-    if (phase !== 'ready') throw new Error(`kit is ${phase}`)
-  }, { timeout: 10_000, interval: 20 })
+  await vi.waitFor(
+    () => {
+      const { phase } = observabilityPageState()
+      if (phase !== 'ready') throw new Error(`kit is ${phase}`)
+    },
+    { timeout: 10_000, interval: 20 },
+  )
 }

@@ -4,8 +4,7 @@
 // Why each flag: see tests/support/browser.ts.
 
 /** A normal desktop Chrome user agent: posthog-js drops every event from `HeadlessChrome`. */
-export const DESKTOP_CHROME_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/136.0.0.0 Safari/537.36'
+export const DESKTOP_CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/136.0.0.0 Safari/537.36'
 
 /** Launch flags: no sandbox or GPU (containers), no background traffic, not marked as automated. */
 export const CHROMIUM_ARGS = Object.freeze([

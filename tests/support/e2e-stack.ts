@@ -24,10 +24,7 @@ export const E2E_RELEASE = `nextjs-observability-kit-demo@${E2E_RELEASE_SHA}`
  * Sentry replay recording every session so replay payloads can be inspected.
  * `env` adds or overrides variables; pass `null` to start the app with no keys at all.
  */
-export async function startStack(
-  env: Record<string, string> | null = {},
-  fakeOptions: FakeIngestOptions = {},
-): Promise<E2EStack> {
+export async function startStack(env: Record<string, string> | null = {}, fakeOptions: FakeIngestOptions = {}): Promise<E2EStack> {
   const fake = await startFakeIngest(fakeOptions)
   const keys =
     env === null

@@ -4,10 +4,13 @@ import type { FakeIngest } from './fake-ingest'
 
 /** Waits until at least one PostHog event matches, then returns every match. */
 export function waitForEvents(fake: FakeIngest, match: (e: PostHogEvent) => boolean, timeoutMs = 15_000): Promise<PostHogEvent[]> {
-  return fake.waitFor((f) => {
-    const found = f.events().filter(match)
-    return found.length ? found : undefined
-  }, { timeoutMs })
+  return fake.waitFor(
+    (f) => {
+      const found = f.events().filter(match)
+      return found.length ? found : undefined
+    },
+    { timeoutMs },
+  )
 }
 
 /** Sentry error events tagged with this request id. */

@@ -54,7 +54,16 @@ async function answer({ res, path, body, mode }: Exchange, timing: Required<Fake
   const send = sse(res)
   const event = (type: string, data: Record<string, unknown>) => send(JSON.stringify({ type, ...data }), type)
   event('message_start', {
-    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1, ...cache } },
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: usage.input_tokens, output_tokens: 1, ...cache },
+    },
   })
   await streamDeltas(reply, timing, (piece) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }), {
     before: () => {

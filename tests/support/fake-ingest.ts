@@ -34,14 +34,7 @@ export { DEFAULT_REMOTE_CONFIG, flagsResponse, remoteConfigScript, type FlagValu
  */
 
 export type FakeMode = 'ok' | 'fail500' | 'hang'
-export type RequestKind =
-  | 'preflight'
-  | 'posthog-config'
-  | 'posthog-static'
-  | 'posthog-events'
-  | 'posthog-flags'
-  | 'sentry-envelope'
-  | 'other'
+export type RequestKind = 'preflight' | 'posthog-config' | 'posthog-static' | 'posthog-events' | 'posthog-flags' | 'sentry-envelope' | 'other'
 
 export interface FakeIngestOptions {
   /** Flag values served by `/flags/`: `true`/`false`, or a variant name. */
@@ -178,7 +171,14 @@ export async function startFakeIngest(opts: FakeIngestOptions = {}): Promise<Fak
   const stats = { requests: 0, bytes: 0 }
   const sockets = new Set<Socket>()
 
-  const send = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest | undefined, status: number, body: string | Buffer, type = 'application/json') => {
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest | undefined,
+    status: number,
+    body: string | Buffer,
+    type = 'application/json',
+  ) => {
     if (record) record.status = status
     res.writeHead(status, { ...corsHeaders(req), 'content-type': type, 'cache-control': 'no-store' })
     res.end(body)
@@ -209,10 +209,13 @@ export async function startFakeIngest(opts: FakeIngestOptions = {}): Promise<Fak
     stats.bytes += body.length
     const base = { method, path: url.pathname, search: url.search, headers: flatHeaders(req), body: new Uint8Array(body) }
     const kind: RequestKind =
-      method === 'OPTIONS' ? 'preflight'
-      : remoteConfigRequest(url.pathname) ? 'posthog-config'
-      : posthogStaticName(url.pathname) ? 'posthog-static'
-      : classifyIngestRequest(base, { tunnelPaths: opts.tunnelPaths }) ?? 'other'
+      method === 'OPTIONS'
+        ? 'preflight'
+        : remoteConfigRequest(url.pathname)
+          ? 'posthog-config'
+          : posthogStaticName(url.pathname)
+            ? 'posthog-static'
+            : (classifyIngestRequest(base, { tunnelPaths: opts.tunnelPaths }) ?? 'other')
     const record: RecordedRequest | undefined = opts.sink ? undefined : { ...base, kind, status: 0, at: Date.now(), abandoned: false }
     if (record) {
       requests.push(record)

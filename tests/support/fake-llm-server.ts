@@ -68,7 +68,8 @@ export function fakeReply(prompt: string): string {
 /** Text of a message's `content` (a string, or OpenAI / Anthropic content parts). */
 export function contentText(content: unknown): string {
   if (typeof content === 'string') return content
-  if (Array.isArray(content)) return content.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('')
+  if (Array.isArray(content))
+    return content.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('')
   return ''
 }
 
@@ -90,7 +91,12 @@ const latency = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * A provider's reply as a stream: the wait for the first token, then a few deltas, each followed
  * by the wait between chunks. `emit` writes one delta in the provider's format.
  */
-export async function streamDeltas(reply: string, timing: Required<FakeLlmTiming>, emit: (piece: string) => void, around: { before?(): void; after?(): void } = {}): Promise<void> {
+export async function streamDeltas(
+  reply: string,
+  timing: Required<FakeLlmTiming>,
+  emit: (piece: string) => void,
+  around: { before?(): void; after?(): void } = {},
+): Promise<void> {
   await latency(timing.firstTokenDelayMs)
   if (!reply) return
   around.before?.()
@@ -133,11 +139,7 @@ export function pieces(text: string, count = 3): string[] {
   return out.length ? out : ['']
 }
 
-export async function startFakeLlmServer(
-  basePath: string,
-  handle: (x: Exchange) => Promise<void> | void,
-  initialMode: FakeLlmMode = 'ok',
-): Promise<FakeLlm> {
+export async function startFakeLlmServer(basePath: string, handle: (x: Exchange) => Promise<void> | void, initialMode: FakeLlmMode = 'ok'): Promise<FakeLlm> {
   let mode = initialMode
   let log: RecordedLlmRequest[] = []
   const sockets = new Set<Socket>()

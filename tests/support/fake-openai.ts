@@ -21,9 +21,25 @@ export function openAIUsage(messages: unknown): { prompt_tokens: number; complet
 }
 
 const ERRORS = {
-  quota: [429, { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' }],
+  quota: [
+    429,
+    {
+      message: 'You exceeded your current quota, please check your plan and billing details.',
+      type: 'insufficient_quota',
+      param: null,
+      code: 'insufficient_quota',
+    },
+  ],
   server_error: [500, { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null }],
-  content_filter: [400, { message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.", type: null, param: 'prompt', code: 'content_filter' }],
+  content_filter: [
+    400,
+    {
+      message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
+      type: null,
+      param: 'prompt',
+      code: 'content_filter',
+    },
+  ],
 } as const
 
 async function answer({ res, path, body, mode }: Exchange, timing: Required<FakeLlmTiming>): Promise<void> {
@@ -33,7 +49,15 @@ async function answer({ res, path, body, mode }: Exchange, timing: Required<Fake
     const quoted = JSON.stringify(lastUserText(body.messages))
     const [status, error] =
       mode === 'invalid_quoting'
-        ? [400, { message: `Invalid 'messages[0].content': ${quoted} contains an unsupported character sequence.`, type: 'invalid_request_error', param: 'messages[0].content', code: 'invalid_value' }]
+        ? [
+            400,
+            {
+              message: `Invalid 'messages[0].content': ${quoted} contains an unsupported character sequence.`,
+              type: 'invalid_request_error',
+              param: 'messages[0].content',
+              code: 'invalid_value',
+            },
+          ]
         : [500, { message: `The server had an error while processing the prompt ${quoted}. Sorry about that!`, type: 'server_error', param: null, code: null }]
     return json(res, status, { error }, { 'x-request-id': `req_${randomUUID()}` })
   }
@@ -65,7 +89,18 @@ async function answer({ res, path, body, mode }: Exchange, timing: Required<Fake
   // As the real API: with include_usage every chunk has `usage: null`, the last one (no choices) the numbers.
   const wantsUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    send(JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices, ...(wantsUsage ? { usage: null } : {}), ...extra }))
+    send(
+      JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        system_fingerprint: 'fp_fake',
+        choices,
+        ...(wantsUsage ? { usage: null } : {}),
+        ...extra,
+      }),
+    )
   chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }])
   await streamDeltas(reply, timing, (piece) => chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]))
   chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }])

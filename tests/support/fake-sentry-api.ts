@@ -78,7 +78,18 @@ export async function startFakeSentryApi(): Promise<FakeSentryApi> {
           concurrency: 4,
           hashAlgorithm: 'sha1',
           compression: ['gzip'],
-          accept: ['debug_files', 'release_files', 'pdbs', 'sources', 'bcsymbolmaps', 'il2cpp', 'portablepdbs', 'artifact_bundles', 'artifact_bundles_v2', 'proguard'],
+          accept: [
+            'debug_files',
+            'release_files',
+            'pdbs',
+            'sources',
+            'bcsymbolmaps',
+            'il2cpp',
+            'portablepdbs',
+            'artifact_bundles',
+            'artifact_bundles_v2',
+            'proguard',
+          ],
         })
       }
       for (const part of multipartFiles(body, String(req.headers['content-type'] ?? ''))) {

@@ -14,21 +14,32 @@ const saved = { ...process.env }
 
 /** Replaces the kit's environment (POSTHOG_*, SENTRY_*, APP_ENV…) and starts from a fresh config and client. */
 export async function configureKit(env: Record<string, string | undefined>): Promise<void> {
-  await getPostHog()?.shutdown(2_000).catch(() => undefined)
+  await getPostHog()
+    ?.shutdown(2_000)
+    .catch(() => undefined)
   for (const k of Object.keys(process.env)) if (/^(POSTHOG|SENTRY)_|^(APP_ENV|RELEASE_SHA|SERVICE_NAME)$/.test(k)) delete process.env[k]
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v
   resetObservability()
 }
 
 export async function restoreKit(): Promise<void> {
-  await getPostHog()?.shutdown(2_000).catch(() => undefined)
+  await getPostHog()
+    ?.shutdown(2_000)
+    .catch(() => undefined)
   process.env = { ...saved }
   resetObservability()
 }
 
 /** The env of a kit sending to `fake`, with a fixed environment and release to assert on. */
 export function kitEnv(fake: FakeIngest, extra: Record<string, string> = {}): Record<string, string> {
-  return { POSTHOG_API_KEY: 'phc_llmtests1234567', POSTHOG_HOST: fake.posthogHost, APP_ENV: 'staging', SERVICE_NAME: 'llm-kit', RELEASE_SHA: 'abc123', ...extra }
+  return {
+    POSTHOG_API_KEY: 'phc_llmtests1234567',
+    POSTHOG_HOST: fake.posthogHost,
+    APP_ENV: 'staging',
+    SERVICE_NAME: 'llm-kit',
+    RELEASE_SHA: 'abc123',
+    ...extra,
+  }
 }
 
 export const RELEASE = 'llm-kit@abc123'
@@ -54,7 +65,9 @@ export async function generations(fake: FakeIngest, match: (p: Record<string, un
  * afterwards is all that was captured before the call.
  */
 export async function deliverHeld(): Promise<void> {
-  await getPostHog()?.flush().catch(() => undefined)
+  await getPostHog()
+    ?.flush()
+    .catch(() => undefined)
 }
 
 /** Waits for the one generation matching `match`, then delivers what the client still holds: a duplicate would be in it. */

@@ -46,7 +46,16 @@ const params = <T>(value: T) => ({ params: Promise.resolve(value) })
  * Next's `connection()`, which needs a real request scope).
  */
 export const routes = {
-  posthog: (req: Request) => posthogProxy(req, params({ path: new URL(req.url).pathname.replace(/^\/_ox\/p\//, '').split('/').filter(Boolean) })),
+  posthog: (req: Request) =>
+    posthogProxy(
+      req,
+      params({
+        path: new URL(req.url).pathname
+          .replace(/^\/_ox\/p\//, '')
+          .split('/')
+          .filter(Boolean),
+      }),
+    ),
   sentryTunnel: (req: Request) => sentryTunnel(req),
   sentryIngest: (req: Request) => localSentryIngest(req),
   events: (req: Request) => localEvents(req),
@@ -79,5 +88,10 @@ export function storedText(dir: string): string {
  * is there, anything sent before it that was going to be stored is there too.
  */
 export async function waitForStored(dir: string, marker: string, timeoutMs = 5_000): Promise<void> {
-  await eventually(() => storedText(dir), (text) => text.includes(marker), `${marker} in the store in ${dir}`, { timeoutMs, intervalMs: 20 })
+  await eventually(
+    () => storedText(dir),
+    (text) => text.includes(marker),
+    `${marker} in the store in ${dir}`,
+    { timeoutMs, intervalMs: 20 },
+  )
 }

@@ -17,7 +17,19 @@ export function copyApp(name: string): string {
   const dir = join(ROOT, '.test-builds', name)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
-  for (const entry of ['app', 'components', 'lib', 'public', 'instrumentation.ts', 'instrumentation-client.ts', 'middleware.ts', 'proxy.ts', 'next.config.ts', 'tsconfig.json', 'package.json']) {
+  for (const entry of [
+    'app',
+    'components',
+    'lib',
+    'public',
+    'instrumentation.ts',
+    'instrumentation-client.ts',
+    'middleware.ts',
+    'proxy.ts',
+    'next.config.ts',
+    'tsconfig.json',
+    'package.json',
+  ]) {
     if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true })
   }
   return dir

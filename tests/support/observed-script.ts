@@ -26,51 +26,55 @@ const flushTimeout = value('--flush-timeout')
 
 const forever = () => new Promise(() => setInterval(() => undefined, 60_000))
 
-runObserved('test-script', async () => {
-  if (has('--llm')) {
-    for (const content of ['first question', 'second question']) {
-      const messages: EchoMessage[] = [{ role: 'user', content }]
-      await traceGeneration({ provider: ECHO_PROVIDER, model: ECHO_MODEL, input: messages, name: 'fixture' }, () => echoCompletion(messages))
+runObserved(
+  'test-script',
+  async () => {
+    if (has('--llm')) {
+      for (const content of ['first question', 'second question']) {
+        const messages: EchoMessage[] = [{ role: 'user', content }]
+        await traceGeneration({ provider: ECHO_PROVIDER, model: ECHO_MODEL, input: messages, name: 'fixture' }, () => echoCompletion(messages))
+      }
     }
-  }
-  if (exitCode !== undefined) process.exitCode = Number(exitCode)
-  if (has('--fail')) {
-    console.log('work done')
-    throw Object.assign(new Error('upstream answered 503'), { name: 'UpstreamError', status: 503 })
-  }
-  if (has('--capture-then-throw')) {
-    const error = new TypeError('bad row 17')
-    await captureException(error)
-    console.log('work done')
-    throw error
-  }
-  if (has('--process-exit')) {
-    console.log('work done')
-    process.exit(0)
-  }
-  if (has('--uncaught')) {
-    setTimeout(() => {
+    if (exitCode !== undefined) process.exitCode = Number(exitCode)
+    if (has('--fail')) {
       console.log('work done')
-      throw new RangeError('timer blew up')
-    }, 20)
-    await forever()
-  }
-  if (has('--rejection')) {
-    setTimeout(() => {
+      throw Object.assign(new Error('upstream answered 503'), { name: 'UpstreamError', status: 503 })
+    }
+    if (has('--capture-then-throw')) {
+      const error = new TypeError('bad row 17')
+      await captureException(error)
       console.log('work done')
-      void Promise.reject(new SyntaxError('nobody awaited this'))
-    }, 20)
-    await forever()
-  }
-  if (has('--own-sigterm')) {
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', () => (console.log('graceful stop'), resolve()))
+      throw error
+    }
+    if (has('--process-exit')) {
+      console.log('work done')
+      process.exit(0)
+    }
+    if (has('--uncaught')) {
+      setTimeout(() => {
+        console.log('work done')
+        throw new RangeError('timer blew up')
+      }, 20)
+      await forever()
+    }
+    if (has('--rejection')) {
+      setTimeout(() => {
+        console.log('work done')
+        void Promise.reject(new SyntaxError('nobody awaited this'))
+      }, 20)
+      await forever()
+    }
+    if (has('--own-sigterm')) {
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', () => (console.log('graceful stop'), resolve()))
+        console.log('waiting')
+      })
+    }
+    if (has('--wait')) {
       console.log('waiting')
-    })
-  }
-  if (has('--wait')) {
-    console.log('waiting')
-    await forever()
-  }
-  console.log('work done')
-}, flushTimeout === undefined ? {} : { flushTimeoutMs: Number(flushTimeout) })
+      await forever()
+    }
+    console.log('work done')
+  },
+  flushTimeout === undefined ? {} : { flushTimeoutMs: Number(flushTimeout) },
+)

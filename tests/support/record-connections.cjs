@@ -11,7 +11,14 @@ if (log) {
     try {
       const first = args[0]
       const options = Array.isArray(first) ? first[0] : first
-      const host = typeof options === 'object' && options !== null ? (options.path ? `unix:${options.path}` : options.host ?? 'localhost') : typeof args[1] === 'string' ? args[1] : 'localhost'
+      const host =
+        typeof options === 'object' && options !== null
+          ? options.path
+            ? `unix:${options.path}`
+            : (options.host ?? 'localhost')
+          : typeof args[1] === 'string'
+            ? args[1]
+            : 'localhost'
       appendFileSync(log, `${host}\n`)
     } catch {
       // Recording must never change what the process does.

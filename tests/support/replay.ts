@@ -84,7 +84,8 @@ export function recordedInputValues(events: RrwebEvent[], elementId: string): st
     for (const node of walk(tree)) if (node.attributes?.id === elementId && typeof node.attributes.value === 'string') values.push(node.attributes.value)
   }
   for (const e of events) {
-    const data = e.data as { source?: number; id?: number; text?: unknown; attributes?: Array<{ id?: number; attributes?: Record<string, unknown> }> } | undefined
+    const data = e.data as
+      { source?: number; id?: number; text?: unknown; attributes?: Array<{ id?: number; attributes?: Record<string, unknown> }> } | undefined
     if (e.type !== INCREMENTAL || !data) continue
     if (data.source === INPUT && typeof data.id === 'number' && ids.has(data.id) && typeof data.text === 'string') values.push(data.text)
     if (data.source === MUTATION && Array.isArray(data.attributes)) {

@@ -18,25 +18,33 @@ import { configureKit, inRequest, restoreKit } from '../support/llm-tracing'
 let fake: FakeIngest
 const SECRET = 'hunter2-planted-in-a-breadcrumb'
 
-interface SentryCrumb { category?: string; message?: string; level?: string; data?: Record<string, unknown> }
+interface SentryCrumb {
+  category?: string
+  message?: string
+  level?: string
+  data?: Record<string, unknown>
+}
 const crumbsOf = (requestId: string): SentryCrumb[] => {
   const [event] = sentryForRequest(fake, requestId)
   const b = (event?.payload as { breadcrumbs?: SentryCrumb[] | { values: SentryCrumb[] } } | undefined)?.breadcrumbs
   return Array.isArray(b) ? b : (b?.values ?? [])
 }
 
-const probe = withTracking(async (request: Request, _context: unknown): Promise<Response> => {
-  const q = new URL(request.url).searchParams
-  const name = q.get('name')!
-  addBreadcrumb({ category: 'probe', message: `started ${name}`, data: { name, password: SECRET } })
-  console.info(`probe ${name}: info line`)
-  console.log(`probe ${name}: log line`)
-  console.debug(`probe ${name}: debug line`)
-  console.warn(`[observability] a line of the kit's own, during ${name}`)
-  await new Promise((r) => setTimeout(r, Number(q.get('ms'))))
-  addBreadcrumb({ category: 'probe', message: `woke ${name}`, level: 'warning' })
-  throw new Error(`probe ${name} failed`)
-}, { endpoint: '/api/probe' })
+const probe = withTracking(
+  async (request: Request, _context: unknown): Promise<Response> => {
+    const q = new URL(request.url).searchParams
+    const name = q.get('name')!
+    addBreadcrumb({ category: 'probe', message: `started ${name}`, data: { name, password: SECRET } })
+    console.info(`probe ${name}: info line`)
+    console.log(`probe ${name}: log line`)
+    console.debug(`probe ${name}: debug line`)
+    console.warn(`[observability] a line of the kit's own, during ${name}`)
+    await new Promise((r) => setTimeout(r, Number(q.get('ms'))))
+    addBreadcrumb({ category: 'probe', message: `woke ${name}`, level: 'warning' })
+    throw new Error(`probe ${name} failed`)
+  },
+  { endpoint: '/api/probe' },
+)
 
 const call = (name: string, ms: number) =>
   probe(new Request(`http://127.0.0.1/api/probe?name=${name}&ms=${ms}`, { headers: { 'x-request-id': `crumbs-${name}` } }), { params: Promise.resolve({}) })
@@ -61,7 +69,10 @@ describe('breadcrumbs stay with the request that left them', () => {
     expect([a.status, b.status]).toEqual([500, 500])
     await fake.waitFor(() => sentryForRequest(fake, 'crumbs-a').length > 0 && sentryForRequest(fake, 'crumbs-b').length > 0)
 
-    for (const [mine, other] of [['a', 'b'], ['b', 'a']] as const) {
+    for (const [mine, other] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
       const crumbs = crumbsOf(`crumbs-${mine}`)
       const text = JSON.stringify(crumbs)
       expect(crumbs.filter((c) => c.category === 'probe').map((c) => [c.message, c.level])).toEqual([
@@ -77,7 +88,10 @@ describe('breadcrumbs stay with the request that left them', () => {
       expect(crumbs.find((c) => c.message === `started ${mine}`)?.data).toEqual({ name: mine, password: '[Filtered]' })
     }
 
-    for (const [mine, other] of [['a', 'b'], ['b', 'a']] as const) {
+    for (const [mine, other] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
       const [exception] = await waitForEvents(fake, (e) => e.event === '$exception' && e.properties?.request_id === `crumbs-${mine}`)
       const steps = exception!.properties.$exception_steps as Array<Record<string, unknown>>
       expect(steps.map((s) => s.$message)).toEqual([`started ${mine}`, `probe ${mine}: info line`, `woke ${mine}`])
@@ -110,14 +124,21 @@ describe('a breadcrumb is bounded before any SDK sees it, and scrubbed on its wa
     await inRequest('crumbs-scrub', async () => {
       addBreadcrumb({ category: 'probe', message: 'login with token=abc123secretvalue', data: { api_key: 'k', nested: { authorization: 'Bearer abc' } } })
       const Sentry = await import('@sentry/nextjs')
-      const [crumb] = Sentry.getIsolationScope().getScopeData().breadcrumbs.filter((b) => b.category === 'probe')
+      const [crumb] = Sentry.getIsolationScope()
+        .getScopeData()
+        .breadcrumbs.filter((b) => b.category === 'probe')
       expect(crumb).toMatchObject({ data: { api_key: '[Filtered]', nested: { authorization: '[Filtered]' } } })
       expect(crumb!.message).not.toContain('abc123secretvalue')
     })
   })
 
   it('keeps PostHog steps within 32 KB, the newest kept', () => {
-    const crumbs = Array.from({ length: 100 }, (_, i) => ({ message: `step ${i}`, category: 'c', timestamp: 1_767_225_600 + i, data: { blob: 'y'.repeat(1_000) } }))
+    const crumbs = Array.from({ length: 100 }, (_, i) => ({
+      message: `step ${i}`,
+      category: 'c',
+      timestamp: 1_767_225_600 + i,
+      data: { blob: 'y'.repeat(1_000) },
+    }))
     const steps = exceptionSteps(crumbs)
     expect(new TextEncoder().encode(JSON.stringify(steps)).byteLength).toBeLessThanOrEqual(EXCEPTION_STEPS_MAX_BYTES + steps.length)
     expect(steps.at(-1)).toMatchObject({ $message: 'step 99', $timestamp: new Date((1_767_225_600 + 99) * 1_000).toISOString() })

@@ -34,15 +34,26 @@ describe('browser breadcrumbs reach the page’s next error', () => {
     // What leaves posthog-js: the kit's `before_send` (the privacy policy) has run on it.
     const sent: Array<{ event: string; properties: Record<string, unknown> }> = []
     const kitBeforeSend = posthog.config.before_send as (e: unknown) => unknown
-    posthog.set_config({ before_send: (e) => { const out = kitBeforeSend(e) as (typeof sent)[number]; sent.push(out); return out as never } })
+    posthog.set_config({
+      before_send: (e) => {
+        const out = kitBeforeSend(e) as (typeof sent)[number]
+        sent.push(out)
+        return out as never
+      },
+    })
     // Recorded right before the error, in the same tick: it is on that error.
     addBreadcrumb({ category: 'checkout', message: 'submitted', level: 'warning' })
     captureException(new Error('payment failed'))
 
     await vi.waitFor(() => expect(sentrySend).toHaveBeenCalled())
-    const event = sentrySend.mock.calls.at(-1)![0] as { breadcrumbs?: Array<{ category?: string; message?: string; level?: string; data?: unknown; timestamp?: number }> }
+    const event = sentrySend.mock.calls.at(-1)![0] as {
+      breadcrumbs?: Array<{ category?: string; message?: string; level?: string; data?: unknown; timestamp?: number }>
+    }
     const ours = (event.breadcrumbs ?? []).filter((b) => b.category === 'checkout')
-    expect(ours.map((b) => [b.message, b.level])).toEqual([['form shown', 'info'], ['submitted', 'warning']])
+    expect(ours.map((b) => [b.message, b.level])).toEqual([
+      ['form shown', 'info'],
+      ['submitted', 'warning'],
+    ])
     expect(ours[0]!.data).toEqual({ plan: 'pro', password: '[Filtered]' })
     // Recorded before the SDK loaded: it keeps the time it happened.
     expect(ours[0]!.timestamp! * 1_000).toBeLessThanOrEqual(before + 50)

@@ -38,7 +38,10 @@ describe('the middleware hands the browser its runtime config on document reques
       process.env.POSTHOG_HOST = 'https://us.i.posthog.com'
       resetObservability()
     }
-    const expected = { ph: { key: 'phc_abcdefghijklmnop', api: '/_ox/p', ui: 'https://us.posthog.com' }, se: { dsn: 'https://pub123@o1.ingest.sentry.io/42', tunnel: '/_ox/s' } }
+    const expected = {
+      ph: { key: 'phc_abcdefghijklmnop', api: '/_ox/p', ui: 'https://us.posthog.com' },
+      se: { dsn: 'https://pub123@o1.ingest.sentry.io/42', tunnel: '/_ox/s' },
+    }
 
     it('hands the public config and the document’s request id in Server-Timing on HTTPS, with no cookie', async () => {
       enable()

@@ -7,7 +7,11 @@ import { decodeBrowserConfig, encodeBrowserConfig, toBrowserConfig, type Browser
  * config must send the SDKs there, and a forged cookie must not send them anywhere else.
  */
 function browserConfig(basePath?: string): BrowserConfig {
-  const env = { NODE_ENV: 'production', POSTHOG_API_KEY: 'phc_Q2xH7vJ0p3kLmN8sT5wY1zA4bC6dE9fG0hI2jK4lM6n', SENTRY_DSN: 'https://0123456789abcdef@o1.ingest.sentry.io/42' }
+  const env = {
+    NODE_ENV: 'production',
+    POSTHOG_API_KEY: 'phc_Q2xH7vJ0p3kLmN8sT5wY1zA4bC6dE9fG0hI2jK4lM6n',
+    SENTRY_DSN: 'https://0123456789abcdef@o1.ingest.sentry.io/42',
+  }
   const { config } = parseConfig(env, { dev: false, packageName: 'shop', packageVersion: '1.4.0' })
   const browser = toBrowserConfig(config, 'req-1', basePath)
   if (!browser) throw new Error('both backends are off')

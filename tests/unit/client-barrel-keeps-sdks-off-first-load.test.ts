@@ -46,7 +46,11 @@ async function firstLoadGraph(): Promise<Graph> {
     for (const imp of outputs[out]!.imports) if (!imp.external && imp.kind === 'import-statement') visit(imp.path)
   }
   visit(entryOut)
-  const modulesOf = (outs: Iterable<string>) => [...outs].flatMap((o) => Object.keys(outputs[o]!.inputs)).map((i) => relative(root, join(root, i))).sort()
+  const modulesOf = (outs: Iterable<string>) =>
+    [...outs]
+      .flatMap((o) => Object.keys(outputs[o]!.inputs))
+      .map((i) => relative(root, join(root, i)))
+      .sort()
   const packagesOf = (outs: Iterable<string>, kind: Metafile['outputs'][string]['imports'][number]['kind']) =>
     [...new Set([...outs].flatMap((o) => outputs[o]!.imports.filter((i) => i.external && i.kind === kind).map((i) => i.path)))].sort()
   const lazy = Object.keys(outputs).filter((o) => !eager.has(o) && !o.endsWith('.map'))

@@ -189,7 +189,13 @@ describe('bad input warns once, names the variable and falls back', () => {
 
   it('accepts the documented forms', () => {
     const { config, warnings } = parseConfig(
-      { POSTHOG_API_KEY: KEY, POSTHOG_HOST: 'https://us.i.posthog.com/', POSTHOG_REPLAY: 'false', POSTHOG_IDENTIFY_PII: 'full', POSTHOG_INTERNAL_DOMAINS: 'Example.com, @acme.io ,' },
+      {
+        POSTHOG_API_KEY: KEY,
+        POSTHOG_HOST: 'https://us.i.posthog.com/',
+        POSTHOG_REPLAY: 'false',
+        POSTHOG_IDENTIFY_PII: 'full',
+        POSTHOG_INTERNAL_DOMAINS: 'Example.com, @acme.io ,',
+      },
       prod,
     )
     expect(warnings).toEqual([])

@@ -82,7 +82,11 @@ async function peakGrowth(send: () => Promise<Response>): Promise<{ res: Respons
 }
 
 const same = { headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' } }
-const post = (body: string | Uint8Array, headers: Record<string, string> = {}) => ({ method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'text/plain', ...headers } })
+const post = (body: string | Uint8Array, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  body: typeof body === 'string' ? body : new Uint8Array(body),
+  headers: { 'content-type': 'text/plain', ...headers },
+})
 const mb = (n: number) => `${(n / MiB).toFixed(1)} MiB`
 
 /** An lz-string stream whose every code repeats the last phrase plus one character: output grows with the square of its length. */
@@ -121,7 +125,11 @@ describe('decompression bombs are refused in bounded memory, and nothing of them
   it('a gzip Content-Encoding body of 1 GiB', async () => {
     const body = gzipBomb(BOMB, posthogBatch('bomb-ce-marker').slice(0, -3))
     expect(body.length).toBeLessThan(2 * MiB)
-    await expectRefused('gzip Content-Encoding', () => routes.posthog(request('/_ox/p/e/', post(body, { 'content-encoding': 'gzip' }), same)), /once decompressed \(at the gzip body\)/)
+    await expectRefused(
+      'gzip Content-Encoding',
+      () => routes.posthog(request('/_ox/p/e/', post(body, { 'content-encoding': 'gzip' }), same)),
+      /once decompressed \(at the gzip body\)/,
+    )
   })
 
   it('a gzip body recognised by its magic bytes, as posthog-js sends it', async () => {
@@ -139,7 +147,11 @@ describe('decompression bombs are refused in bounded memory, and nothing of them
       recording,
     ])
     expect(envelope.length).toBeLessThan(4 * MiB)
-    await expectRefused('deflate replay recording', () => routes.sentryTunnel(request('/_ox/s', post(envelope), same)), /once decompressed \(at the replay_recording data\)/)
+    await expectRefused(
+      'deflate replay recording',
+      () => routes.sentryTunnel(request('/_ox/s', post(envelope), same)),
+      /once decompressed \(at the replay_recording data\)/,
+    )
   })
 
   it('posthog-js per-event replay fields (cv 2024-10): many small bombs drawing on one budget', async () => {
@@ -147,7 +159,12 @@ describe('decompression bombs are refused in bounded memory, and nothing of them
     // nothing): every one alone is under the bound, together they are 1 GiB.
     const field = gzipSync(Buffer.concat([Buffer.alloc(16 * MiB, 0x20), Buffer.from('[]')])).toString('latin1')
     const empty = gzipSync('[]').toString('latin1')
-    const snapshot = Array.from({ length: 64 }, (_, i) => ({ type: 3, timestamp: i, cv: '2024-10', data: { source: 0, texts: field, attributes: empty, removes: empty, adds: empty } }))
+    const snapshot = Array.from({ length: 64 }, (_, i) => ({
+      type: 3,
+      timestamp: i,
+      cv: '2024-10',
+      data: { source: 0, texts: field, attributes: empty, removes: empty, adds: empty },
+    }))
     const body = gzipSync(
       JSON.stringify({
         api_key: LOCAL_POSTHOG_KEY,
@@ -157,14 +174,22 @@ describe('decompression bombs are refused in bounded memory, and nothing of them
         ],
       }),
     )
-    await expectRefused('cv snapshot fields', () => routes.posthog(request('/_ox/p/s/', post(body), same)), /once decompressed \(at the \$snapshot_data\[\d+\]\.data\.texts\)/)
+    await expectRefused(
+      'cv snapshot fields',
+      () => routes.posthog(request('/_ox/p/s/', post(body), same)),
+      /once decompressed \(at the \$snapshot_data\[\d+\]\.data\.texts\)/,
+    )
   })
 
   it('an lz-string body longer than lz-string can be trusted with', async () => {
     const bomb = lzBomb(8 * MAX_LZ64_CHARS)
     expect(bomb.length).toBeGreaterThan(BOMB)
     const body = `data=${encodeURIComponent(bomb.text)}&compression=lz64`
-    await expectRefused('lz-string past its input bound', () => routes.posthog(request('/_ox/p/e/?compression=lz64', post(body, { 'content-type': 'application/x-www-form-urlencoded' }), same)), /lz64 body has \d+ characters; at most 16384 are decompressed/)
+    await expectRefused(
+      'lz-string past its input bound',
+      () => routes.posthog(request('/_ox/p/e/?compression=lz64', post(body, { 'content-type': 'application/x-www-form-urlencoded' }), same)),
+      /lz64 body has \d+ characters; at most 16384 are decompressed/,
+    )
   })
 
   it('the worst lz-string body within its input bound stays inside the decompression bound', async () => {
@@ -175,7 +200,12 @@ describe('decompression bombs are refused in bounded memory, and nothing of them
     expect(bomb.length).toBeLessThan(MAX_DECODED_BYTES / 2)
     // Decoded in full, then refused as what it is: not JSON.
     const body = `data=${encodeURIComponent(bomb.text)}&compression=lz64`
-    await expectRefused('lz-string at its input bound', () => routes.posthog(request('/_ox/p/e/', post(body, { 'content-type': 'application/x-www-form-urlencoded' }), same)), /not valid JSON/, 400)
+    await expectRefused(
+      'lz-string at its input bound',
+      () => routes.posthog(request('/_ox/p/e/', post(body, { 'content-type': 'application/x-www-form-urlencoded' }), same)),
+      /not valid JSON/,
+      400,
+    )
     expect(decompressLz64(bomb.text).length).toBe(bomb.length)
   })
 

@@ -103,8 +103,16 @@ describe('relative links in the README and docs/ resolve inside the repository',
   })
 
   it('the anchor rule matches GitHub on the headings these docs use', () => {
-    const slugs = anchors('## Same-origin routes (`/_ox/p/*`, `/_ox/s`)\n## 6. Browser\n### Decision 009: Sentry without OpenTelemetry\n## Scripts and cron jobs\n## Scripts and cron jobs\n')
-    expect([...slugs]).toEqual(['same-origin-routes-_oxp-_oxs', '6-browser', 'decision-009-sentry-without-opentelemetry', 'scripts-and-cron-jobs', 'scripts-and-cron-jobs-1'])
+    const slugs = anchors(
+      '## Same-origin routes (`/_ox/p/*`, `/_ox/s`)\n## 6. Browser\n### Decision 009: Sentry without OpenTelemetry\n## Scripts and cron jobs\n## Scripts and cron jobs\n',
+    )
+    expect([...slugs]).toEqual([
+      'same-origin-routes-_oxp-_oxs',
+      '6-browser',
+      'decision-009-sentry-without-opentelemetry',
+      'scripts-and-cron-jobs',
+      'scripts-and-cron-jobs-1',
+    ])
   })
 
   it('a link to a missing file, or one that leaves the repository, is found', () => {
@@ -118,7 +126,7 @@ const OUTSIDE = [
   { what: 'a numbered section of an outside contract', pattern: /CONTRACT\s*§/ },
   { what: 'the outside style guide', pattern: /\bSTYLE\.md\b/ },
   { what: 'the shared notes folder beside the repository', pattern: /\/work\/shared\b/ },
-  { what: "an issue number of our tracker (say what it decided instead)", pattern: /\b(?:issue|issues)\s+#?\d+\b/i },
+  { what: 'an issue number of our tracker (say what it decided instead)', pattern: /\b(?:issue|issues)\s+#?\d+\b/i },
 ]
 
 describe('no file refers to anything outside the repository', () => {
@@ -154,10 +162,24 @@ describe('no file refers to anything outside the repository', () => {
 
   it('the patterns catch what they are for', () => {
     // Assembled here, so that this file's own text does not match.
-    const samples = [['see CONTRACT', '§4'].join(' '), ['per CONTRACT', '§8'].join(''), ['as STYLE', 'md says'].join('.'), ['in /work', 'shared/reference'].join('/'), ['fixed in issue', '18'].join(' '), ['Issue', '#7'].join(' ')]
-    for (const sample of samples) expect(OUTSIDE.some(({ pattern }) => pattern.test(sample)), sample).toBe(true)
+    const samples = [
+      ['see CONTRACT', '§4'].join(' '),
+      ['per CONTRACT', '§8'].join(''),
+      ['as STYLE', 'md says'].join('.'),
+      ['in /work', 'shared/reference'].join('/'),
+      ['fixed in issue', '18'].join(' '),
+      ['Issue', '#7'].join(' '),
+    ]
+    for (const sample of samples)
+      expect(
+        OUTSIDE.some(({ pattern }) => pattern.test(sample)),
+        sample,
+      ).toBe(true)
     for (const sample of ['the contract of Node', 'issue a warning', 'import { x } from "../shared/x.js"']) {
-      expect(OUTSIDE.some(({ pattern }) => pattern.test(sample)), sample).toBe(false)
+      expect(
+        OUTSIDE.some(({ pattern }) => pattern.test(sample)),
+        sample,
+      ).toBe(false)
     }
   })
 })

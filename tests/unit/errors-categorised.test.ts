@@ -46,7 +46,16 @@ describe('fingerprints group by type and category, or by first line when uncateg
 })
 
 describe('expected client errors stay out of Sentry', () => {
-  it.each([[400, true], [404, true], [422, true], [401, false], [403, false], [429, false], [500, false], [200, false]])('%i → %s', (status, expected) => {
+  it.each([
+    [400, true],
+    [404, true],
+    [422, true],
+    [401, false],
+    [403, false],
+    [429, false],
+    [500, false],
+    [200, false],
+  ])('%i → %s', (status, expected) => {
     expect(isExpectedClientError(status)).toBe(expected)
   })
 })
@@ -60,7 +69,12 @@ describe('user impact has sensible defaults and configurable rules', () => {
     expect(defaultUserImpact({ ...base, errorType: 'validation_error' })).toBe('low')
   })
   it('lets the first answering rule win, ignoring broken rules', () => {
-    const rules = [() => { throw new Error('bad rule') }, (c: { endpoint: string }) => (c.endpoint.startsWith('/api/admin') ? 'low' as const : undefined)]
+    const rules = [
+      () => {
+        throw new Error('bad rule')
+      },
+      (c: { endpoint: string }) => (c.endpoint.startsWith('/api/admin') ? ('low' as const) : undefined),
+    ]
     expect(userImpact({ ...base, endpoint: '/api/admin/x', errorType: 'application_error' }, rules)).toBe('low')
     expect(userImpact({ ...base, errorType: 'application_error' }, rules)).toBe('high')
   })
@@ -102,21 +116,45 @@ describe('anything thrown is described safely', () => {
 describe('the real error classes of the LLM clients are categorised (not only look-alikes)', () => {
   const headers = new Headers({ 'x-request-id': 'req_1', 'request-id': 'req_1' })
   const openaiError = (status: number, error: Record<string, unknown>) => OpenAI.APIError.generate(status, { error }, undefined, headers)
-  const anthropicError = (status: number, type: string) => Anthropic.APIError.generate(status, { type: 'error', error: { type, message: 'x' } }, undefined, headers)
+  const anthropicError = (status: number, type: string) =>
+    Anthropic.APIError.generate(status, { type: 'error', error: { type, message: 'x' } }, undefined, headers)
   const aiCallError = (statusCode: number, error: Record<string, unknown>) =>
-    new APICallError({ message: 'x', url: 'https://api.openai.com/v1/chat/completions', requestBodyValues: {}, statusCode, responseHeaders: {}, responseBody: JSON.stringify({ error }), data: { error } })
+    new APICallError({
+      message: 'x',
+      url: 'https://api.openai.com/v1/chat/completions',
+      requestBodyValues: {},
+      statusCode,
+      responseHeaders: {},
+      responseBody: JSON.stringify({ error }),
+      data: { error },
+    })
 
   it.each([
-    ['quota_error', 'openai 429 insufficient_quota', () => openaiError(429, { code: 'insufficient_quota', type: 'insufficient_quota', message: 'You exceeded your current quota' })],
+    [
+      'quota_error',
+      'openai 429 insufficient_quota',
+      () => openaiError(429, { code: 'insufficient_quota', type: 'insufficient_quota', message: 'You exceeded your current quota' }),
+    ],
     ['quota_error', 'openai 429 rate_limit_exceeded', () => openaiError(429, { code: 'rate_limit_exceeded', type: 'requests', message: 'Rate limit reached' })],
     ['content_filter', 'openai 400 content_filter', () => openaiError(400, { code: 'content_filter', message: 'filtered' })],
-    ['content_filter', 'openai 400 content_policy_violation', () => openaiError(400, { code: 'content_policy_violation', message: 'Your request was rejected' })],
+    [
+      'content_filter',
+      'openai 400 content_policy_violation',
+      () => openaiError(400, { code: 'content_policy_violation', message: 'Your request was rejected' }),
+    ],
     ['validation_error', 'openai 400 other', () => openaiError(400, { code: 'invalid_value', message: "Invalid 'messages'" })],
     ['auth_error', 'openai 401', () => openaiError(401, { code: 'invalid_api_key', message: 'Incorrect API key' })],
     ['provider_error', 'openai 500', () => openaiError(500, { type: 'server_error', message: 'The server had an error' })],
     ['provider_error', 'openai 503', () => openaiError(503, { message: 'overloaded' })],
     ['connection_error', 'openai timeout', () => new OpenAI.APIConnectionTimeoutError()],
-    ['connection_error', 'openai connection refused', () => new OpenAI.APIConnectionError({ cause: Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }) })],
+    [
+      'connection_error',
+      'openai connection refused',
+      () =>
+        new OpenAI.APIConnectionError({
+          cause: Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }),
+        }),
+    ],
     ['connection_error', 'openai aborted', () => new OpenAI.APIUserAbortError()],
     ['content_filter', 'openai ContentFilterFinishReasonError (.parse())', () => new ContentFilterFinishReasonError()],
     ['quota_error', 'anthropic 429 rate_limit_error', () => anthropicError(429, 'rate_limit_error')],
@@ -126,8 +164,16 @@ describe('the real error classes of the LLM clients are categorised (not only lo
     ['connection_error', 'anthropic timeout', () => new Anthropic.APIConnectionTimeoutError()],
     ['quota_error', 'AI SDK APICallError 429', () => aiCallError(429, { code: 'insufficient_quota', type: 'insufficient_quota' })],
     ['content_filter', 'AI SDK APICallError 400 content_filter', () => aiCallError(400, { code: 'content_filter' })],
-    ['provider_error', 'AI SDK RetryError around a 500', () => new RetryError({ message: 'Failed after 3 attempts', reason: 'maxRetriesExceeded', errors: [aiCallError(500, { type: 'server_error' })] })],
-    ['quota_error', 'AI SDK RetryError around a 429', () => new RetryError({ message: 'Failed after 3 attempts', reason: 'maxRetriesExceeded', errors: [aiCallError(429, { code: 'rate_limit_exceeded' })] })],
+    [
+      'provider_error',
+      'AI SDK RetryError around a 500',
+      () => new RetryError({ message: 'Failed after 3 attempts', reason: 'maxRetriesExceeded', errors: [aiCallError(500, { type: 'server_error' })] }),
+    ],
+    [
+      'quota_error',
+      'AI SDK RetryError around a 429',
+      () => new RetryError({ message: 'Failed after 3 attempts', reason: 'maxRetriesExceeded', errors: [aiCallError(429, { code: 'rate_limit_exceeded' })] }),
+    ],
     ['connection_error', 'AbortSignal.timeout()', () => new DOMException('The operation was aborted due to timeout', 'TimeoutError')],
   ])('%s ← %s', (expected, _label, make) => {
     const thrown = make()

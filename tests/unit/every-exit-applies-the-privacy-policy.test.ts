@@ -91,7 +91,11 @@ describe('Sentry events lose secrets in every field that carries text', () => {
           {
             type: 'Error',
             value: 'card 4111 1111 1111 1111',
-            stacktrace: { frames: [{ context_line: 'const apiKey = "api_key=sk_live_abcdef"', pre_context: ['password: hunter2'], post_context: ['ok'], vars: { secret: 's' } }] },
+            stacktrace: {
+              frames: [
+                { context_line: 'const apiKey = "api_key=sk_live_abcdef"', pre_context: ['password: hunter2'], post_context: ['ok'], vars: { secret: 's' } },
+              ],
+            },
           },
         ],
       },
@@ -115,7 +119,12 @@ describe('PostHog events and recordings lose secrets, and keep what posthog-js n
       properties: { token: 'phc_abc', $current_url: 'https://app/reset?token=t0k3n&x=1', $session_entry_url: 'https://app/?password=pw', plan: 'pro' },
       $set_once: { $initial_current_url: 'https://app/?api_key=k3y' },
     })
-    expect(out.properties).toEqual({ token: 'phc_abc', $current_url: `https://app/reset?token=${FILTERED}&x=1`, $session_entry_url: `https://app/?password=${FILTERED}`, plan: 'pro' })
+    expect(out.properties).toEqual({
+      token: 'phc_abc',
+      $current_url: `https://app/reset?token=${FILTERED}&x=1`,
+      $session_entry_url: `https://app/?password=${FILTERED}`,
+      plan: 'pro',
+    })
     expect(out.$set_once).toEqual({ $initial_current_url: `https://app/?api_key=${FILTERED}` })
   })
 
@@ -128,7 +137,13 @@ describe('PostHog events and recordings lose secrets, and keep what posthog-js n
           { type: 4, data: { href: 'https://app/x?token=abc', width: 1 } },
           { type: 2, data: compressed, cv: '2024-10' },
           { type: 5, data: { tag: '$pageview', payload: { href: 'https://app/y?code=123456' } } },
-          { type: 6, data: { plugin: 'rrweb/network@1', payload: { requests: [{ name: 'https://api/x?key=AIza123', requestHeaders: { authorization: 'Bearer abcdefghi' } }] } } },
+          {
+            type: 6,
+            data: {
+              plugin: 'rrweb/network@1',
+              payload: { requests: [{ name: 'https://api/x?key=AIza123', requestHeaders: { authorization: 'Bearer abcdefghi' } }] },
+            },
+          },
         ],
       },
     })
@@ -140,7 +155,10 @@ describe('PostHog events and recordings lose secrets, and keep what posthog-js n
   })
 
   it('rrweb events for Sentry’s recorder, the same way', () => {
-    expect(scrubRecordingEvent({ type: 4, data: { href: 'https://app/?password=pw1234' } })).toEqual({ type: 4, data: { href: `https://app/?password=${FILTERED}` } })
+    expect(scrubRecordingEvent({ type: 4, data: { href: 'https://app/?password=pw1234' } })).toEqual({
+      type: 4,
+      data: { href: `https://app/?password=${FILTERED}` },
+    })
     const mutation = { type: 3, data: { source: 0, texts: [{ value: 'token=abc' }] } }
     expect(scrubRecordingEvent(mutation)).toBe(mutation)
   })

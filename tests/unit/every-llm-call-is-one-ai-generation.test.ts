@@ -45,7 +45,10 @@ describe('every model call through the real client libraries is exactly one $ai_
       const messages = [{ role: 'user' as const, content: 'What is observability?' }]
       const completion = await inRequest(
         'req-openai-1',
-        () => traceGeneration({ provider: 'openai', model: 'gpt-4o-mini', input: messages, baseUrl: openai.baseURL }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages })),
+        () =>
+          traceGeneration({ provider: 'openai', model: 'gpt-4o-mini', input: messages, baseUrl: openai.baseURL }, () =>
+            openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+          ),
         { distinctId: 'user-42', sessionId: 'sess-1' },
       )
       expect(completion.choices[0]?.message.content).toBe(fakeReply('What is observability?'))
@@ -75,7 +78,9 @@ describe('every model call through the real client libraries is exactly one $ai_
     })
 
     it('outside a request: mints a trace id and creates no person profile', async () => {
-      await traceGeneration({ model: 'gpt-4o-mini', name: 'nightly-digest' }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'cron' }] }))
+      await traceGeneration({ model: 'gpt-4o-mini', name: 'nightly-digest' }, () =>
+        openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'cron' }] }),
+      )
       const event = await theGeneration(fake, (p) => p.$ai_span_name === 'nightly-digest')
       expect(event.properties.$ai_trace_id).toMatch(UUID)
       expect(event.distinct_id).toBe(event.properties.$ai_trace_id)
@@ -87,7 +92,9 @@ describe('every model call through the real client libraries is exactly one $ai_
 
     it('takes the real HTTP status from .withResponse()', async () => {
       const { data } = await inRequest('req-with-response', () =>
-        traceGeneration({ model: 'gpt-4o-mini' }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse()),
+        traceGeneration({ model: 'gpt-4o-mini' }, () =>
+          openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse(),
+        ),
       )
       expect(data.object).toBe('chat.completion')
       const event = await theGeneration(fake, byTrace('req-with-response'))
@@ -113,7 +120,14 @@ describe('every model call through the real client libraries is exactly one $ai_
 
       const event = await theGeneration(fake, byTrace('req-stream-1'))
       const usage = openAIUsage(messages)
-      expect(event.properties).toMatchObject({ $ai_stream: true, $ai_is_error: false, $ai_model: 'gpt-4o-mini-2024-07-18', $ai_input_tokens: usage.prompt_tokens, $ai_output_tokens: usage.completion_tokens, $ai_provider: 'openai' })
+      expect(event.properties).toMatchObject({
+        $ai_stream: true,
+        $ai_is_error: false,
+        $ai_model: 'gpt-4o-mini-2024-07-18',
+        $ai_input_tokens: usage.prompt_tokens,
+        $ai_output_tokens: usage.completion_tokens,
+        $ai_provider: 'openai',
+      })
       const ttft = event.properties.$ai_time_to_first_token as number
       // The fake waits 40 ms before the first content chunk.
       expect(ttft).toBeGreaterThanOrEqual(0.03)
@@ -133,7 +147,9 @@ describe('every model call through the real client libraries is exactly one $ai_
 
     it('without stream_options OpenAI sends no usage, so the generic helper records no token counts (why traceOpenAIChat adds it)', async () => {
       const stream = await inRequest('req-stream-no-usage', () =>
-        traceGeneration({ model: 'gpt-4o-mini' }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true })),
+        traceGeneration({ model: 'gpt-4o-mini' }, () =>
+          openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true }),
+        ),
       )
       for await (const _ of stream) void _
       const event = await theGeneration(fake, byTrace('req-stream-no-usage'))
@@ -142,7 +158,9 @@ describe('every model call through the real client libraries is exactly one $ai_
     })
 
     it('reports once, with what was seen, when the caller stops reading early', async () => {
-      const stream = await inRequest('req-stream-break', () => traceOpenAIChat(openai, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a long answer please' }], stream: true }))
+      const stream = await inRequest('req-stream-break', () =>
+        traceOpenAIChat(openai, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a long answer please' }], stream: true }),
+      )
       for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break
       const event = await theGeneration(fake, byTrace('req-stream-break'))
       expect(event.properties).toMatchObject({ $ai_stream: true, $ai_is_error: false })
@@ -150,7 +168,9 @@ describe('every model call through the real client libraries is exactly one $ai_
     })
 
     it('keeps tee() and toReadableStream() working, still reporting once', async () => {
-      const stream = await inRequest('req-stream-tee', () => traceOpenAIChat(openai, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tee' }], stream: true }))
+      const stream = await inRequest('req-stream-tee', () =>
+        traceOpenAIChat(openai, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tee' }], stream: true }),
+      )
       const [left, right] = stream.tee()
       const read = async (s: typeof left) => {
         let t = ''
@@ -167,7 +187,9 @@ describe('every model call through the real client libraries is exactly one $ai_
     it('reads model and usage from messages.create', async () => {
       const messages = [{ role: 'user' as const, content: 'Bonjour' }]
       const message = await inRequest('req-anthropic-1', () =>
-        traceGeneration({ model: 'claude-sonnet-4', input: messages, baseUrl: anthropic.baseURL }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 100, messages })),
+        traceGeneration({ model: 'claude-sonnet-4', input: messages, baseUrl: anthropic.baseURL }, () =>
+          anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 100, messages }),
+        ),
       )
       expect(message.content[0]).toMatchObject({ type: 'text', text: fakeReply('Bonjour') })
       const event = await theGeneration(fake, byTrace('req-anthropic-1'))
@@ -194,17 +216,29 @@ describe('every model call through the real client libraries is exactly one $ai_
       expect(text).toBe(fakeReply('Stream in French'))
       const event = await theGeneration(fake, byTrace('req-anthropic-stream'))
       const usage = anthropicUsage(messages)
-      expect(event.properties).toMatchObject({ $ai_stream: true, $ai_provider: 'anthropic', $ai_model: 'claude-sonnet-4-20250101', $ai_input_tokens: usage.input_tokens, $ai_output_tokens: usage.output_tokens })
+      expect(event.properties).toMatchObject({
+        $ai_stream: true,
+        $ai_provider: 'anthropic',
+        $ai_model: 'claude-sonnet-4-20250101',
+        $ai_input_tokens: usage.input_tokens,
+        $ai_output_tokens: usage.output_tokens,
+      })
       expect(event.properties.$ai_time_to_first_token as number).toBeGreaterThanOrEqual(0.03)
     })
 
     it('reads an iterated messages.stream() helper the same way', async () => {
       const messages = [{ role: 'user' as const, content: 'helper' }]
-      const stream = await inRequest('req-anthropic-helper', () => traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages })))
+      const stream = await inRequest('req-anthropic-helper', () =>
+        traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages })),
+      )
       for await (const _ of stream) void _
       expect((await stream.finalMessage()).usage.output_tokens).toBe(anthropicUsage(messages).output_tokens)
       const event = await theGeneration(fake, byTrace('req-anthropic-helper'))
-      expect(event.properties).toMatchObject({ $ai_stream: true, $ai_input_tokens: anthropicUsage(messages).input_tokens, $ai_output_tokens: anthropicUsage(messages).output_tokens })
+      expect(event.properties).toMatchObject({
+        $ai_stream: true,
+        $ai_input_tokens: anthropicUsage(messages).input_tokens,
+        $ai_output_tokens: anthropicUsage(messages).output_tokens,
+      })
     })
   })
 
@@ -212,7 +246,9 @@ describe('every model call through the real client libraries is exactly one $ai_
     const provider = () => createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' })
 
     it('reads generateText: response.modelId, usage and the provider', async () => {
-      const result = await inRequest('req-ai-generate', () => traceGeneration({ input: 'Summarise this' }, () => generateText({ model: provider().chat('gpt-4o-mini'), prompt: 'Summarise this', maxRetries: 0 })))
+      const result = await inRequest('req-ai-generate', () =>
+        traceGeneration({ input: 'Summarise this' }, () => generateText({ model: provider().chat('gpt-4o-mini'), prompt: 'Summarise this', maxRetries: 0 })),
+      )
       expect(result.text).toBe(fakeReply('Summarise this'))
       const event = await theGeneration(fake, byTrace('req-ai-generate'))
       expect(event.properties).toMatchObject({
@@ -226,7 +262,9 @@ describe('every model call through the real client libraries is exactly one $ai_
     })
 
     it('reads streamText from its own branch of the stream, leaving the caller’s intact', async () => {
-      const result = await inRequest('req-ai-stream', () => traceGeneration({ provider: 'openai' }, () => streamText({ model: provider().chat('gpt-4o-mini'), prompt: 'Stream it', maxRetries: 0 })))
+      const result = await inRequest('req-ai-stream', () =>
+        traceGeneration({ provider: 'openai' }, () => streamText({ model: provider().chat('gpt-4o-mini'), prompt: 'Stream it', maxRetries: 0 })),
+      )
       let text = ''
       for await (const delta of result.textStream) text += delta
       expect(text).toBe(fakeReply('Stream it'))
@@ -245,7 +283,11 @@ describe('every model call through the real client libraries is exactly one $ai_
   describe('who the generation is about', () => {
     it('waits for withTracking() to resolve the user after the response, then uses that distinct id', async () => {
       const context: RequestContext = { requestId: 'req-late-user', endpoint: '/api/chat', method: 'POST' }
-      await runWithRequestContext(context, () => traceGeneration({ model: 'gpt-4o-mini' }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'late' }] })))
+      await runWithRequestContext(context, () =>
+        traceGeneration({ model: 'gpt-4o-mini' }, () =>
+          openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'late' }] }),
+        ),
+      )
       // withTracking() sets it once getUser() resolved, after the response.
       setTimeout(() => (context.distinctId = 'late-user-7'), 200)
       const event = await theGeneration(fake, byTrace('req-late-user'))
@@ -255,7 +297,12 @@ describe('every model call through the real client libraries is exactly one $ai_
     })
 
     it('falls back to the request id when no user is ever resolved', async () => {
-      await inRequest('req-no-user', () => traceGeneration({ model: 'gpt-4o-mini' }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })), { distinctId: undefined })
+      await inRequest(
+        'req-no-user',
+        () =>
+          traceGeneration({ model: 'gpt-4o-mini' }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })),
+        { distinctId: undefined },
+      )
       const event = await theGeneration(fake, byTrace('req-no-user'))
       expect(event.distinct_id).toBe('req-no-user')
     })

@@ -22,17 +22,23 @@ async function start(rate: string) {
 const Sentry = () => import('@sentry/nextjs')
 let describedDuringRequest: unknown = 'unset'
 
-const raising = withTracking(async (_request: Request, _context: unknown) => {
-  const S = await Sentry()
-  describedDuringRequest = S.getIsolationScope().getScopeData().sdkProcessingMetadata.normalizedRequest
-  S.captureMessage('raised by the handler')
-  return Response.json({ ok: true })
-}, { endpoint: '/api/described' })
+const raising = withTracking(
+  async (_request: Request, _context: unknown) => {
+    const S = await Sentry()
+    describedDuringRequest = S.getIsolationScope().getScopeData().sdkProcessingMetadata.normalizedRequest
+    S.captureMessage('raised by the handler')
+    return Response.json({ ok: true })
+  },
+  { endpoint: '/api/described' },
+)
 
-const quiet = withTracking(async (_request: Request, _context: unknown) => {
-  describedDuringRequest = (await Sentry()).getIsolationScope().getScopeData().sdkProcessingMetadata.normalizedRequest
-  return Response.json({ ok: true })
-}, { endpoint: '/api/described' })
+const quiet = withTracking(
+  async (_request: Request, _context: unknown) => {
+    describedDuringRequest = (await Sentry()).getIsolationScope().getScopeData().sdkProcessingMetadata.normalizedRequest
+    return Response.json({ ok: true })
+  },
+  { endpoint: '/api/described' },
+)
 
 function call(handler: typeof raising) {
   return handler(
@@ -45,11 +51,14 @@ function call(handler: typeof raising) {
   )
 }
 
-interface StreamedSpan { is_segment?: boolean; attributes?: Record<string, { value?: unknown } | unknown> }
+interface StreamedSpan {
+  is_segment?: boolean
+  attributes?: Record<string, { value?: unknown } | unknown>
+}
 const rootSpans = () =>
   fake
     .sentryItems('span')
-    .flatMap((i) => ((i.payload as { items?: StreamedSpan[] }).items ?? []))
+    .flatMap((i) => (i.payload as { items?: StreamedSpan[] }).items ?? [])
     .filter((s) => s.is_segment === true)
 const attr = (s: StreamedSpan, k: string) => {
   const v = s.attributes?.[k] as { value?: unknown } | unknown

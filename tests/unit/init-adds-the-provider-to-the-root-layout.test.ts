@@ -9,8 +9,12 @@ function edited(source: string): string {
 }
 
 describe('init renders <ObservabilityProvider user={null} /> as the last child of <body>', () => {
-  it('on its own line, in the file\'s style, and keeps a directive as written', () => {
-    expect(edited(`'use client'\nimport { Shell } from './shell'\n\nexport default function Layout({ children }) {\n\treturn (\n\t\t<html>\n\t\t\t<body>\n\t\t\t\t<Shell>{children}</Shell>\n\t\t\t</body>\n\t\t</html>\n\t)\n}\n`)).toBe(
+  it("on its own line, in the file's style, and keeps a directive as written", () => {
+    expect(
+      edited(
+        `'use client'\nimport { Shell } from './shell'\n\nexport default function Layout({ children }) {\n\treturn (\n\t\t<html>\n\t\t\t<body>\n\t\t\t\t<Shell>{children}</Shell>\n\t\t\t</body>\n\t\t</html>\n\t)\n}\n`,
+      ),
+    ).toBe(
       `'use client'\nimport { Shell } from './shell'\nimport { ObservabilityProvider } from 'nextjs-observability-kit/client'\n\nexport default function Layout({ children }) {\n\treturn (\n\t\t<html>\n\t\t\t<body>\n\t\t\t\t<Shell>{children}</Shell>\n\t\t\t\t<ObservabilityProvider user={null} />\n\t\t\t</body>\n\t\t</html>\n\t)\n}\n`,
     )
   })

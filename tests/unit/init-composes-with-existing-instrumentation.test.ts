@@ -60,7 +60,10 @@ describe("the app's own instrumentation runs after the kit's, and keeps working"
     expect(result.code).toContain('export const register = async () => {\n  await registerObservability()\n  return setUp()\n}')
     expect(result.code).toContain('export async function onRequestError(...args) {\n  await onObservabilityRequestError(...args)\n  log(args)\n}')
     const calls: string[] = []
-    const mod = evaluateModule(result.code, { 'nextjs-observability-kit/instrumentation': recordingKit(calls) }) as Record<string, (...args: unknown[]) => Promise<void>>
+    const mod = evaluateModule(result.code, { 'nextjs-observability-kit/instrumentation': recordingKit(calls) }) as Record<
+      string,
+      (...args: unknown[]) => Promise<void>
+    >
     const globals = globalThis as unknown as Record<string, unknown>
     globals.setUp = () => calls.push('app register')
     globals.log = (args: unknown[]) => calls.push(`app onRequestError ${args.length}`)

@@ -81,11 +81,15 @@ describe("the app's own middleware keeps working, wrapped by the kit's", () => {
   })
 
   it('wraps each export shape Next accepts, keeping comments and the rest of the file', () => {
-    expect(edited(`import type { NextMiddleware } from 'next/server'\n\n/** Auth. */\nexport const middleware: NextMiddleware = (req) => {\n  return undefined\n}\n`)).toBe(
+    expect(
+      edited(
+        `import type { NextMiddleware } from 'next/server'\n\n/** Auth. */\nexport const middleware: NextMiddleware = (req) => {\n  return undefined\n}\n`,
+      ),
+    ).toBe(
       `import type { NextMiddleware } from 'next/server'\nimport { withObservability } from 'nextjs-observability-kit/edge'\n\n/** Auth. */\nexport const middleware: NextMiddleware = withObservability((req) => {\n  return undefined\n})\n\nexport const config = {\n  // Leaves out static files, image optimisation and the kit's own ingestion routes (/_ox/…).\n  matcher: ['/((?!_next/static|_next/image|_ox/|favicon\\\\.ico|robots\\\\.txt|sitemap\\\\.xml|.*\\\\.(?:png|jpe?g|gif|svg|webp|avif|ico|css|js|map|txt|woff2?|ttf)$).*)'],\n}\n`,
     )
     expect(edited(`export async function proxy(request: Request) {}\nexport const config = { matcher: ['/dashboard/:path*'] }\n`, 'proxy')).toContain(
-      'export const proxy = withObservability(async function proxy(request: Request) {})\nexport const config = { matcher: [\'/dashboard/:path*\'] }',
+      "export const proxy = withObservability(async function proxy(request: Request) {})\nexport const config = { matcher: ['/dashboard/:path*'] }",
     )
     expect(edited(`import { auth } from './auth'\nexport default auth((req) => {})\nexport const config = { matcher: '/account/:path*' }\n`)).toContain(
       'export default withObservability(auth((req) => {}))',

@@ -26,10 +26,23 @@ describe('init reads everything it needs from the project itself', () => {
   })
 
   it('app/ or src/app/, TypeScript or JavaScript, the alias from a tsconfig/jsconfig with comments', () => {
-    expect(detect(copyFixture('next16-src-typescript'))).toMatchObject({ appDir: 'src/app', codeDir: 'src', typescript: true, importAlias: '@/*', layout: 'src/app/layout.tsx' })
+    expect(detect(copyFixture('next16-src-typescript'))).toMatchObject({
+      appDir: 'src/app',
+      codeDir: 'src',
+      typescript: true,
+      importAlias: '@/*',
+      layout: 'src/app/layout.tsx',
+    })
     const js = copyFixture('javascript-mjs-jsx')
     writeFileSync(join(js, 'jsconfig.json'), '{\n  // paths for the editor\n  "compilerOptions": { "paths": { "~/*": ["./*"], }, },\n}\n')
-    expect(detect(js)).toMatchObject({ appDir: 'app', codeDir: '', typescript: false, importAlias: '~/*', nextConfig: 'next.config.mjs', layout: 'app/layout.jsx' })
+    expect(detect(js)).toMatchObject({
+      appDir: 'app',
+      codeDir: '',
+      typescript: false,
+      importAlias: '~/*',
+      nextConfig: 'next.config.mjs',
+      layout: 'app/layout.jsx',
+    })
   })
 
   it('Cache Components, and the style created files copy from the root layout', () => {

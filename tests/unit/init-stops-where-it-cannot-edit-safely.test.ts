@@ -43,7 +43,9 @@ describe('init stops, names the file and prints the lines to add, and writes not
     writeFileSync(join(app, 'middleware.ts'), "export function middleware() {}\nexport const config = { matcher: ['/:path*'] }\n")
     const output = await expectStop(app)
     expect(output).toContain('init stopped: 2 files cannot be edited safely')
-    expect(output).toContain("app/%5Fox/s/route.ts: it exists with content of its own, and init never overwrites a file.\n    Move it, or make it the kit's one line: export { POST } from \"nextjs-observability-kit/routes/sentry-tunnel\";")
+    expect(output).toContain(
+      'app/%5Fox/s/route.ts: it exists with content of its own, and init never overwrites a file.\n    Move it, or make it the kit\'s one line: export { POST } from "nextjs-observability-kit/routes/sentry-tunnel";',
+    )
     expect(output).toContain('middleware.ts: its matcher "/:path*" may match /_ox/… and is too unusual to edit safely.')
   })
 

@@ -27,7 +27,9 @@ describe('init --yes turns each fixture app into its expected tree', () => {
 
   it('reports what it detected, and the one install command the app still needs', async () => {
     const next16 = await init(copyFixture('next16-src-typescript'), { yes: true })
-    expect(next16.output).toContain('Detected: Next 16.4.3 (package.json), App Router in src/app/, TypeScript, alias @/*, next.config.ts, proxy.ts convention, Cache Components on, npm')
+    expect(next16.output).toContain(
+      'Detected: Next 16.4.3 (package.json), App Router in src/app/, TypeScript, alias @/*, next.config.ts, proxy.ts convention, Cache Components on, npm',
+    )
     expect(next16.output).toMatch(/Next: npm install nextjs-observability-kit$/)
 
     const commonJs = await init(copyFixture('commonjs-next-config'), { yes: true })

@@ -21,24 +21,32 @@ async function load(code: string, modules: Record<string, unknown> = {}): Promis
 describe('init wraps each shape of next.config in withObservabilityConfig, once', () => {
   it('ESM and CommonJS exports, keeping the file as it was written', async () => {
     const esm = edited(`const nextConfig = { reactStrictMode: true }\n\nexport default nextConfig\n`)
-    expect(esm).toBe(`import { withObservabilityConfig } from 'nextjs-observability-kit/next-config'\n\nconst nextConfig = { reactStrictMode: true }\n\nexport default withObservabilityConfig(nextConfig)\n`)
+    expect(esm).toBe(
+      `import { withObservabilityConfig } from 'nextjs-observability-kit/next-config'\n\nconst nextConfig = { reactStrictMode: true }\n\nexport default withObservabilityConfig(nextConfig)\n`,
+    )
     expect(await load(esm)).toMatchObject({ reactStrictMode: true, skipTrailingSlashRedirect: true })
 
     const cjs = edited(`'use strict'\nconst nextConfig = { poweredByHeader: false };\nmodule.exports = nextConfig;\n`)
-    expect(cjs).toBe(`'use strict'\nconst { withObservabilityConfig } = require('nextjs-observability-kit/next-config');\n\nconst nextConfig = { poweredByHeader: false };\nmodule.exports = withObservabilityConfig(nextConfig);\n`)
+    expect(cjs).toBe(
+      `'use strict'\nconst { withObservabilityConfig } = require('nextjs-observability-kit/next-config');\n\nconst nextConfig = { poweredByHeader: false };\nmodule.exports = withObservabilityConfig(nextConfig);\n`,
+    )
     const cjsModule = { exports: {} }
     expect(await load(cjs.replace("'use strict'\n", ''), { module: cjsModule })).toMatchObject({ poweredByHeader: false, skipTrailingSlashRedirect: true })
   })
 
-  it('inside other wrappers, so they stay outermost and the kit always gets the app\'s own object', async () => {
-    const sentry = edited(`import { withSentryConfig } from '@sentry/nextjs/config'\nexport default withSentryConfig({ reactStrictMode: true }, { org: 'acme' })\n`)
+  it("inside other wrappers, so they stay outermost and the kit always gets the app's own object", async () => {
+    const sentry = edited(
+      `import { withSentryConfig } from '@sentry/nextjs/config'\nexport default withSentryConfig({ reactStrictMode: true }, { org: 'acme' })\n`,
+    )
     expect(sentry).toContain(`export default withSentryConfig(withObservabilityConfig({ reactStrictMode: true }), { org: 'acme' })`)
     const seen: unknown[] = []
     const withSentryConfig = (config: unknown) => (seen.push(config), config)
     expect(await load(sentry, { '@sentry/nextjs/config': { withSentryConfig } })).toMatchObject({ reactStrictMode: true, skipTrailingSlashRedirect: true })
     expect(seen[0]).toMatchObject({ skipTrailingSlashRedirect: true })
 
-    const analyzer = edited(`const withBundleAnalyzer = require('@next/bundle-analyzer')({ enabled: false })\nconst nextConfig = withBundleAnalyzer({ images: { unoptimized: true } })\nmodule.exports = nextConfig\n`)
+    const analyzer = edited(
+      `const withBundleAnalyzer = require('@next/bundle-analyzer')({ enabled: false })\nconst nextConfig = withBundleAnalyzer({ images: { unoptimized: true } })\nmodule.exports = nextConfig\n`,
+    )
     expect(analyzer).toContain('const nextConfig = withBundleAnalyzer(withObservabilityConfig({ images: { unoptimized: true } }))\nmodule.exports = nextConfig')
   })
 
@@ -53,13 +61,20 @@ describe('init wraps each shape of next.config in withObservabilityConfig, once'
     expect(blocks).toContain(`    return withObservabilityConfig({ a: 1 })\n`)
     expect(blocks).toContain(`  return withObservabilityConfig(await base.default)\n`)
 
-    const named = edited(`module.exports = (phase, { defaultConfig }) => {\n  const helper = () => ({ nested: true })\n  return { ...defaultConfig, env: helper() }\n}\n`)
+    const named = edited(
+      `module.exports = (phase, { defaultConfig }) => {\n  const helper = () => ({ nested: true })\n  return { ...defaultConfig, env: helper() }\n}\n`,
+    )
     expect(named).toContain('const helper = () => ({ nested: true })')
     expect(named).toContain('return withObservabilityConfig({ ...defaultConfig, env: helper() })')
   })
 
   it('leaves a config that already calls withObservabilityConfig unchanged', () => {
-    expect(editNextConfig(`import { withObservabilityConfig } from 'nextjs-observability-kit/next-config'\nexport default withSentryConfig(withObservabilityConfig({}), {})\n`, DEFAULT_STYLE).kind).toBe('unchanged')
+    expect(
+      editNextConfig(
+        `import { withObservabilityConfig } from 'nextjs-observability-kit/next-config'\nexport default withSentryConfig(withObservabilityConfig({}), {})\n`,
+        DEFAULT_STYLE,
+      ).kind,
+    ).toBe('unchanged')
   })
 
   it('reads Cache Components in the forms Next 15 and 16 accept', () => {

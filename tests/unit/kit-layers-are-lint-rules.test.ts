@@ -35,7 +35,9 @@ describe('the kit’s layers are enforced by lint rules', () => {
     expect(await errorsOf('server/probe.ts', "import { middleware } from '../edge/middleware.js'\nexport const x = middleware\n")).toEqual([
       expect.stringMatching(/^import\/no-restricted-paths: .*server\/ imports only shared\//),
     ])
-    expect(await errorsOf('server/probe.ts', "import type { ObservabilityConfig } from '../shared/config.js'\nexport type X = ObservabilityConfig\n")).toEqual([])
+    expect(await errorsOf('server/probe.ts', "import type { ObservabilityConfig } from '../shared/config.js'\nexport type X = ObservabilityConfig\n")).toEqual(
+      [],
+    )
   })
 
   it('shared/ loads nothing of Node, no SDK and no next/* at runtime; type imports are fine', async () => {
@@ -52,7 +54,12 @@ describe('the kit’s layers are enforced by lint rules', () => {
   })
 
   it('shared/sentry-dsn.ts may take only the DSN parser from @sentry/core', async () => {
-    expect(await errorsOf('shared/sentry-dsn.ts', "import { makeDsn, type DsnComponents } from '@sentry/core'\nexport const x = makeDsn\nexport type Y = DsnComponents\n")).toEqual([])
+    expect(
+      await errorsOf(
+        'shared/sentry-dsn.ts',
+        "import { makeDsn, type DsnComponents } from '@sentry/core'\nexport const x = makeDsn\nexport type Y = DsnComponents\n",
+      ),
+    ).toEqual([])
     expect(await errorsOf('shared/sentry-dsn.ts', "import { captureException } from '@sentry/core'\nexport const x = captureException\n")).toEqual([
       expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*Only the DSN parser/),
     ])

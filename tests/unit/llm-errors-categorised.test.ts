@@ -56,7 +56,14 @@ describe('openai client errors', () => {
     const error = await failure(() => inRequest(id, () => traceOpenAIChat(openai, { model: 'gpt-4o-mini', messages: prompt(mode) })))
     expect(error).toBeInstanceOf(ErrorClass)
     const event = await theGeneration(fake, byTrace(id))
-    expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: category, $ai_http_status: status, $ai_model: 'gpt-4o-mini', $ai_provider: 'openai', request_id: id })
+    expect(event.properties).toMatchObject({
+      $ai_is_error: true,
+      error_type: category,
+      $ai_http_status: status,
+      $ai_model: 'gpt-4o-mini',
+      $ai_provider: 'openai',
+      request_id: id,
+    })
     expect(event.properties.$ai_error).toMatch(message)
   })
 
@@ -69,7 +76,9 @@ describe('openai client errors', () => {
   })
 
   it('a streamed completion stopped by the content filter is a content_filter error too', async () => {
-    const stream = await inRequest('req-openai-refusal-stream', () => traceOpenAIChat(openai, { model: 'gpt-4o-mini', messages: prompt('refusal'), stream: true }))
+    const stream = await inRequest('req-openai-refusal-stream', () =>
+      traceOpenAIChat(openai, { model: 'gpt-4o-mini', messages: prompt('refusal'), stream: true }),
+    )
     for await (const _ of stream) void _
     const event = await theGeneration(fake, byTrace('req-openai-refusal-stream'))
     expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: 'content_filter', $ai_stream: true })
@@ -102,17 +111,25 @@ describe('@anthropic-ai/sdk errors', () => {
     ['server_error', 'provider_error', 500, Anthropic.InternalServerError],
   ] as const)('%s → %s (HTTP %i)', async (mode, category, status, ErrorClass) => {
     const id = `req-anthropic-${mode}`
-    const error = await failure(() => inRequest(id, () => traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt(mode) }))))
+    const error = await failure(() =>
+      inRequest(id, () =>
+        traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt(mode) })),
+      ),
+    )
     expect(error).toBeInstanceOf(ErrorClass)
     const event = await theGeneration(fake, byTrace(id))
     expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: category, $ai_http_status: status })
   })
 
   it('stop_reason "refusal" is a content_filter error, whole or streamed', async () => {
-    const message = await inRequest('req-anthropic-refusal', () => traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt('refusal') })))
+    const message = await inRequest('req-anthropic-refusal', () =>
+      traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt('refusal') })),
+    )
     expect(message.stop_reason).toBe('refusal')
     const stream = await inRequest('req-anthropic-refusal-stream', () =>
-      traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt('refusal'), stream: true })),
+      traceGeneration({ model: 'claude-sonnet-4' }, () =>
+        anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt('refusal'), stream: true }),
+      ),
     )
     for await (const _ of stream) void _
     for (const id of ['req-anthropic-refusal', 'req-anthropic-refusal-stream']) {
@@ -122,7 +139,11 @@ describe('@anthropic-ai/sdk errors', () => {
   })
 
   it('a provider that never answers is a connection_error', async () => {
-    const error = await failure(() => inRequest('req-anthropic-hang', () => traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt('hang') }))))
+    const error = await failure(() =>
+      inRequest('req-anthropic-hang', () =>
+        traceGeneration({ model: 'claude-sonnet-4' }, () => anthropic.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: prompt('hang') })),
+      ),
+    )
     expect(error).toBeInstanceOf(Anthropic.APIConnectionTimeoutError)
     const event = await theGeneration(fake, byTrace('req-anthropic-hang'))
     expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: 'connection_error' })
@@ -133,13 +154,21 @@ describe('AI SDK errors', () => {
   const model = () => createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' }).chat('gpt-4o-mini')
 
   it('generateText: the APICallError’s status and body decide the category', async () => {
-    await failure(() => inRequest('req-ai-quota', () => traceGeneration({ provider: 'openai' }, () => generateText({ model: model(), prompt: 'x [[fake:quota]]', maxRetries: 0 }))))
+    await failure(() =>
+      inRequest('req-ai-quota', () =>
+        traceGeneration({ provider: 'openai' }, () => generateText({ model: model(), prompt: 'x [[fake:quota]]', maxRetries: 0 })),
+      ),
+    )
     const event = await theGeneration(fake, byTrace('req-ai-quota'))
     expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: 'quota_error', $ai_http_status: 429 })
   })
 
   it('generateText with retries: the RetryError’s last error decides', async () => {
-    const error = await failure(() => inRequest('req-ai-retry', () => traceGeneration({ provider: 'openai' }, () => generateText({ model: model(), prompt: 'x [[fake:server_error]]', maxRetries: 1 }))))
+    const error = await failure(() =>
+      inRequest('req-ai-retry', () =>
+        traceGeneration({ provider: 'openai' }, () => generateText({ model: model(), prompt: 'x [[fake:server_error]]', maxRetries: 1 })),
+      ),
+    )
     expect((error as Error).name).toBe('AI_RetryError')
     const event = await theGeneration(fake, byTrace('req-ai-retry'))
     expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: 'provider_error', $ai_http_status: 500 })
@@ -147,7 +176,9 @@ describe('AI SDK errors', () => {
 
   it('streamText reports its error in the stream, not by throwing: still recorded', async () => {
     const result = await inRequest('req-ai-stream-error', () =>
-      traceGeneration({ provider: 'openai' }, () => streamText({ model: model(), prompt: 'x [[fake:content_filter]]', maxRetries: 0, onError: () => undefined })),
+      traceGeneration({ provider: 'openai' }, () =>
+        streamText({ model: model(), prompt: 'x [[fake:content_filter]]', maxRetries: 0, onError: () => undefined }),
+      ),
     )
     for await (const _ of result.textStream) void _
     const event = await theGeneration(fake, byTrace('req-ai-stream-error'))

@@ -19,13 +19,25 @@ describe('limitPayload cuts text at the character budget and says so', () => {
     const out = limitPayload(
       [
         { role: 'system', content: 'a'.repeat(6) },
-        { role: 'user', content: [{ type: 'text', text: 'b'.repeat(6) }, { type: 'text', text: 'c'.repeat(6) }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'b'.repeat(6) },
+            { type: 'text', text: 'c'.repeat(6) },
+          ],
+        },
       ],
       10,
     )
     expect(out).toEqual([
       { role: 'system', content: 'aaaaaa' },
-      { role: 'user', content: [{ type: 'text', text: 'bbbb…[truncated 2 chars]' }, { type: 'text', text: '…[truncated 6 chars]' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'bbbb…[truncated 2 chars]' },
+          { type: 'text', text: '…[truncated 6 chars]' },
+        ],
+      },
     ])
   })
 
@@ -36,7 +48,9 @@ describe('limitPayload cuts text at the character budget and says so', () => {
 
   it('replaces inline base64 media instead of spending the budget on it', () => {
     const image = `data:image/png;base64,${'A'.repeat(100_000)}`
-    expect(limitPayload([{ type: 'image_url', image_url: { url: image } }], 30_000)).toEqual([{ type: 'image_url', image_url: { url: '[base64 image/png redacted]' } }])
+    expect(limitPayload([{ type: 'image_url', image_url: { url: image } }], 30_000)).toEqual([
+      { type: 'image_url', image_url: { url: '[base64 image/png redacted]' } },
+    ])
   })
 
   it('never splits a surrogate pair', () => {

@@ -58,7 +58,9 @@ describe('by default (POSTHOG_LLM_PAYLOADS unset)', () => {
     const model = createOpenAI({ baseURL: llm.baseURL, apiKey: 'test' }).chat('gpt-4o-mini')
     // The AI SDK's APICallError carries the whole request body (`requestBodyValues`), prompt included.
     const prompt = `${MARKER} tell me [[fake:server_error]]`
-    await expect(inRequest('req-private-2', () => traceGeneration({ input: prompt }, () => generateText({ model, prompt, maxRetries: 0 })))).rejects.toMatchObject({
+    await expect(
+      inRequest('req-private-2', () => traceGeneration({ input: prompt }, () => generateText({ model, prompt, maxRetries: 0 }))),
+    ).rejects.toMatchObject({
       requestBodyValues: expect.objectContaining({ messages: expect.anything() }),
     })
     const event = await theGeneration(fake, byTrace('req-private-2'))
@@ -102,7 +104,12 @@ describe('Sentry’s own gen-AI capture follows the same switch', () => {
   const genAI = (env: Record<string, string>) => {
     const { config } = parseConfig({ SENTRY_DSN: 'http://key@127.0.0.1:9/1', POSTHOG_API_KEY: 'phc_llmtests1234567', ...env }, { dev: false })
     if (!config.sentry.enabled) throw new Error('Sentry should be on')
-    const client = new NodeClient({ ...sentryServerOptions({ ...config, sentry: config.sentry }), transport: makeNodeTransport, stackParser: defaultStackParser, integrations: [] })
+    const client = new NodeClient({
+      ...sentryServerOptions({ ...config, sentry: config.sentry }),
+      transport: makeNodeTransport,
+      stackParser: defaultStackParser,
+      integrations: [],
+    })
     return client.getDataCollectionOptions().genAI
   }
 

@@ -61,10 +61,18 @@ describe('the call is unaffected by tracing failures', () => {
   })
 
   it('rethrows exactly what the call threw, even a non-Error, and still records it', async () => {
-    const thrown = await inRequest('req-string-throw', () => traceGeneration({ provider: 'custom', model: 'm' }, () => Promise.reject('plain string'))).catch((e: unknown) => e)
+    const thrown = await inRequest('req-string-throw', () => traceGeneration({ provider: 'custom', model: 'm' }, () => Promise.reject('plain string'))).catch(
+      (e: unknown) => e,
+    )
     expect(thrown).toBe('plain string')
     const event = await theGeneration(fake, (p) => p.$ai_trace_id === 'req-string-throw')
-    expect(event.properties).toMatchObject({ $ai_is_error: true, error_type: 'application_error', $ai_error: 'string: plain string', $ai_provider: 'custom', $ai_model: 'm' })
+    expect(event.properties).toMatchObject({
+      $ai_is_error: true,
+      error_type: 'application_error',
+      $ai_error: 'string: plain string',
+      $ai_provider: 'custom',
+      $ai_model: 'm',
+    })
   })
 
   it('is untouched when the event queue itself throws on capture', async () => {

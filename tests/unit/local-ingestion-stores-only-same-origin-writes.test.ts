@@ -28,8 +28,12 @@ type Route = 'posthog' | 'sentryTunnel' | 'sentryIngest'
 
 /** One write to each ingestion route, carrying `marker`, from `from`. */
 function write(route: Route, marker: string, from: From): Promise<Response> {
-  if (route === 'posthog') return routes.posthog(request('/_ox/p/e/', { method: 'POST', body: posthogBatch(marker), headers: { 'content-type': 'text/plain' } }, from))
-  if (route === 'sentryTunnel') return routes.sentryTunnel(request('/_ox/s', { method: 'POST', body: sentryEnvelope(marker, true), headers: { 'content-type': 'text/plain;charset=UTF-8' } }, from))
+  if (route === 'posthog')
+    return routes.posthog(request('/_ox/p/e/', { method: 'POST', body: posthogBatch(marker), headers: { 'content-type': 'text/plain' } }, from))
+  if (route === 'sentryTunnel')
+    return routes.sentryTunnel(
+      request('/_ox/s', { method: 'POST', body: sentryEnvelope(marker, true), headers: { 'content-type': 'text/plain;charset=UTF-8' } }, from),
+    )
   return routes.sentryIngest(request('/_ox/s/api/1/envelope/?sentry_key=local', { method: 'POST', body: sentryEnvelope(marker, false) }, from))
 }
 

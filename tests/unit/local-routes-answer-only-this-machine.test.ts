@@ -67,7 +67,10 @@ describe('local mode’s routes answer this machine only', () => {
   it('asks a request the address watcher did not see to come again, in its first two minutes only', async () => {
     // Unseen: it reached the server before the watcher started, or carries a stamp the watcher
     // did not write. Sent again, it is seen (and judged like any other).
-    const unseen: From[] = [{ address: null, headers: { 'x-forwarded-for': '127.0.0.1' } }, { address: null, headers: { 'x-observability-client-address': 'not-the-token 127.0.0.1' } }]
+    const unseen: From[] = [
+      { address: null, headers: { 'x-forwarded-for': '127.0.0.1' } },
+      { address: null, headers: { 'x-observability-client-address': 'not-the-token 127.0.0.1' } },
+    ]
     for (const from of unseen) {
       expect(await statuses(from)).toEqual(Object.fromEntries(Object.keys(OK).map((k) => [k, 307])))
       const again = await routes.posthog(request('/_ox/p/e/?retry_count=0', { method: 'POST', body: posthogBatch('unseen') }, from))
@@ -96,7 +99,9 @@ describe('local mode’s routes answer this machine only', () => {
     try {
       expect(await statuses({ address: '192.0.2.7', host: 'devbox.lan:3000' })).toEqual(OK)
       // Still only the app's own pages may write.
-      const foreign = await routes.posthog(request('/_ox/p/e/', { method: 'POST', body: posthogBatch('x') }, { address: '192.0.2.7', headers: { origin: 'https://evil.example' } }))
+      const foreign = await routes.posthog(
+        request('/_ox/p/e/', { method: 'POST', body: posthogBatch('x') }, { address: '192.0.2.7', headers: { origin: 'https://evil.example' } }),
+      )
       expect(foreign.status).toBe(403)
     } finally {
       useLocalMode(dir)

@@ -16,7 +16,15 @@ describe('local mode serves posthog-js’s lazy scripts, and nothing else', () =
   })
 
   it('refuses traversal, other folders, other file types and files that do not exist', () => {
-    for (const path of ['/static/../package.json', '/static/..%2F..%2Fpackage.json', '/static/a/b/c.js', '/static/.hidden.js', '/static/main.d.ts', '/static/', '/other/array.js']) {
+    for (const path of [
+      '/static/../package.json',
+      '/static/..%2F..%2Fpackage.json',
+      '/static/a/b/c.js',
+      '/static/.hidden.js',
+      '/static/main.d.ts',
+      '/static/',
+      '/other/array.js',
+    ]) {
       expect(posthogStaticName(path), path).toBeUndefined()
     }
     expect(readPosthogStatic('../package.json', dist)).toBeNull()

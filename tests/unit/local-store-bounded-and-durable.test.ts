@@ -90,7 +90,9 @@ describe('local mode keeps events on disk, bounded, across restarts', () => {
     const a = createLocalStore(settings({ maxEvents: 10_000 }))
     const b = createLocalStore(settings({ maxEvents: 10_000 }))
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append(Array.from({ length: 5 }, (_, j) => event(i * 5 + j, { data: { blob: 'q'.repeat(5_000) } })))),
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).append(Array.from({ length: 5 }, (_, j) => event(i * 5 + j, { data: { blob: 'q'.repeat(5_000) } }))),
+      ),
     )
     const lines = linesOnDisk()
     expect(lines).toHaveLength(200)

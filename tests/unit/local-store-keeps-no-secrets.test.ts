@@ -25,7 +25,10 @@ afterAll(() => {
 
 describe('local mode writes no secret to disk', () => {
   it('scrubs PostHog events and Sentry envelopes that reach it unscrubbed', async () => {
-    const posthog = posthogBatch('stored-secret-check', { $current_url: 'http://localhost:3000/reset?token=StoredTokenSecret991&page=2', note: 'password=StoredPasswordSecret992' })
+    const posthog = posthogBatch('stored-secret-check', {
+      $current_url: 'http://localhost:3000/reset?token=StoredTokenSecret991&page=2',
+      note: 'password=StoredPasswordSecret992',
+    })
     expect((await routes.posthog(request('/_ox/p/e/', { method: 'POST', body: posthog, headers: { 'content-type': 'text/plain' } }))).status).toBe(200)
     const envelope = sentryEnvelope('login failed for api_key=StoredApiKeySecret993 card 4111 1111 1111 1111', false)
     expect((await routes.sentryIngest(request('/_ox/s/api/1/envelope/?sentry_key=local', { method: 'POST', body: envelope }))).status).toBe(200)

@@ -74,7 +74,11 @@ describe('the local timeline groups by request id', () => {
 
 describe('stored events are described from the real wire data', () => {
   it('reads PostHog properties: request id, side, errors, links', () => {
-    const server = describePostHogEvent({ event: 'api_request', distinct_id: 'u', properties: { $lib: 'posthog-node', request_id: 'r', method: 'GET', endpoint: '/api/ping', status_code: 503, response_time_ms: 4 } })
+    const server = describePostHogEvent({
+      event: 'api_request',
+      distinct_id: 'u',
+      properties: { $lib: 'posthog-node', request_id: 'r', method: 'GET', endpoint: '/api/ping', status_code: 503, response_time_ms: 4 },
+    })
     expect(server).toMatchObject({ backend: 'posthog', source: 'server', requestId: 'r', error: true, title: 'GET /api/ping → 503 (4 ms)' })
     const browser = describePostHogEvent({
       event: '$exception',
@@ -82,24 +86,72 @@ describe('stored events are described from the real wire data', () => {
       timestamp: '2026-01-01T00:00:00.000Z',
       properties: { $lib: 'web', $session_id: 's', $window_id: 'w', $sentry_event_id: 'e', $exception_list: [{ type: 'TypeError', value: 'x is undefined' }] },
     })
-    expect(browser).toMatchObject({ source: 'browser', error: true, sessionId: 's', windowId: 'w', sentryLink: 'e', title: 'TypeError: x is undefined', time: Date.parse('2026-01-01T00:00:00.000Z') })
+    expect(browser).toMatchObject({
+      source: 'browser',
+      error: true,
+      sessionId: 's',
+      windowId: 'w',
+      sentryLink: 'e',
+      title: 'TypeError: x is undefined',
+      time: Date.parse('2026-01-01T00:00:00.000Z'),
+    })
   })
 
   it('reads a Sentry envelope by its main item', () => {
     const error = describeSentryEnvelope(
       {
         header: { event_id: 'abc', sent_at: '2026-01-01T00:00:00.000Z' },
-        items: [{ type: 'event', header: { type: 'event' }, payload: { event_id: 'abc', timestamp: 1_767_225_600.5, tags: { request_id: 'r', posthog_session_id: 's' }, contexts: { trace: { trace_id: 't' } }, exception: { values: [{ type: 'ProviderError', value: 'boom' }] } } }],
+        items: [
+          {
+            type: 'event',
+            header: { type: 'event' },
+            payload: {
+              event_id: 'abc',
+              timestamp: 1_767_225_600.5,
+              tags: { request_id: 'r', posthog_session_id: 's' },
+              contexts: { trace: { trace_id: 't' } },
+              exception: { values: [{ type: 'ProviderError', value: 'boom' }] },
+            },
+          },
+        ],
       },
       'server',
     )
-    expect(error).toMatchObject({ backend: 'sentry', source: 'server', type: 'error', error: true, requestId: 'r', sessionId: 's', sentryTraceId: 't', eventId: 'abc', title: 'ProviderError: boom', time: 1_767_225_600_500 })
+    expect(error).toMatchObject({
+      backend: 'sentry',
+      source: 'server',
+      type: 'error',
+      error: true,
+      requestId: 'r',
+      sessionId: 's',
+      sentryTraceId: 't',
+      eventId: 'abc',
+      title: 'ProviderError: boom',
+      time: 1_767_225_600_500,
+    })
     const spans = describeSentryEnvelope(
-      { header: { trace: { trace_id: 't2' } }, items: [{ type: 'span', header: { type: 'span' }, payload: { items: [{ name: 'load route module' }, { name: 'GET /api/ping', is_segment: true, start_timestamp: 1, attributes: { request_id: { value: 'r2', type: 'string' } } }] } }] },
+      {
+        header: { trace: { trace_id: 't2' } },
+        items: [
+          {
+            type: 'span',
+            header: { type: 'span' },
+            payload: {
+              items: [
+                { name: 'load route module' },
+                { name: 'GET /api/ping', is_segment: true, start_timestamp: 1, attributes: { request_id: { value: 'r2', type: 'string' } } },
+              ],
+            },
+          },
+        ],
+      },
       'server',
     )
     expect(spans).toMatchObject({ type: 'spans', requestId: 'r2', sentryTraceId: 't2', title: '2 span(s): GET /api/ping' })
-    const attachment = describeSentryEnvelope({ header: {}, items: [{ type: 'attachment', header: { type: 'attachment' }, payload: new Uint8Array(3) }] }, 'browser')
+    const attachment = describeSentryEnvelope(
+      { header: {}, items: [{ type: 'attachment', header: { type: 'attachment' }, payload: new Uint8Array(3) }] },
+      'browser',
+    )
     expect(JSON.stringify(attachment.data)).toContain('3 bytes')
   })
 })

@@ -10,7 +10,17 @@ import { VIEWER_SCRIPT } from '@/lib/observability/server/local/viewer-script'
  * stores them; every value reaches the page as text, never as markup.
  */
 
-const summary = { id: 'ev1', at: 1_767_225_600_000, time: 1_767_225_600_000, backend: 'sentry', source: 'server', type: 'error', title: 'Error: probe failed', error: true, requestId: 'req-1' }
+const summary = {
+  id: 'ev1',
+  at: 1_767_225_600_000,
+  time: 1_767_225_600_000,
+  backend: 'sentry',
+  source: 'server',
+  type: 'error',
+  title: 'Error: probe failed',
+  error: true,
+  requestId: 'req-1',
+}
 const crumbs = [
   { timestamp: 1_767_225_599.5, type: 'default', category: 'chat', level: 'info', message: 'prompt received', data: { chars: 12 } },
   { timestamp: 1_767_225_599.6, category: 'console', level: 'warning', message: '<img src=x onerror=alert(1)> slow model' },
@@ -26,7 +36,25 @@ async function openEvent(detail: unknown): Promise<HTMLElement> {
   vi.stubGlobal('fetch', async (url: string) => {
     const body = url.startsWith('/_ox/local/events/')
       ? detail
-      : { version: '1', store: { dir: '.observability', maxEvents: 5000, maxBytes: 50 << 20 }, events: [summary], groups: [{ key: 'request:req-1', kind: 'request', id: 'req-1', title: 'Error: probe failed', first: summary.time, last: summary.time, events: [{ id: 'ev1', by: 'request id' }], posthog: 0, sentry: 1, errors: 1 }] }
+      : {
+          version: '1',
+          store: { dir: '.observability', maxEvents: 5000, maxBytes: 50 << 20 },
+          events: [summary],
+          groups: [
+            {
+              key: 'request:req-1',
+              kind: 'request',
+              id: 'req-1',
+              title: 'Error: probe failed',
+              first: summary.time,
+              last: summary.time,
+              events: [{ id: 'ev1', by: 'request id' }],
+              posthog: 0,
+              sentry: 1,
+              errors: 1,
+            },
+          ],
+        }
     return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
   })
   // The page's script, as the browser runs it from the inline <script>.
@@ -47,7 +75,9 @@ describe('the local timeline shows a Sentry error’s breadcrumbs', () => {
   it('lists them in order above the JSON, as text', async () => {
     const item = await openEvent(stored({ breadcrumbs: crumbs, exception: { values: [{ type: 'Error', value: 'probe failed' }] } }))
     const rows = [...item.querySelectorAll('.crumbs li.crumb')]
-    expect(rows.map((r) => [r.querySelector('.level')!.textContent, r.querySelector('.category')!.textContent, r.querySelector('.message')!.textContent])).toEqual([
+    expect(
+      rows.map((r) => [r.querySelector('.level')!.textContent, r.querySelector('.category')!.textContent, r.querySelector('.message')!.textContent]),
+    ).toEqual([
       ['info', 'chat', 'prompt received'],
       ['warning', 'console', '<img src=x onerror=alert(1)> slow model'],
       ['error', 'chat', 'model failed'],

@@ -18,7 +18,10 @@ describe('manual captureException reaches both backends once, linked', () => {
     const { sentryEventId } = await captureException(new Error('sync failed'), { properties: circular, tags: { job: 'sync' }, level: 'warning' })
     expect(sentryEventId).toMatch(/^[0-9a-f]{32}$/)
     const [exception] = await waitForEvents(fake, (e) => e.event === '$exception')
-    expect(exception).toMatchObject({ distinct_id: 'system', properties: { job: 'sync-invoices', authToken: '[Filtered]', $exception_level: 'warning', $sentry_event_id: sentryEventId } })
+    expect(exception).toMatchObject({
+      distinct_id: 'system',
+      properties: { job: 'sync-invoices', authToken: '[Filtered]', $exception_level: 'warning', $sentry_event_id: sentryEventId },
+    })
     await fake.waitFor((f) => f.sentryEvents().length > 0)
     // Both SDKs deliver what they still hold before anything is counted: a duplicate would be in it.
     await flushSoon()

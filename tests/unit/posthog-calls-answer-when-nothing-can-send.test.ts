@@ -31,7 +31,22 @@ afterAll(async () => {
 
 /** An event captured on the posthog-node client itself (its link to the worker), not the kit's own queue. */
 const ping = (id: string) =>
-  getPostHog()!.capture({ distinctId: 'visitor-1', event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r', $process_person_profile: false } })
+  getPostHog()!.capture({
+    distinctId: 'visitor-1',
+    event: 'api_request',
+    properties: {
+      endpoint: '/api/ping',
+      method: 'GET',
+      status_code: 200,
+      response_time_ms: 1,
+      request_id: id,
+      success: true,
+      user_id: 'anonymous',
+      environment: 'test',
+      release: 'r',
+      $process_person_profile: false,
+    },
+  })
 
 describe('PostHog calls still answer when nothing is left to send with', () => {
   it('answers flags with the default, flushes and captures without throwing, and warns once', async () => {

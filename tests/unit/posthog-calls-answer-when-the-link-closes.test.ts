@@ -14,7 +14,22 @@ let fake: FakeIngest
 
 /** An event captured on the posthog-node client itself (its link to the worker), not the kit's own queue. */
 const ping = (id: string) =>
-  getPostHog()!.capture({ distinctId: 'visitor-1', event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r', $process_person_profile: false } })
+  getPostHog()!.capture({
+    distinctId: 'visitor-1',
+    event: 'api_request',
+    properties: {
+      endpoint: '/api/ping',
+      method: 'GET',
+      status_code: 200,
+      response_time_ms: 1,
+      request_id: id,
+      success: true,
+      user_id: 'anonymous',
+      environment: 'test',
+      release: 'r',
+      $process_person_profile: false,
+    },
+  })
 
 /** Settles `promise`, or says it was still pending after `ms`. */
 const within = <T>(promise: Promise<T>, ms = 2_000) =>

@@ -18,7 +18,25 @@ import { configureKit, restoreKit } from '../support/llm-tracing'
 let fake: FakeIngest
 
 const ping = (id: string, extra: Record<string, unknown> = {}) =>
-  capture('visitor-1', { event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: id, success: true, user_id: 'anonymous', environment: 'test', release: 'r', ...extra } as never }, { anonymous: true })
+  capture(
+    'visitor-1',
+    {
+      event: 'api_request',
+      properties: {
+        endpoint: '/api/ping',
+        method: 'GET',
+        status_code: 200,
+        response_time_ms: 1,
+        request_id: id,
+        success: true,
+        user_id: 'anonymous',
+        environment: 'test',
+        release: 'r',
+        ...extra,
+      } as never,
+    },
+    { anonymous: true },
+  )
 
 /** The events matching `match`, once there are at least `n`. */
 const atLeast = (match: (e: PostHogEvent) => boolean, n = 1) =>

@@ -27,7 +27,12 @@ function configure(env: Record<string, string>) {
 function proxy(path: string, init: RequestInit & { segments?: string[] } = {}) {
   const { segments: given, ...requestInit } = init
   const url = new URL(`/_ox/p${path}`, 'http://app.test')
-  const segments = given ?? url.pathname.replace(/^\/_ox\/p\//, '').split('/').filter(Boolean)
+  const segments =
+    given ??
+    url.pathname
+      .replace(/^\/_ox\/p\//, '')
+      .split('/')
+      .filter(Boolean)
   return posthogProxy(new Request(url, requestInit), { params: Promise.resolve({ path: segments }) })
 }
 

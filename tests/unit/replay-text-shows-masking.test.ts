@@ -14,11 +14,7 @@ describe('a replay’s text is printed as it left the browser, to check masking'
           childNodes: [
             element('html', [
               element('head', [element('style', [text('.secret { color: red }')]), element('script', [text('var token = 1')])]),
-              element('body', [
-                element('h1', [text('Debug: throw')]),
-                element('pre', [text('****** *****')]),
-                element('input', [], { value: '************' }),
-              ]),
+              element('body', [element('h1', [text('Debug: throw')]), element('pre', [text('****** *****')]), element('input', [], { value: '************' })]),
             ]),
           ],
         },

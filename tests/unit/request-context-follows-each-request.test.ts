@@ -16,27 +16,31 @@ afterAll(() => {
   resetObservability()
 })
 
-const seen = withTracking(async (request: Request, _context: unknown) => {
-  const before = await getRequestId()
-  // Kept: simulated work of a given length, so that concurrent requests interleave; nothing is awaited.
-  await new Promise((r) => setTimeout(r, Number(new URL(request.url).searchParams.get('wait'))))
-  const after = await getRequestId()
-  let nested: string | undefined
-  if (request.headers.get('x-fork')) {
-    const Sentry = await import('@sentry/nextjs')
-    nested = await Sentry.withIsolationScope(async () => {
-      // Kept: an await inside the nested scope, so other requests run meanwhile.
-      await new Promise((r) => setTimeout(r, 5))
-      return getRequestId()
-    })
-  }
-  return Response.json({ before, after, nested })
-}, { endpoint: '/api/seen' })
+const seen = withTracking(
+  async (request: Request, _context: unknown) => {
+    const before = await getRequestId()
+    // Kept: simulated work of a given length, so that concurrent requests interleave; nothing is awaited.
+    await new Promise((r) => setTimeout(r, Number(new URL(request.url).searchParams.get('wait'))))
+    const after = await getRequestId()
+    let nested: string | undefined
+    if (request.headers.get('x-fork')) {
+      const Sentry = await import('@sentry/nextjs')
+      nested = await Sentry.withIsolationScope(async () => {
+        // Kept: an await inside the nested scope, so other requests run meanwhile.
+        await new Promise((r) => setTimeout(r, 5))
+        return getRequestId()
+      })
+    }
+    return Response.json({ before, after, nested })
+  },
+  { endpoint: '/api/seen' },
+)
 
 async function burst(fork: boolean) {
   const calls = Array.from({ length: 8 }, (_, i) =>
-    seen(new Request(`http://127.0.0.1/api/seen?wait=${(8 - i) * 3}`, { headers: { 'x-request-id': `ctx-${i}`, ...(fork ? { 'x-fork': '1' } : {}) } }), { params: Promise.resolve({}) })
-      .then((r) => r.json() as Promise<{ before: string; after: string; nested?: string }>),
+    seen(new Request(`http://127.0.0.1/api/seen?wait=${(8 - i) * 3}`, { headers: { 'x-request-id': `ctx-${i}`, ...(fork ? { 'x-fork': '1' } : {}) } }), {
+      params: Promise.resolve({}),
+    }).then((r) => r.json() as Promise<{ before: string; after: string; nested?: string }>),
   )
   return Promise.all(calls)
 }

@@ -77,13 +77,20 @@ describe('every request gets an X-Request-ID: its own when valid, else a fresh o
     })
 
     it('adds the id to an app rewrite that does not override headers', async () => {
-      const res = await withObservability((req) => NextResponse.rewrite(new URL('/en/page', req.url)))(request({ 'x-request-id': 'rw-1', accept: 'text/html' }), event)
+      const res = await withObservability((req) => NextResponse.rewrite(new URL('/en/page', req.url)))(
+        request({ 'x-request-id': 'rw-1', accept: 'text/html' }),
+        event,
+      )
       expect(res.headers.get('x-middleware-rewrite')).toBe('http://app.test/en/page')
       expect(forwardedRequestHeaders(res)).toMatchObject({ 'x-request-id': 'rw-1', accept: 'text/html' })
     })
 
     it('lets the app’s own errors propagate (fails closed like the app would)', async () => {
-      await expect(withObservability(() => { throw new Error('auth backend down') })(request(), event)).rejects.toThrow('auth backend down')
+      await expect(
+        withObservability(() => {
+          throw new Error('auth backend down')
+        })(request(), event),
+      ).rejects.toThrow('auth backend down')
     })
   })
 })

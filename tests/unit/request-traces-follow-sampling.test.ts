@@ -25,9 +25,12 @@ async function start(rate: string) {
 }
 
 const ok = withTracking(async (_request: Request, _context: unknown) => Response.json({ ok: true }), { endpoint: '/api/traced' })
-const failing = withTracking(async (_request: Request, _context: unknown): Promise<Response> => {
-  throw new Error('traced failure')
-}, { endpoint: '/api/traced-failure' })
+const failing = withTracking(
+  async (_request: Request, _context: unknown): Promise<Response> => {
+    throw new Error('traced failure')
+  },
+  { endpoint: '/api/traced-failure' },
+)
 
 function call(handler: typeof ok, sentryTrace?: string) {
   const headers: Record<string, string> = { 'x-request-id': 'traced-req-1', ...(sentryTrace ? { 'sentry-trace': sentryTrace } : {}) }
@@ -43,13 +46,20 @@ async function flushSentry() {
   expect(await Sentry.flush(5_000), 'Sentry delivered everything it held').toBe(true)
 }
 
-interface StreamedSpan { trace_id: string; span_id: string; parent_span_id?: string; is_segment?: boolean; name?: string; attributes?: Record<string, unknown> }
+interface StreamedSpan {
+  trace_id: string
+  span_id: string
+  parent_span_id?: string
+  is_segment?: boolean
+  name?: string
+  attributes?: Record<string, unknown>
+}
 
 /** The root span of each traced request: Sentry 11 streams spans (`span` items) rather than sending transactions. */
 const transactions = () =>
   fake
     .sentryItems('span')
-    .flatMap((i) => ((i.payload as { items?: StreamedSpan[] }).items ?? []))
+    .flatMap((i) => (i.payload as { items?: StreamedSpan[] }).items ?? [])
     .filter((s) => s.is_segment === true)
     .map((s) => ({ contexts: { trace: { trace_id: s.trace_id, parent_span_id: s.parent_span_id } }, attributes: s.attributes ?? {} }))
 

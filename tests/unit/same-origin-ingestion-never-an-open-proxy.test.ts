@@ -6,7 +6,12 @@ import { startRecordingHost } from '../support/recording-host'
 
 function proxy(path: string, init: RequestInit & { segments?: string[] } = {}) {
   const url = new URL(path, 'http://app.test')
-  const segments = init.segments ?? url.pathname.replace(/^\/_ox\/p\//, '').split('/').filter(Boolean)
+  const segments =
+    init.segments ??
+    url.pathname
+      .replace(/^\/_ox\/p\//, '')
+      .split('/')
+      .filter(Boolean)
   return posthogProxy(new Request(url, init), { params: Promise.resolve({ path: segments }) })
 }
 
@@ -130,7 +135,12 @@ describe('Sentry tunnel (/_ox/s)', () => {
       relay.answerWith(() => ({ status: 200, type: 'text/html', body: '<!doctype html><title>Sign in</title>' }))
       const page = await tunnel(envelope(dsn))
       expect([page.status, await page.text()]).toEqual([502, ''])
-      relay.answerWith(() => ({ status: 429, type: 'application/json', body: '{"detail":"rate limited"}', headers: { 'x-sentry-rate-limits': '60::organization' } }))
+      relay.answerWith(() => ({
+        status: 429,
+        type: 'application/json',
+        body: '{"detail":"rate limited"}',
+        headers: { 'x-sentry-rate-limits': '60::organization' },
+      }))
       const limited = await tunnel(envelope(dsn))
       expect([limited.status, limited.headers.get('x-sentry-rate-limits')]).toEqual([429, '60::organization'])
     } finally {

@@ -5,18 +5,34 @@ import { scriptCommandLine, scrubArgv } from '@/lib/observability/server/script-
 describe("a script's reported command line never carries its secrets", () => {
   it.each([
     [['--token=abc123'], ['--token=[Filtered]']],
-    [['--password', 'hunter2'], ['--password', FILTERED]],
-    [['--api-key', 'k-123'], ['--api-key', FILTERED]],
+    [
+      ['--password', 'hunter2'],
+      ['--password', FILTERED],
+    ],
+    [
+      ['--api-key', 'k-123'],
+      ['--api-key', FILTERED],
+    ],
     [['--apiKey=k-123'], ['--apiKey=[Filtered]']],
     [['--db-password=x=y'], ['--db-password=[Filtered]']],
-    [['--client_secret', '-starts-with-a-dash'], ['--client_secret', FILTERED]],
+    [
+      ['--client_secret', '-starts-with-a-dash'],
+      ['--client_secret', FILTERED],
+    ],
     [['-token=abc'], ['-token=[Filtered]']],
   ])('the value of a sensitive flag: %j', (argv, expected) => {
     expect(scrubArgv(argv)).toEqual(expected)
   })
 
   it("secrets inside other arguments go through the kit's scrubber", () => {
-    expect(scrubArgv(['postgres://app:pw-123@db.internal:5432/app', '--url=https://u:p4ss@x.dev/p?token=t0k', 'PGPASSWORD=s3cret', 'Authorization: Bearer abcdefgh123'])).toEqual([
+    expect(
+      scrubArgv([
+        'postgres://app:pw-123@db.internal:5432/app',
+        '--url=https://u:p4ss@x.dev/p?token=t0k',
+        'PGPASSWORD=s3cret',
+        'Authorization: Bearer abcdefgh123',
+      ]),
+    ).toEqual([
       `postgres://app:${FILTERED}@db.internal:5432/app`,
       `--url=https://u:${FILTERED}@x.dev/p?token=${FILTERED}`,
       `PGPASSWORD=${FILTERED}`,

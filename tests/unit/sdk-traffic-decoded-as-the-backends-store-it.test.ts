@@ -16,7 +16,10 @@ import { DEFAULT_REMOTE_CONFIG, type FakeIngest, startFakeIngest, startRefusingP
 let fake: FakeIngest
 
 beforeAll(async () => {
-  fake = await startFakeIngest({ flags: { 'new-checkout': true, 'pricing-test': 'variant-b', off: false }, flagPayloads: { 'new-checkout': { color: 'green' } } })
+  fake = await startFakeIngest({
+    flags: { 'new-checkout': true, 'pricing-test': 'variant-b', off: false },
+    flagPayloads: { 'new-checkout': { color: 'green' } },
+  })
 })
 afterAll(() => fake.close())
 beforeEach(() => fake.clear())
@@ -62,11 +65,30 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
     })
 
     it('posthog-js gzip bodies are recognised by magic bytes alone', async () => {
-      const body = gz({ api_key: 'phc_js', sent_at: '2026-01-01T00:00:00.000Z', batch: [{ uuid: 'u-1', event: '$pageview', timestamp: '2026-01-01T00:00:00.000Z', properties: { distinct_id: 'anon-1', token: 'phc_js', $current_url: 'http://x/a' } }] })
+      const body = gz({
+        api_key: 'phc_js',
+        sent_at: '2026-01-01T00:00:00.000Z',
+        batch: [
+          {
+            uuid: 'u-1',
+            event: '$pageview',
+            timestamp: '2026-01-01T00:00:00.000Z',
+            properties: { distinct_id: 'anon-1', token: 'phc_js', $current_url: 'http://x/a' },
+          },
+        ],
+      })
       const { status, json } = await post('/e/', body, { 'content-type': 'text/plain' })
       expect([status, json]).toEqual([200, { status: 'Ok' }])
       expect(fake.events()).toEqual([
-        { uuid: 'u-1', event: '$pageview', distinct_id: 'anon-1', api_key: 'phc_js', timestamp: '2026-01-01T00:00:00.000Z', sent_at: '2026-01-01T00:00:00.000Z', properties: { distinct_id: 'anon-1', token: 'phc_js', $current_url: 'http://x/a' } },
+        {
+          uuid: 'u-1',
+          event: '$pageview',
+          distinct_id: 'anon-1',
+          api_key: 'phc_js',
+          timestamp: '2026-01-01T00:00:00.000Z',
+          sent_at: '2026-01-01T00:00:00.000Z',
+          properties: { distinct_id: 'anon-1', token: 'phc_js', $current_url: 'http://x/a' },
+        },
       ])
     })
 
@@ -84,7 +106,8 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
     })
 
     it('lz64 is decoded only when hinted, as legacy posthog-js sent it', async () => {
-      const lz = 'N4IghgDglg+g1gUwJ4gFwggCwMYwDYBeIANCAEZgAu2maA2qAgG4IB2laIhMzbHpEAE4B7CAkGUoCAM5pQAEyjTJrbJRhR5nAK4BaQiRCVhiVpyy4DpaQmyCEHdIV027D3YErgEAF9vAXW8gA=='
+      const lz =
+        'N4IghgDglg+g1gUwJ4gFwggCwMYwDYBeIANCAEZgAu2maA2qAgG4IB2laIhMzbHpEAE4B7CAkGUoCAM5pQAEyjTJrbJRhR5nAK4BaQiRCVhiVpyy4DpaQmyCEHdIV027D3YErgEAF9vAXW8gA=='
       expect(JSON.parse(decompressLz64(lz))).toMatchObject({ api_key: 'phc_lz' })
       const hinted = await post('/batch/?compression=lz64', `data=${encodeURIComponent(lz)}`, { 'content-type': 'application/x-www-form-urlencoded' })
       expect(hinted.status).toBe(200)
@@ -94,32 +117,71 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
     })
 
     it('single events, arrays and /engage/ bodies resolve event name, distinct id and token', () => {
-      const single = decodeIngestRequest(request({ path: '/capture', body: Buffer.from(JSON.stringify({ event: 'e1', distinct_id: 7, api_key: 'phc_a', properties: {} })) }))
+      const single = decodeIngestRequest(
+        request({ path: '/capture', body: Buffer.from(JSON.stringify({ event: 'e1', distinct_id: 7, api_key: 'phc_a', properties: {} })) }),
+      )
       expect(single).toMatchObject({ kind: 'posthog-events', endpoint: '/capture', events: [{ event: 'e1', distinct_id: '7', api_key: 'phc_a' }] })
-      const engage = decodeIngestRequest(request({ path: '/engage/', body: Buffer.from(JSON.stringify([{ $distinct_id: 'p-1', $token: 'phc_e', $set: { plan: 'pro' } }])) }))
+      const engage = decodeIngestRequest(
+        request({ path: '/engage/', body: Buffer.from(JSON.stringify([{ $distinct_id: 'p-1', $token: 'phc_e', $set: { plan: 'pro' } }])) }),
+      )
       expect(engage).toMatchObject({ events: [{ event: '$identify', distinct_id: 'p-1', api_key: 'phc_e', $set: { plan: 'pro' } }] })
-      const query = decodeIngestRequest(request({ method: 'GET', path: '/e/', search: `?data=${encodeURIComponent(Buffer.from('{"event":"g","properties":{"distinct_id":"q","token":"t"}}').toString('base64'))}` }))
+      const query = decodeIngestRequest(
+        request({
+          method: 'GET',
+          path: '/e/',
+          search: `?data=${encodeURIComponent(Buffer.from('{"event":"g","properties":{"distinct_id":"q","token":"t"}}').toString('base64'))}`,
+        }),
+      )
       expect(query).toMatchObject({ events: [{ event: 'g', distinct_id: 'q', api_key: 't' }] })
     })
 
     it('routes mounted under a basePath decode exactly like the root routes', () => {
       const body = Buffer.from('{"event":"b","properties":{"distinct_id":"d"}}')
-      expect(decodeIngestRequest(request({ path: '/api/ingest/e/', body }), { basePath: '/api/ingest' })).toMatchObject({ kind: 'posthog-events', endpoint: '/e' })
+      expect(decodeIngestRequest(request({ path: '/api/ingest/e/', body }), { basePath: '/api/ingest' })).toMatchObject({
+        kind: 'posthog-events',
+        endpoint: '/e',
+      })
       expect(decodeIngestRequest(request({ path: '/api/ingestion/e/', body }), { basePath: '/api/ingest' })).toBeUndefined()
     })
 
     it('$snapshot per-event compression (cv 2024-10) is fully inflated to plain rrweb events', async () => {
-      const full = { type: 2, timestamp: 1, data: { node: { type: 0, id: 1, childNodes: [{ type: 3, id: 2, textContent: 'SECRET-full-snapshot' }] }, initialOffset: { top: 0, left: 0 } } }
-      const mutation = { type: 3, timestamp: 2, data: { source: 0, texts: [{ id: 2, value: 'SECRET-mutation-text' }], attributes: [{ id: 1, attributes: { class: 'x' } }], removes: [], adds: [{ parentId: 1, nextId: null, node: { type: 3, id: 9, textContent: 'SECRET-added' } }] } }
+      const full = {
+        type: 2,
+        timestamp: 1,
+        data: { node: { type: 0, id: 1, childNodes: [{ type: 3, id: 2, textContent: 'SECRET-full-snapshot' }] }, initialOffset: { top: 0, left: 0 } },
+      }
+      const mutation = {
+        type: 3,
+        timestamp: 2,
+        data: {
+          source: 0,
+          texts: [{ id: 2, value: 'SECRET-mutation-text' }],
+          attributes: [{ id: 1, attributes: { class: 'x' } }],
+          removes: [],
+          adds: [{ parentId: 1, nextId: null, node: { type: 3, id: 9, textContent: 'SECRET-added' } }],
+        },
+      }
       const css = { type: 3, timestamp: 3, data: { source: 8, id: 4, adds: [{ rule: '.SECRET-rule{}', index: 0 }] } }
       const input = { type: 3, timestamp: 4, data: { source: 5, id: 7, text: '****', isChecked: false } }
       const wire = [
         { ...full, cv: '2024-10', data: latin1Gzip(full.data) },
-        { ...mutation, cv: '2024-10', data: { source: 0, texts: latin1Gzip(mutation.data.texts), attributes: latin1Gzip(mutation.data.attributes), removes: latin1Gzip([]), adds: latin1Gzip(mutation.data.adds) } },
+        {
+          ...mutation,
+          cv: '2024-10',
+          data: {
+            source: 0,
+            texts: latin1Gzip(mutation.data.texts),
+            attributes: latin1Gzip(mutation.data.attributes),
+            removes: latin1Gzip([]),
+            adds: latin1Gzip(mutation.data.adds),
+          },
+        },
         { ...css, cv: '2024-10', data: { source: 8, id: 4, adds: latin1Gzip(css.data.adds) } },
         input,
       ]
-      const body = gz([{ event: '$snapshot', properties: { distinct_id: 'd', token: 'phc_s', $session_id: 's-1', $snapshot_data: wire }, timestamp: '2026-01-01T00:00:00Z' }])
+      const body = gz([
+        { event: '$snapshot', properties: { distinct_id: 'd', token: 'phc_s', $session_id: 's-1', $snapshot_data: wire }, timestamp: '2026-01-01T00:00:00Z' },
+      ])
       expect(gunzipSync(body).toString('utf8')).not.toContain('SECRET')
       expect((await post('/s/', body, { 'content-type': 'text/plain' })).status).toBe(200)
 
@@ -175,7 +237,13 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
     })
 
     it('a large @sentry/node envelope is gzip-encoded on the wire and still decoded', async () => {
-      const client = new NodeClient({ dsn: fake.sentryDsn, transport: makeNodeTransport, stackParser: defaultStackParser, integrations: [], maxValueLength: 100_000 })
+      const client = new NodeClient({
+        dsn: fake.sentryDsn,
+        transport: makeNodeTransport,
+        stackParser: defaultStackParser,
+        integrations: [],
+        maxValueLength: 100_000,
+      })
       const scope = new Scope()
       scope.setClient(client)
       client.init()
@@ -189,17 +257,28 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
     })
 
     it('a replay_recording (zlib, gzip or plain) and a binary length-framed attachment are split by byte length', async () => {
-      const rrweb = [{ type: 4, timestamp: 1, data: { href: 'http://x/' } }, { type: 2, timestamp: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: '*****' }] } } }]
+      const rrweb = [
+        { type: 4, timestamp: 1, data: { href: 'http://x/' } },
+        { type: 2, timestamp: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: '*****' }] } } },
+      ]
       const recording = (data: Uint8Array | string) => Buffer.concat([Buffer.from('{"segment_id":3}\n'), Buffer.from(data)])
       const attachment = Buffer.concat([Buffer.from([0x00, 0x0a, 0xff, 0x0a]), Buffer.from('ATTACHMENT-SECRET\n')])
-      for (const [data, encoding] of [[deflateSync(JSON.stringify(rrweb)), 'zlib'], [gz(rrweb), 'gzip'], [JSON.stringify(rrweb), 'none']] as const) {
+      for (const [data, encoding] of [
+        [deflateSync(JSON.stringify(rrweb)), 'zlib'],
+        [gz(rrweb), 'gzip'],
+        [JSON.stringify(rrweb), 'none'],
+      ] as const) {
         fake.clear()
         const rec = recording(data)
-        const body = envelope({ event_id: 'e'.repeat(32), sent_at: '2026-01-01T00:00:00Z', sdk: { name: 'sentry.javascript.nextjs', version: '11.1.0' } }, [
-          [{ type: 'replay_event' }, JSON.stringify({ type: 'replay_event', replay_id: 'r1', segment_id: 3 })],
-          [{ type: 'replay_recording', length: rec.length }, rec],
-          [{ type: 'attachment', length: attachment.length, filename: 'a.bin' }, attachment],
-        ], false)
+        const body = envelope(
+          { event_id: 'e'.repeat(32), sent_at: '2026-01-01T00:00:00Z', sdk: { name: 'sentry.javascript.nextjs', version: '11.1.0' } },
+          [
+            [{ type: 'replay_event' }, JSON.stringify({ type: 'replay_event', replay_id: 'r1', segment_id: 3 })],
+            [{ type: 'replay_recording', length: rec.length }, rec],
+            [{ type: 'attachment', length: attachment.length, filename: 'a.bin' }, attachment],
+          ],
+          false,
+        )
         const { status, json } = await post('/api/42/envelope/?sentry_key=testkey&sentry_version=7', body)
         expect([status, json]).toEqual([200, { id: 'e'.repeat(32) }])
         const items = fake.sentry()[0]?.items ?? []
@@ -212,7 +291,11 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
 
     it('gzip, deflate and br Content-Encoding are removed before parsing', async () => {
       const body = envelope({ event_id: 'a'.repeat(32) }, [[{ type: 'event' }, JSON.stringify({ message: 'compressed hello' })]])
-      const encodings: Array<[string, Uint8Array]> = [['gzip', gzipSync(body)], ['deflate', deflateSync(body)], ['br', brotliCompressSync(body)]]
+      const encodings: Array<[string, Uint8Array]> = [
+        ['gzip', gzipSync(body)],
+        ['deflate', deflateSync(body)],
+        ['br', brotliCompressSync(body)],
+      ]
       for (const [coding, bytes] of encodings) {
         expect((await post('/api/42/envelope/?sentry_key=testkey', bytes, { 'content-encoding': coding })).status).toBe(200)
       }
@@ -238,9 +321,21 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
       ['empty batch', '/batch/', '{"api_key":"k","batch":[]}', {}, /batch is empty/],
       ['event without distinct_id', '/e/', '{"event":"x","properties":{}}', {}, /no distinct_id/],
       ['form without data', '/e/?compression=base64', 'foo=bar', { 'content-type': 'application/x-www-form-urlencoded' }, /no data= field/],
-      ['bad cv field', '/s/', JSON.stringify([{ event: '$snapshot', properties: { distinct_id: 'd', $snapshot_data: [{ type: 2, cv: '2024-10', data: 'not gzip' }] } }]), {}, /\$snapshot_data\[0\]\.data/],
+      [
+        'bad cv field',
+        '/s/',
+        JSON.stringify([{ event: '$snapshot', properties: { distinct_id: 'd', $snapshot_data: [{ type: 2, cv: '2024-10', data: 'not gzip' }] } }]),
+        {},
+        /\$snapshot_data\[0\]\.data/,
+      ],
       ['flags without token', '/flags/', '{"distinct_id":"d"}', {}, /no token/],
-      ['envelope length overflow', '/api/42/envelope/?sentry_key=testkey', '{}\n{"type":"attachment","length":99}\nabc', {}, /declares 99 bytes but only 3 remain/],
+      [
+        'envelope length overflow',
+        '/api/42/envelope/?sentry_key=testkey',
+        '{}\n{"type":"attachment","length":99}\nabc',
+        {},
+        /declares 99 bytes but only 3 remain/,
+      ],
       ['envelope item without type', '/api/42/envelope/?sentry_key=testkey', '{}\n{"length":1}\na', {}, /no string "type"/],
       ['replay without segment header', '/api/42/envelope/?sentry_key=testkey', '{}\n{"type":"replay_recording","length":2}\n[]', {}, /segment_id/],
     ]
@@ -282,7 +377,10 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
     })
 
     it('answers CORS preflights by mirroring origin and requested headers', async () => {
-      const res = await fetch(`${fake.url}/e/`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-custom' } })
+      const res = await fetch(`${fake.url}/e/`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-custom' },
+      })
       expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:3000')
       expect(res.headers.get('access-control-allow-credentials')).toBe('true')
       expect(res.headers.get('access-control-allow-headers')).toBe('content-type,x-custom')
@@ -297,7 +395,10 @@ describe('the SDKs’ traffic is decoded as the backends would store it', () => 
 
     it('hang never answers, and close() still tears the connection down', async () => {
       const hanging = await startFakeIngest({ mode: 'hang' })
-      const pending = fetch(`${hanging.url}/e/`, { method: 'POST', body: '{}' }).then(() => 'answered', () => 'failed')
+      const pending = fetch(`${hanging.url}/e/`, { method: 'POST', body: '{}' }).then(
+        () => 'answered',
+        () => 'failed',
+      )
       await hanging.waitFor((f) => f.requests().length === 1)
       const timeout = await Promise.race([pending, new Promise((r) => setTimeout(() => r('still waiting'), 150))])
       expect(timeout).toBe('still waiting')

@@ -24,9 +24,37 @@ describe('the review’s error message loses every secret and keeps its words', 
 
 describe('names Relay filters by default are filtered', () => {
   it.each([
-    'pwd', 'mysql_pwd', 'pass', 'userPass', 'credential', 'credentials', 'signature', 'X-Amz-Signature', 'sid', 'connect.sid', 'PHPSESSID',
-    'JSESSIONID', 'jwt', '_csrf', 'csrf-token', 'xsrf_token', 'ssn', 'cvv', 'card[cvc]', 'otp', 'two_factor_auth', 'private_key', 'privateKey',
-    'passphrase', 'client_secret', 'refresh_token', 'apiKey', 'x-api-key', 'Authorization', 'cardNumber', 'iban',
+    'pwd',
+    'mysql_pwd',
+    'pass',
+    'userPass',
+    'credential',
+    'credentials',
+    'signature',
+    'X-Amz-Signature',
+    'sid',
+    'connect.sid',
+    'PHPSESSID',
+    'JSESSIONID',
+    'jwt',
+    '_csrf',
+    'csrf-token',
+    'xsrf_token',
+    'ssn',
+    'cvv',
+    'card[cvc]',
+    'otp',
+    'two_factor_auth',
+    'private_key',
+    'privateKey',
+    'passphrase',
+    'client_secret',
+    'refresh_token',
+    'apiKey',
+    'x-api-key',
+    'Authorization',
+    'cardNumber',
+    'iban',
   ])('%s', (key) => expect(isSensitiveKey(key)).toBe(true))
 
   it.each(['code', 'state', 'key', 'sig', 'nonce'])('OAuth and signed-URL name %s, in a URL only', (key) => {
@@ -34,10 +62,21 @@ describe('names Relay filters by default are filtered', () => {
     expect(isSensitiveKey(key)).toBe(false)
   })
 
-  it.each(['passenger', 'compass', 'bypassCache', 'author', 'authority', 'input_tokens', 'max_tokens', 'page', 'endpoint', 'user-agent', 'classname', 'keyboard', 'pinned'])(
-    '%s is not secret',
-    (key) => expect(isSensitiveKey(key)).toBe(false),
-  )
+  it.each([
+    'passenger',
+    'compass',
+    'bypassCache',
+    'author',
+    'authority',
+    'input_tokens',
+    'max_tokens',
+    'page',
+    'endpoint',
+    'user-agent',
+    'classname',
+    'keyboard',
+    'pinned',
+  ])('%s is not secret', (key) => expect(isSensitiveKey(key)).toBe(false))
 })
 
 describe('secrets are recognised by shape in free text', () => {

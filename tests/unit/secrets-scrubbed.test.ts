@@ -5,8 +5,23 @@ import type { ErrorEvent, StreamedSpanJSON } from '@sentry/core'
 
 describe('sensitive keys are filtered wherever they appear (docs/privacy.md)', () => {
   it.each([
-    'authorization', 'Proxy-Authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-csrf-token', 'x-session-id',
-    'password', 'db_password', 'clientSecret', 'refresh_token', 'api_key', 'apikey', 'X-Auth', 'credentials', 'session',
+    'authorization',
+    'Proxy-Authorization',
+    'cookie',
+    'set-cookie',
+    'x-api-key',
+    'x-auth-token',
+    'x-csrf-token',
+    'x-session-id',
+    'password',
+    'db_password',
+    'clientSecret',
+    'refresh_token',
+    'api_key',
+    'apikey',
+    'X-Auth',
+    'credentials',
+    'session',
   ])('%s is sensitive', (key) => expect(isSensitiveKey(key)).toBe(true))
 
   it.each(['user-agent', 'accept', 'content-type', 'page', 'endpoint', 'kind'])('%s is not', (key) => expect(isSensitiveKey(key)).toBe(false))
@@ -26,7 +41,8 @@ describe('sensitive keys are filtered wherever they appear (docs/privacy.md)', (
   })
 
   it('scrubs bearer tokens, card numbers and private keys inside free text', () => {
-    const text = 'call failed with Bearer eyJhbGciOiJIUzI1NiJ9.abc.def for card 4242 4242 4242 4242 -----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- done'
+    const text =
+      'call failed with Bearer eyJhbGciOiJIUzI1NiJ9.abc.def for card 4242 4242 4242 4242 -----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- done'
     const out = scrubString(text)
     expect(out).not.toContain('eyJhbGci')
     expect(out).not.toContain('4242 4242')
@@ -36,7 +52,13 @@ describe('sensitive keys are filtered wherever they appear (docs/privacy.md)', (
   })
 
   it('walks extras and contexts, surviving cycles, bigints, errors and huge strings', () => {
-    const cyclic: Record<string, unknown> = { name: 'ok', session: { id: 1 }, nested: { apiKey: 'x', list: [{ password: 'p' }] }, n: 10n, e: new Error('Bearer abcdefghijk') }
+    const cyclic: Record<string, unknown> = {
+      name: 'ok',
+      session: { id: 1 },
+      nested: { apiKey: 'x', list: [{ password: 'p' }] },
+      n: 10n,
+      e: new Error('Bearer abcdefghijk'),
+    }
     cyclic.self = cyclic
     const out = scrubDeep({ ...cyclic, big: 'y'.repeat(1_000_000) }) as Record<string, unknown>
     expect(JSON.parse(JSON.stringify(out))).toMatchObject({

@@ -24,7 +24,18 @@ describe('Sentry on the server hooks only what works without OpenTelemetry', () 
     const Sentry = await import('@sentry/nextjs')
     const client = Sentry.getClient()!
     const installed = (client.getOptions().integrations ?? []).map((i) => i.name)
-    for (const name of ['OnUncaughtException', 'OnUnhandledRejection', 'LinkedErrors', 'RequestData', 'ContextLines', 'Context', 'NodeFetch', 'SpanStreaming', 'NextjsUseCache']) expect(installed).toContain(name)
+    for (const name of [
+      'OnUncaughtException',
+      'OnUnhandledRejection',
+      'LinkedErrors',
+      'RequestData',
+      'ContextLines',
+      'Context',
+      'NodeFetch',
+      'SpanStreaming',
+      'NextjsUseCache',
+    ])
+      expect(installed).toContain(name)
     for (const name of ['Http', 'Express', 'Prisma', 'Postgres', 'OpenAI', 'Anthropic_AI', 'VercelAI', 'ConversationId']) expect(installed).not.toContain(name)
     expect(client.getOptions()).toMatchObject({ enableOpenTelemetrySetup: false, enableRuntimeChannelInjection: false })
     expect(warn.mock.calls.flat().join('\n')).not.toMatch(/diagnostics-channel/)

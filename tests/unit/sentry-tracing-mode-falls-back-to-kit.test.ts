@@ -21,6 +21,9 @@ describe('SENTRY_TRACING', () => {
   })
 
   it('falls back to kit with one warning for any other value', () => {
-    expect(tracing({ SENTRY_TRACING: 'everything' })).toEqual({ tracing: 'kit', warnings: ['SENTRY_TRACING="everything" is invalid (expected kit or full); using kit.'] })
+    expect(tracing({ SENTRY_TRACING: 'everything' })).toEqual({
+      tracing: 'kit',
+      warnings: ['SENTRY_TRACING="everything" is invalid (expected kit or full); using kit.'],
+    })
   })
 })

@@ -31,7 +31,16 @@ const event = (id: string): BatchedEvent => ({
 })
 
 const batchFor = (overrides: Partial<ConstructorParameters<typeof EventBatch>[0]> = {}) =>
-  new EventBatch({ apiKey: 'phc_batchtest123456', host: fake.posthogHost, flushAt: 50, flushIntervalMs: 60_000, maxQueueSize: 5_000, requestTimeoutMs: 1_000, lib: 'nextjs-observability-kit', ...overrides })
+  new EventBatch({
+    apiKey: 'phc_batchtest123456',
+    host: fake.posthogHost,
+    flushAt: 50,
+    flushIntervalMs: 60_000,
+    maxQueueSize: 5_000,
+    requestTimeoutMs: 1_000,
+    lib: 'nextjs-observability-kit',
+    ...overrides,
+  })
 
 describe('server events are batched by the kit, bounded, and fail open', () => {
   it('delivers every event, at most 100 per request, as PostHog decodes them', async () => {
@@ -47,7 +56,9 @@ describe('server events are batched by the kit, bounded, and fail open', () => {
   it('sends on its own once flushAt events wait', async () => {
     const batch = batchFor({ flushAt: 5 })
     for (let i = 0; i < 5; i++) batch.push(event(`auto-${i}`))
-    await fake.waitFor((f) => f.events().filter((e) => String(e.properties.request_id).startsWith('auto-')).length === 5, { message: 'the full batch, sent without a flush' })
+    await fake.waitFor((f) => f.events().filter((e) => String(e.properties.request_id).startsWith('auto-')).length === 5, {
+      message: 'the full batch, sent without a flush',
+    })
   })
 
   it('keeps only the newest maxQueueSize events, with one warning', async () => {
@@ -56,7 +67,12 @@ describe('server events are batched by the kit, bounded, and fail open', () => {
     for (let i = 0; i < 6; i++) batch.push(event(`q-${i}`))
     expect(batch.size).toBe(3)
     await batch.flush()
-    expect(fake.events().map((e) => e.properties.request_id).sort()).toEqual(['q-3', 'q-4', 'q-5'])
+    expect(
+      fake
+        .events()
+        .map((e) => e.properties.request_id)
+        .sort(),
+    ).toEqual(['q-3', 'q-4', 'q-5'])
     expect(warn.mock.calls.filter(([m]) => String(m).includes('posthog queue full'))).toHaveLength(1)
     warn.mockRestore()
   })

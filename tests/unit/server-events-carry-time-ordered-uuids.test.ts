@@ -27,7 +27,24 @@ describe('server events carry a time-ordered UUIDv7', () => {
   it('is a version 7, RFC 4122 variant UUID whose first 48 bits are the capture time, unique and in capture order', async () => {
     const before = Date.now()
     for (let i = 0; i < N; i++) {
-      capture('visitor-1', { event: 'api_request', properties: { endpoint: '/api/ping', method: 'GET', status_code: 200, response_time_ms: 1, request_id: `uuid-${i}`, success: true, user_id: 'anonymous', environment: 'test', release: 'r' } as never }, { anonymous: true })
+      capture(
+        'visitor-1',
+        {
+          event: 'api_request',
+          properties: {
+            endpoint: '/api/ping',
+            method: 'GET',
+            status_code: 200,
+            response_time_ms: 1,
+            request_id: `uuid-${i}`,
+            success: true,
+            user_id: 'anonymous',
+            environment: 'test',
+            release: 'r',
+          } as never,
+        },
+        { anonymous: true },
+      )
     }
     const after = Date.now()
     await flushSoon()

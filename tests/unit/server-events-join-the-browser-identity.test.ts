@@ -20,7 +20,14 @@ const cookieHeader = () => `theme=dark; ${document.cookie}; session=abc`
 beforeAll(() => {
   Object.assign(process.env, { POSTHOG_API_KEY: KEY, POSTHOG_HOST: 'http://127.0.0.1:9', POSTHOG_IDENTIFY_PII: 'id' })
   resetObservability()
-  posthog.init(KEY, { api_host: '/_ox/p', persistence: 'cookie', autocapture: false, capture_pageview: false, disable_session_recording: true, advanced_disable_flags: true })
+  posthog.init(KEY, {
+    api_host: '/_ox/p',
+    persistence: 'cookie',
+    autocapture: false,
+    capture_pageview: false,
+    disable_session_recording: true,
+    advanced_disable_flags: true,
+  })
 })
 afterAll(() => {
   process.env = { ...saved }

@@ -53,10 +53,16 @@ describe('withObservabilityConfig and source maps', () => {
   })
 
   it('says which variable is missing instead of uploading half-configured', () => {
-    expect(sourceMapUploads({ SENTRY_AUTH_TOKEN: 'sntryu_x', SENTRY_ORG: 'acme' }, pkg)).toMatchObject({ warnings: [expect.stringContaining('SENTRY_PROJECT')] })
+    expect(sourceMapUploads({ SENTRY_AUTH_TOKEN: 'sntryu_x', SENTRY_ORG: 'acme' }, pkg)).toMatchObject({
+      warnings: [expect.stringContaining('SENTRY_PROJECT')],
+    })
     expect(sourceMapUploads({ SENTRY_AUTH_TOKEN: 'sntrys_orgtoken', SENTRY_PROJECT: 'web' }, pkg)?.sentry).toMatchObject({ project: 'web' })
     expect(sourceMapUploads({ POSTHOG_CLI_API_KEY: 'phx_x' }, pkg)).toMatchObject({ warnings: [expect.stringContaining('POSTHOG_CLI_PROJECT_ID')] })
-    expect(sourceMapUploads({ POSTHOG_CLI_API_KEY: 'phx_x', POSTHOG_CLI_PROJECT_ID: '7', POSTHOG_HOST: 'https://eu.i.posthog.com' }, pkg)?.posthog).toEqual({ apiKey: 'phx_x', projectId: '7', host: 'https://eu.i.posthog.com' })
+    expect(sourceMapUploads({ POSTHOG_CLI_API_KEY: 'phx_x', POSTHOG_CLI_PROJECT_ID: '7', POSTHOG_HOST: 'https://eu.i.posthog.com' }, pkg)?.posthog).toEqual({
+      apiKey: 'phx_x',
+      projectId: '7',
+      host: 'https://eu.i.posthog.com',
+    })
   })
 
   it('runs after the app’s own hook and removes the public maps even when an upload cannot run', async () => {

@@ -33,7 +33,9 @@ function findCli(): string | undefined {
 function runCli(args: string[], upload: PostHogUpload): Promise<boolean> {
   const cli = findCli()
   if (!cli) {
-    console.warn('[observability] POSTHOG_CLI_API_KEY is set but posthog-cli is not installed (npm install -D @posthog/cli): PostHog source maps are not uploaded.')
+    console.warn(
+      '[observability] POSTHOG_CLI_API_KEY is set but posthog-cli is not installed (npm install -D @posthog/cli): PostHog source maps are not uploaded.',
+    )
     return Promise.resolve(false)
   }
   const env = {
@@ -49,7 +51,8 @@ function runCli(args: string[], upload: PostHogUpload): Promise<boolean> {
       resolve(false)
     })
     child.on('exit', (code) => {
-      if (code !== 0) console.warn(`[observability] posthog-cli ${args.slice(0, 2).join(' ')} exited with ${String(code)}: PostHog source maps may be incomplete.`)
+      if (code !== 0)
+        console.warn(`[observability] posthog-cli ${args.slice(0, 2).join(' ')} exited with ${String(code)}: PostHog source maps may be incomplete.`)
       resolve(code === 0)
     })
   })

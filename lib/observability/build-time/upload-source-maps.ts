@@ -19,6 +19,8 @@ export async function uploadSourceMaps(distDir: string, uploads: SourceMapUpload
     if (posthog) await uploadToPostHog(distDir, posthog, uploads.release)
   } finally {
     const removed = uploads.keepPublicMaps ? 0 : await removeClientSourceMaps(distDir)
-    console.info(`[observability] source maps for ${uploads.release.release}: ${[uploads.sentry && 'Sentry', uploads.posthog && 'PostHog'].filter(Boolean).join(' and ') || 'no backend'}; ${removed} browser maps removed from the build`)
+    console.info(
+      `[observability] source maps for ${uploads.release.release}: ${[uploads.sentry && 'Sentry', uploads.posthog && 'PostHog'].filter(Boolean).join(' and ') || 'no backend'}; ${removed} browser maps removed from the build`,
+    )
   }
 }

@@ -54,7 +54,10 @@ export function detectCodeStyle(file: ParsedFile, fallback: CodeStyle = DEFAULT_
 function detectIndent(file: ParsedFile): string | null {
   const lines = file.source.split('\n')
   for (const statement of file.program.body) {
-    const nested = findAll(statement, (node): node is t.BlockStatement | t.ObjectExpression => node.type === 'BlockStatement' || node.type === 'ObjectExpression')
+    const nested = findAll(
+      statement,
+      (node): node is t.BlockStatement | t.ObjectExpression => node.type === 'BlockStatement' || node.type === 'ObjectExpression',
+    )
     for (const block of nested) {
       const first = block.type === 'BlockStatement' ? block.body[0] : block.properties[0]
       const outer = block.loc?.start.line

@@ -24,7 +24,8 @@ export function editInstrumentationClient(source: string, fallbackStyle: CodeSty
   if (local && called) return { kind: 'unchanged' }
   if (!local && isTopLevelNameTaken(program, BOOT)) return stop(`it already defines a \`${BOOT}\` of its own`, instrumentationClientLines(style))
 
-  if (!called) program.body.splice(indexAfterImports(program), 0, templateStatement(`\n\n${local && local !== BOOT ? `${local}()${style.semi}` : bootCall(style)}\n\n`))
+  if (!called)
+    program.body.splice(indexAfterImports(program), 0, templateStatement(`\n\n${local && local !== BOOT ? `${local}()${style.semi}` : bootCall(style)}\n\n`))
   if (!local) insertImport(parsed, importLine(style, BOOT, ENTRY.client))
   return { kind: 'edited', code: printFile(parsed, style.indent, style.quote) }
 }

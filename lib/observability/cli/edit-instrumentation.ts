@@ -59,7 +59,12 @@ export function editInstrumentation(source: string, typescript: boolean, fallbac
     const callee = theirs.type === 'Identifier' || theirs.type === 'MemberExpression' ? nodeText(parsed, theirs) : `(${nodeText(parsed, theirs)})`
     const args = typescript ? `...args: Parameters<typeof ${KIT_ON_REQUEST_ERROR}>` : '...args'
     declarator.init = templateExpression(
-      [`async (${args}) => {`, `${style.indent}await ${KIT_ON_REQUEST_ERROR}(...args)${style.semi}`, `${style.indent}return ${callee}(...args)${style.semi}`, `}`].join('\n'),
+      [
+        `async (${args}) => {`,
+        `${style.indent}await ${KIT_ON_REQUEST_ERROR}(...args)${style.semi}`,
+        `${style.indent}return ${callee}(...args)${style.semi}`,
+        `}`,
+      ].join('\n'),
     )
     imports.push(`onRequestError as ${KIT_ON_REQUEST_ERROR}`)
   } else {

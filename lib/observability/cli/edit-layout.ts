@@ -64,7 +64,9 @@ function withChildAppended(file: ParsedFile, body: t.JSXElement, name: string, s
   const closing = body.closingElement!
 
   if (last && isBlank(last) && (last as t.JSXText).value.includes('\n')) return splice(startOf(file, last), startOf(file, last), `${childIndent}${element}`)
-  const onlyElements = children.every((child) => isBlank(child) || child.type === 'JSXElement' || child.type === 'JSXExpressionContainer' || child.type === 'JSXFragment')
+  const onlyElements = children.every(
+    (child) => isBlank(child) || child.type === 'JSXElement' || child.type === 'JSXExpressionContainer' || child.type === 'JSXFragment',
+  )
   if (!onlyElements) return splice(startOf(file, closing), startOf(file, closing), element)
   const laidOut = children.filter((child) => !isBlank(child)).map((child) => `${childIndent}${source.slice(startOf(file, child), endOf(file, child))}`)
   return splice(endOf(file, body.openingElement), startOf(file, closing), `${laidOut.join('')}${childIndent}${element}\n${bodyIndent}`)

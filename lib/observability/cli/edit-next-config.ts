@@ -35,9 +35,7 @@ export function editNextConfig(source: string, fallbackStyle?: CodeStyle): EditR
   if (wrapped) return stop(wrapped, manual)
 
   insertImport(parsed, located.commonJs ? requireLine(style, WRAPPER, ENTRY.nextConfig) : importLine(style, WRAPPER, ENTRY.nextConfig))
-  const notes = located.wrappers.length
-    ? [`${WRAPPER} went inside ${located.wrappers.join(', ')}: the other wrappers stay outermost.`]
-    : undefined
+  const notes = located.wrappers.length ? [`${WRAPPER} went inside ${located.wrappers.join(', ')}: the other wrappers stay outermost.`] : undefined
   return { kind: 'edited', code: printFile(parsed, style.indent, style.quote), notes }
 }
 
@@ -92,4 +90,3 @@ function replaceNode(root: t.Node, target: t.Node, replacement: t.Node): void {
     }
   })
 }
-

@@ -66,7 +66,9 @@ export async function runInit(options: InitOptions): Promise<number> {
   const edits = changes.filter((file) => file.action === 'edit')
   if (edits.length && !options.yes) {
     if (!options.interactive || !options.confirm) {
-      print(`init would edit ${edits.length} existing file${edits.length === 1 ? '' : 's'} (${edits.map((file) => file.path).join(', ')}) and cannot ask you here (no terminal).`)
+      print(
+        `init would edit ${edits.length} existing file${edits.length === 1 ? '' : 's'} (${edits.map((file) => file.path).join(', ')}) and cannot ask you here (no terminal).`,
+      )
       print('See the changes with --dry-run, then run again with --yes to apply them.')
       return 1
     }

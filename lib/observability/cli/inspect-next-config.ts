@@ -69,4 +69,3 @@ function booleanProperty(object: t.ObjectExpression, name: string): boolean {
   const value = property(object, name)
   return value?.type === 'BooleanLiteral' && value.value
 }
-

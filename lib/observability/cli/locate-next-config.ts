@@ -59,7 +59,8 @@ function exportedConfig(file: ParsedFile): { slot: Slot; commonJs: boolean } | n
       return {
         slot: {
           node: declaration,
-          replace: () => replaceStatement(file, statement, `export default ${WRAPPER}(${nodeText(file, declaration)})${endsWithSemicolon(file, statement) ? ';' : ''}`),
+          replace: () =>
+            replaceStatement(file, statement, `export default ${WRAPPER}(${nodeText(file, declaration)})${endsWithSemicolon(file, statement) ? ';' : ''}`),
         },
         commonJs: false,
       }
@@ -79,7 +80,6 @@ function exportedConfig(file: ParsedFile): { slot: Slot; commonJs: boolean } | n
   return null
 }
 
-
 export type ConfigFunction = t.FunctionDeclaration | t.FunctionExpression | t.ArrowFunctionExpression
 
 /** The function behind a config expression (`(phase) => ({…})`, or a name bound to one). */
@@ -94,4 +94,3 @@ export function configFunction(program: t.Program, node: t.Node): ConfigFunction
   }
   return null
 }
-

@@ -23,19 +23,17 @@ export function keepKitRoutesOutOfMatcher(file: ParsedFile, style: CodeStyle): M
   if (config === 'unusual') return { problem: 'its `config` is not declared as `export const config = { … }`' }
   if (!config) {
     program.body.push(...templateStatements(`\n\n${matcherConfig(style)}\n`))
-    return { changed: true, note: 'it had no config.matcher: added the kit\'s, which also leaves static files out of your middleware' }
+    return { changed: true, note: "it had no config.matcher: added the kit's, which also leaves static files out of your middleware" }
   }
   const object = unwrapTypeScript(config)
   if (object.type !== 'ObjectExpression') return { problem: 'its `config` is not an object literal' }
-  const matcher = object.properties.find(
-    (property): property is t.ObjectProperty => property.type === 'ObjectProperty' && keyName(property) === 'matcher',
-  )
+  const matcher = object.properties.find((property): property is t.ObjectProperty => property.type === 'ObjectProperty' && keyName(property) === 'matcher')
   if (!matcher) {
     const declaration = templateStatement(`const __template = {\n  matcher: [${quoted(style, KIT_MATCHER)}],\n}`)
     const added = declaration.type === 'VariableDeclaration' ? declaration.declarations[0]?.init : null
     if (added?.type !== 'ObjectExpression') throw new Error('matcher template')
     object.properties.push(...added.properties)
-    return { changed: true, note: 'its config had no matcher: added the kit\'s, which also leaves static files out of your middleware' }
+    return { changed: true, note: "its config had no matcher: added the kit's, which also leaves static files out of your middleware" }
   }
 
   const literals = matcherLiterals(matcher.value)
@@ -75,7 +73,8 @@ function keyName(property: t.ObjectProperty): string | null {
 
 /** Every path pattern of a matcher (`'/a'`, `['/a', { source: '/b' }]`), or null when one is not a literal. */
 function matcherLiterals(value: t.Node): t.StringLiteral[] | null {
-  const node = value.type === 'ArrayExpression' || value.type === 'StringLiteral' || value.type === 'ObjectExpression' ? value : unwrapTypeScript(value as t.Expression)
+  const node =
+    value.type === 'ArrayExpression' || value.type === 'StringLiteral' || value.type === 'ObjectExpression' ? value : unwrapTypeScript(value as t.Expression)
   if (node.type === 'StringLiteral') return [node]
   if (node.type === 'ObjectExpression') {
     const source = node.properties.find((p): p is t.ObjectProperty => p.type === 'ObjectProperty' && keyName(p) === 'source')

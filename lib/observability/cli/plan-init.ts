@@ -10,16 +10,7 @@ import { editMiddleware } from './edit-middleware.js'
 import { editNextConfig } from './edit-next-config.js'
 import type { EditResult } from './edit-result.js'
 import { localNameOf } from './imports.js'
-import {
-  ENTRY,
-  globalErrorFile,
-  instrumentationClientFile,
-  instrumentationFile,
-  middlewareFile,
-  nextConfigFile,
-  ROUTE_FILES,
-  routeFile,
-} from './templates.js'
+import { ENTRY, globalErrorFile, instrumentationClientFile, instrumentationFile, middlewareFile, nextConfigFile, ROUTE_FILES, routeFile } from './templates.js'
 
 /** One file `init` creates, edits or leaves as it is. Paths are posix, relative to the root. */
 export interface PlannedFile {
@@ -75,7 +66,11 @@ export function planInit(project: Project): Plan {
   const proxy = existing([inCode('proxy.ts'), inCode('proxy.js')])
   const middleware = existing([inCode('middleware.ts'), inCode('middleware.js')])
   if (project.convention === 'proxy' && proxy && middleware) {
-    plan.stops.push({ path: proxy, reason: `both ${proxy} and ${middleware} exist, and Next 16 builds with only one`, advice: `Keep one of them (Next 16 reads proxy.ts), then run init again.` })
+    plan.stops.push({
+      path: proxy,
+      reason: `both ${proxy} and ${middleware} exist, and Next 16 builds with only one`,
+      advice: `Keep one of them (Next 16 reads proxy.ts), then run init again.`,
+    })
   } else if (project.convention === 'proxy' && proxy) {
     editOrStop(proxy, editMiddleware(read(proxy), 'proxy', style))
   } else if (middleware) {
@@ -122,7 +117,11 @@ export function planInit(project: Project): Plan {
   // The kit's route files.
   const conflict = observabilityConflict(project)
   if (conflict) {
-    plan.stops.push({ path: conflict, reason: 'the app already has an /observability route or page, where the kit serves local mode\'s timeline', advice: 'Move or rename it, then run init again.' })
+    plan.stops.push({
+      path: conflict,
+      reason: "the app already has an /observability route or page, where the kit serves local mode's timeline",
+      advice: 'Move or rename it, then run init again.',
+    })
   }
   for (const route of ROUTE_FILES) {
     const dir = `${project.appDir}/${route.dir}`
@@ -133,7 +132,12 @@ export function planInit(project: Project): Plan {
     }
     const source = read(found)
     if (isOurRouteFile(source, route)) plan.files.push({ path: found, action: 'unchanged', before: source, after: source, notes: [] })
-    else plan.stops.push({ path: found, reason: 'it exists with content of its own, and init never overwrites a file', advice: `Move it, or make it the kit's one line: ${routeFile(style, route).trimEnd()}` })
+    else
+      plan.stops.push({
+        path: found,
+        reason: 'it exists with content of its own, and init never overwrites a file',
+        advice: `Move it, or make it the kit's one line: ${routeFile(style, route).trimEnd()}`,
+      })
   }
 
   // .gitignore
@@ -160,7 +164,9 @@ function isOurRouteFile(source: string, route: { module: string; methods: readon
   }
   const [statement, ...rest] = program.body
   if (rest.length || statement?.type !== 'ExportNamedDeclaration' || statement.source?.value !== route.module) return false
-  const names = statement.specifiers.map((s) => (s.type === 'ExportSpecifier' && s.local.type === 'Identifier' && s.exported.type === 'Identifier' && s.local.name === s.exported.name ? s.local.name : '?'))
+  const names = statement.specifiers.map((s) =>
+    s.type === 'ExportSpecifier' && s.local.type === 'Identifier' && s.exported.type === 'Identifier' && s.local.name === s.exported.name ? s.local.name : '?',
+  )
   return names.length === route.methods.length && route.methods.every((method) => names.includes(method))
 }
 
@@ -195,7 +201,16 @@ function observabilityConflict(project: Project): string | null {
   const inApp = visit(project.appDir, [], 0)
   if (inApp) return inApp
   for (const pages of ['pages', 'src/pages']) {
-    for (const name of ['observability.tsx', 'observability.jsx', 'observability.ts', 'observability.js', 'observability/index.tsx', 'observability/index.jsx', 'observability/index.ts', 'observability/index.js']) {
+    for (const name of [
+      'observability.tsx',
+      'observability.jsx',
+      'observability.ts',
+      'observability.js',
+      'observability/index.tsx',
+      'observability/index.jsx',
+      'observability/index.ts',
+      'observability/index.js',
+    ]) {
       if (existsSync(join(project.root, pages, name))) return `${pages}/${name}`
     }
   }

@@ -32,7 +32,8 @@ export function addBreadcrumb(crumb: KitBreadcrumb): void {
       const properties = { category: breadcrumb.category, level: breadcrumb.level, ...(breadcrumb.data ? { data: breadcrumb.data } : {}) }
       const message = breadcrumb.message
       // Before posthog-js loads, steps wait as the kit's other calls do, up to a bound.
-      if (getKit().backends.posthog || getKit().backends.posthogWaiters.length < MAX_WAITING) withPostHog((posthog) => posthog.addExceptionStep?.(message, properties))
+      if (getKit().backends.posthog || getKit().backends.posthogWaiters.length < MAX_WAITING)
+        withPostHog((posthog) => posthog.addExceptionStep?.(message, properties))
     }
   } catch {
     // Telemetry fails open.

@@ -12,10 +12,7 @@ import { REQUEST_ID_HEADER, resolveRequestId } from '../shared/request-id.js'
 import { getConfig } from '../shared/get-config.js'
 
 /** Any middleware or proxy function an app may already have (auth, i18n…). */
-export type AppMiddleware = (
-  request: NextRequest,
-  event: NextFetchEvent,
-) => Response | null | undefined | void | Promise<Response | null | undefined | void>
+export type AppMiddleware = (request: NextRequest, event: NextFetchEvent) => Response | null | undefined | void | Promise<Response | null | undefined | void>
 
 /**
  * Gives every request an `X-Request-ID` (docs/events.md) and hands the browser its runtime config.
@@ -75,7 +72,10 @@ function forwardRequestHeader(headers: Headers, forwarded: Headers, requestId: s
     headers.set('x-middleware-override-headers', keys.join(','))
     return
   }
-  const keys = list.split(',').map((k) => k.trim()).filter(Boolean)
+  const keys = list
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
   if (!keys.includes(REQUEST_ID_HEADER)) headers.set('x-middleware-override-headers', [...keys, REQUEST_ID_HEADER].join(','))
   headers.set(`x-middleware-request-${REQUEST_ID_HEADER}`, requestId)
 }

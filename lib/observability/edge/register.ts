@@ -61,7 +61,13 @@ async function startPostHog(): Promise<PostHogClient | null> {
     try {
       // posthog-node's edge build (fetch, no Node built-ins), picked by the `edge-light` condition.
       const { PostHog } = await import('posthog-node')
-      posthog = new PostHog(config.posthog.apiKey, { host: config.posthog.host, flushAt: 1, flushInterval: 0, requestTimeout: DELIVERY_BUDGET_MS, disableGeoip: true })
+      posthog = new PostHog(config.posthog.apiKey, {
+        host: config.posthog.host,
+        flushAt: 1,
+        flushInterval: 0,
+        requestTimeout: DELIVERY_BUDGET_MS,
+        disableGeoip: true,
+      })
     } catch {
       posthog = null
     }

@@ -138,7 +138,9 @@ export class EventBatch {
         },
         (res) => {
           res.resume()
-          res.on('end', () => ((res.statusCode ?? 0) < 400 ? resolve() : reject(new Error(`PostHog answered ${res.statusCode} to a batch of ${batch.length} events`))))
+          res.on('end', () =>
+            (res.statusCode ?? 0) < 400 ? resolve() : reject(new Error(`PostHog answered ${res.statusCode} to a batch of ${batch.length} events`)),
+          )
           res.on('error', reject)
         },
       )

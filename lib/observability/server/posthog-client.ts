@@ -51,17 +51,21 @@ export function getPostHog(): PostHogClient | null {
   if (state.client !== undefined) return state.client
   const cfg = getConfig().posthog
   if (!cfg.enabled) return (state.client = null)
-  const client = startPostHogWorker(cfg.apiKey, {
-    host: cfg.host,
-    // Batches of 50 or every 2 s on a long-lived server; where the host may freeze the process
-    // once the response is out (serverless), `afterResponse()` flushes each response's events.
-    flushAt: 50,
-    flushInterval: 2_000,
-    requestTimeout: 5_000,
-    fetchRetryCount: 1,
-    maxQueueSize: 5_000,
-    privacyMode: !cfg.llmPayloads,
-  }, cfg.debug)
+  const client = startPostHogWorker(
+    cfg.apiKey,
+    {
+      host: cfg.host,
+      // Batches of 50 or every 2 s on a long-lived server; where the host may freeze the process
+      // once the response is out (serverless), `afterResponse()` flushes each response's events.
+      flushAt: 50,
+      flushInterval: 2_000,
+      requestTimeout: 5_000,
+      fetchRetryCount: 1,
+      maxQueueSize: 5_000,
+      privacyMode: !cfg.llmPayloads,
+    },
+    cfg.debug,
+  )
   deliverOnShutdown(() => client.flush())
   return (state.client = client)
 }

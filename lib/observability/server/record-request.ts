@@ -53,27 +53,35 @@ export function recordRequest(r: RequestRecord): void {
     const who = { anonymous, sessionId: identity.sessionId }
     const { endpoint, method, requestId } = context
 
-    capture(identity.distinctId, {
-      event: 'api_request',
-      properties: {
-        ...user,
-        endpoint,
-        method,
-        status_code: r.status,
-        response_time_ms: r.durationMs,
-        request_id: requestId,
-        success: r.status >= 200 && r.status < 300,
-        user_id: userId,
-        environment,
-        release: config.release,
+    capture(
+      identity.distinctId,
+      {
+        event: 'api_request',
+        properties: {
+          ...user,
+          endpoint,
+          method,
+          status_code: r.status,
+          response_time_ms: r.durationMs,
+          request_id: requestId,
+          success: r.status >= 200 && r.status < 300,
+          user_id: userId,
+          environment,
+          release: config.release,
+        },
       },
-    }, who)
+      who,
+    )
     const threshold = r.slowRequestThresholdMs ?? config.slowRequestThresholdMs
     if (r.durationMs > threshold) {
-      capture(identity.distinctId, {
-        event: 'slow_request',
-        properties: { ...user, endpoint, method, duration_ms: r.durationMs, threshold_ms: threshold, request_id: requestId, user_id: userId, environment },
-      }, who)
+      capture(
+        identity.distinctId,
+        {
+          event: 'slow_request',
+          properties: { ...user, endpoint, method, duration_ms: r.durationMs, threshold_ms: threshold, request_id: requestId, user_id: userId, environment },
+        },
+        who,
+      )
     }
     if (r.failure) {
       await reportFailure(await serverBackends(), {

@@ -92,7 +92,8 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
     const telemetryHost = config.posthog.enabled ? config.posthog.host : undefined
     const full = config.sentry.tracing === 'full'
     const keep = (i: Integration) =>
-      (full ? !REPLACED_DEFAULT_INTEGRATIONS.has(i.name) : KEPT_DEFAULT_INTEGRATIONS.has(i.name)) && (options.processHooks !== false || !PROCESS_INTEGRATIONS.has(i.name))
+      (full ? !REPLACED_DEFAULT_INTEGRATIONS.has(i.name) : KEPT_DEFAULT_INTEGRATIONS.has(i.name)) &&
+      (options.processHooks !== false || !PROCESS_INTEGRATIONS.has(i.name))
     Sentry.init({
       ...sentryServerOptions({ ...config, sentry: config.sentry }),
       // Sentry's OpenTelemetry provider turns every internal Next.js span into a real one and
@@ -134,6 +135,9 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
   // The event queue and its shutdown delivery; posthog-node itself starts on first use (flags, failures).
   if (config.posthog.enabled) getEventBatch()
   // The environment is labelled: a bare `Sentry (unknown)` read as Sentry's state, not its label.
-  const on = [config.posthog.enabled && `PostHog → ${config.posthog.host}`, config.sentry.enabled && `Sentry (environment: ${config.sentry.environment}${config.sentry.tracing === 'full' ? ', full tracing' : ''})`].filter(Boolean)
+  const on = [
+    config.posthog.enabled && `PostHog → ${config.posthog.host}`,
+    config.sentry.enabled && `Sentry (environment: ${config.sentry.environment}${config.sentry.tracing === 'full' ? ', full tracing' : ''})`,
+  ].filter(Boolean)
   if (on.length) console.info(`[observability] ${on.join(', ')}; release ${config.release}`)
 }

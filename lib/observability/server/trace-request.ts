@@ -69,7 +69,6 @@ export function traceRequest(
   })
 }
 
-
 /**
  * At `SENTRY_TRACES_SAMPLE_RATE=0` tracing is off, and no request turns it on: a `sentry-trace`
  * header is anyone's to send. Otherwise the caller's decision (`<trace>-<span>-1|0`, the

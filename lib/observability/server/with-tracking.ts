@@ -74,7 +74,9 @@ export function withTracking<H extends RouteHandler>(handler: H, options: Tracki
     try {
       const run = async () => handler(request, context)
       const Sentry = loadedSentry()
-      response = await (Sentry ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, context: store }, run, trace) : runWithRequestContext(store, run))
+      response = await (Sentry
+        ? traceRequest(Sentry, request, { name: `${method} ${endpoint}`, context: store }, run, trace)
+        : runWithRequestContext(store, run))
     } catch (error) {
       if (isNextControlFlow(error)) {
         record(controlFlowStatus(error))

@@ -239,7 +239,15 @@ function sentryPart(params: URLSearchParams, env: string, base: string): Part<No
   const replaysSessionSampleRate = wireRate(params.get('rs'), WIRE_DEFAULTS.replaysSessionSampleRate)
   const replaysOnErrorSampleRate = wireRate(params.get('re'), WIRE_DEFAULTS.replaysOnErrorSampleRate)
   if (sampleRate === null || tracesSampleRate === null || replaysSessionSampleRate === null || replaysOnErrorSampleRate === null) return null
-  return { dsn, tunnel: `${base}${SENTRY_TUNNEL_PATH}`, env: params.get('se') ?? env, sampleRate, tracesSampleRate, replaysSessionSampleRate, replaysOnErrorSampleRate }
+  return {
+    dsn,
+    tunnel: `${base}${SENTRY_TUNNEL_PATH}`,
+    env: params.get('se') ?? env,
+    sampleRate,
+    tracesSampleRate,
+    replaysSessionSampleRate,
+    replaysOnErrorSampleRate,
+  }
 }
 
 function isPiiMode(value: string): value is IdentifyPii {

@@ -1,14 +1,7 @@
 import { firstLine, type NormalizedError } from './errors.js'
 
 /** The error categories of docs/events.md "Error categories". */
-export type ErrorType =
-  | 'connection_error'
-  | 'content_filter'
-  | 'quota_error'
-  | 'auth_error'
-  | 'validation_error'
-  | 'provider_error'
-  | 'application_error'
+export type ErrorType = 'connection_error' | 'content_filter' | 'quota_error' | 'auth_error' | 'validation_error' | 'provider_error' | 'application_error'
 
 export type UserImpact = 'high' | 'medium' | 'low'
 
@@ -61,8 +54,16 @@ export function categorizeError(thrown: unknown, normalized?: Pick<NormalizedErr
     const code = typeof e.code === 'string' ? e.code.toUpperCase() : ''
     const type = typeof e.type === 'string' ? e.type.toLowerCase() : ''
     const n = nameOf(e)
-    if (code.includes('CONTENT_FILTER') || code === 'CONTENT_POLICY_VIOLATION' || type.includes('content_filter') || /ContentFilter|Refusal/.test(n)) return 'content_filter'
-    if (code === 'INSUFFICIENT_QUOTA' || code === 'RATE_LIMIT_EXCEEDED' || type.includes('rate_limit') || type === 'insufficient_quota' || /RateLimit|Quota/i.test(n)) return 'quota_error'
+    if (code.includes('CONTENT_FILTER') || code === 'CONTENT_POLICY_VIOLATION' || type.includes('content_filter') || /ContentFilter|Refusal/.test(n))
+      return 'content_filter'
+    if (
+      code === 'INSUFFICIENT_QUOTA' ||
+      code === 'RATE_LIMIT_EXCEEDED' ||
+      type.includes('rate_limit') ||
+      type === 'insufficient_quota' ||
+      /RateLimit|Quota/i.test(n)
+    )
+      return 'quota_error'
     if (NETWORK_CODES.has(code) || /Connection|Timeout|AbortError/.test(n)) return 'connection_error'
   }
 
@@ -81,7 +82,12 @@ export function categorizeError(thrown: unknown, normalized?: Pick<NormalizedErr
   if (/rate.?limit|quota|insufficient.?(balance|credit|funds)|too many requests/.test(message)) return 'quota_error'
   // By message too: bundlers minify class names (`APIConnectionTimeoutError` becomes `eF` in a
   // `next build` server chunk), and these clients leave `name` as 'Error'.
-  if (/fetch failed|socket hang up|network ?error|econnrefused|econnreset|client (closed|disconnected|went away)|aborted|timed out|^connection error/.test(message)) return 'connection_error'
+  if (
+    /fetch failed|socket hang up|network ?error|econnrefused|econnreset|client (closed|disconnected|went away)|aborted|timed out|^connection error/.test(
+      message,
+    )
+  )
+    return 'connection_error'
   if (/Unauthori[sz]ed|Forbidden|Authentication|Permission|Auth/.test(name)) return 'auth_error'
   if (/Validation|ZodError|BadRequest|Invalid|Unprocessable/.test(name)) return 'validation_error'
   if (/Provider|Upstream|APIError|InternalServer|ServiceUnavailable|Overloaded|BadGateway/.test(name)) return 'provider_error'

@@ -123,15 +123,13 @@ export const MAX_TRUSTED_PROXY_HOPS = 10
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
 const FALSE = new Set(['0', 'false', 'no', 'off'])
 
-const booleanish = z
-  .string()
-  .transform((v, ctx) => {
-    const s = v.toLowerCase()
-    if (TRUE.has(s)) return true
-    if (FALSE.has(s)) return false
-    ctx.addIssue({ code: 'custom', message: 'expected true/false (or 1/0, yes/no, on/off)' })
-    return z.NEVER
-  })
+const booleanish = z.string().transform((v, ctx) => {
+  const s = v.toLowerCase()
+  if (TRUE.has(s)) return true
+  if (FALSE.has(s)) return false
+  ctx.addIssue({ code: 'custom', message: 'expected true/false (or 1/0, yes/no, on/off)' })
+  return z.NEVER
+})
 
 const rate = z.coerce.number({ message: 'expected a number' }).min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1')
 
@@ -143,7 +141,11 @@ const httpUrl = z
   .refine((v) => /^https?:\/\//i.test(v), 'expected an http(s) URL')
   .transform((v) => v.replace(/\/+$/, ''))
 
-const port = z.coerce.number({ message: 'expected a port number' }).int('expected a port number').min(1, 'expected a port number').max(65535, 'expected a port number')
+const port = z.coerce
+  .number({ message: 'expected a port number' })
+  .int('expected a port number')
+  .min(1, 'expected a port number')
+  .max(65535, 'expected a port number')
 
 const identifyPii = z.enum(IDENTIFY_PII_MODES, { message: 'expected none, id, email or full' })
 
@@ -198,9 +200,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
       return freeze({ enabled: false, reason: 'invalid' })
     }
     if (!/^phc_[A-Za-z0-9_-]{8,}$/.test(key)) {
-      warnings.push(
-        `POSTHOG_API_KEY=${JSON.stringify(truncateForWarning(key))} is not a PostHog project API key (expected phc_…); PostHog stays off.`,
-      )
+      warnings.push(`POSTHOG_API_KEY=${JSON.stringify(truncateForWarning(key))} is not a PostHog project API key (expected phc_…); PostHog stays off.`)
       return freeze({ enabled: false, reason: 'invalid' })
     }
     const environment = read('POSTHOG_ENVIRONMENT', label, autoEnvironment)
@@ -225,9 +225,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
     const value = local ? `http://${LOCAL_SENTRY_KEY}@${localOrigin.slice('http://'.length)}${SENTRY_TUNNEL_PATH}/1` : raw('SENTRY_DSN')
     if (value === undefined) return freeze({ enabled: false, reason: 'unset' })
     if (!parseSentryDsn(value)) {
-      warnings.push(
-        `SENTRY_DSN=${JSON.stringify(redactDsn(value))} is not a valid DSN (expected https://<key>@<host>/<project id>); Sentry stays off.`,
-      )
+      warnings.push(`SENTRY_DSN=${JSON.stringify(redactDsn(value))} is not a valid DSN (expected https://<key>@<host>/<project id>); Sentry stays off.`)
       return freeze({ enabled: false, reason: 'invalid' })
     }
     const environment = read('SENTRY_ENVIRONMENT', label, autoEnvironment)
@@ -285,7 +283,7 @@ export function parseConfig(env: Env, build: BuildFacts): ParsedConfig {
 const cssSelector = z
   .string()
   .max(500, 'expected at most 500 characters')
-  .regex(/^[^{}<>`\\]+$/, 'expected a CSS selector list');
+  .regex(/^[^{}<>`\\]+$/, 'expected a CSS selector list')
 
 function truncateForWarning(v: string): string {
   return v.length > 40 ? `${v.slice(0, 12)}…` : v

@@ -67,7 +67,13 @@ function sdkError(original: Error, sent: readonly SentText[], depth: number): Er
   const stack = cleanText(boundFirstLine(rawStack), MAX_TRACEBACK_CHARS, sent)
   const rawCause = (original as { cause?: unknown }).cause
   const cause =
-    depth >= MAX_CAUSES ? undefined : rawCause instanceof Error ? sdkError(rawCause, sent, depth + 1) : rawCause === undefined ? undefined : normalizeError(rawCause).error
+    depth >= MAX_CAUSES
+      ? undefined
+      : rawCause instanceof Error
+        ? sdkError(rawCause, sent, depth + 1)
+        : rawCause === undefined
+          ? undefined
+          : normalizeError(rawCause).error
   if (message === rawMessage && stack === rawStack && cause === rawCause) return original
   const copy = new Error(message, cause === undefined ? undefined : { cause })
   copy.name = type

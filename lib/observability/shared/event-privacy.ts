@@ -30,7 +30,10 @@ export function scrubPostHogEvent<E extends PostHogEventLike | null>(event: E): 
   if (props) {
     if (event.event === '$snapshot' && Array.isArray(props.$snapshot_data)) {
       const { $snapshot_data: recording, ...rest } = props
-      event.properties = { ...(scrubDeep(rest, { ...WHOLE, keepKeys: BROWSER_KEEP }) as Record<string, unknown>), $snapshot_data: recording.map(scrubRecordingEvent) }
+      event.properties = {
+        ...(scrubDeep(rest, { ...WHOLE, keepKeys: BROWSER_KEEP }) as Record<string, unknown>),
+        $snapshot_data: recording.map(scrubRecordingEvent),
+      }
     } else {
       event.properties = scrubDeep(props, { ...WHOLE, keepKeys: BROWSER_KEEP }) as Record<string, unknown>
     }

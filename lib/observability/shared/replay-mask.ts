@@ -3,14 +3,7 @@
  * Inputs are masked separately (`maskAllInputs`); this list covers the text of result tables,
  * code blocks and anything the app marks `data-sensitive`.
  */
-export const REPLAY_MASK_SELECTORS: readonly string[] = Object.freeze([
-  '.data-cell',
-  '.query-result',
-  '.sql-output',
-  'code',
-  'pre',
-  '[data-sensitive]',
-])
+export const REPLAY_MASK_SELECTORS: readonly string[] = Object.freeze(['.data-cell', '.query-result', '.sql-output', 'code', 'pre', '[data-sensitive]'])
 
 /**
  * The default list plus the app's `POSTHOG_REPLAY_MASK_SELECTOR`, as one selector list.

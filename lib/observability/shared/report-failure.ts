@@ -102,7 +102,9 @@ export async function reportFailure(backends: Backends, r: FailureReport): Promi
 
   // Expected client errors are the caller's mistake: they count in `api_error`, not in error tracking.
   const expected = isExpectedClientError(statusCode)
-  const sentryEventId = expected ? undefined : inRequestScope(backends.sentry, r.trace?.scope, () => toSentry(backends.sentry, r, normalized, errorType, impact))
+  const sentryEventId = expected
+    ? undefined
+    : inRequestScope(backends.sentry, r.trace?.scope, () => toSentry(backends.sentry, r, normalized, errorType, impact))
   const delivery: PromiseLike<unknown>[] = []
   if (backends.sentry && sentryEventId) delivery.push(backends.sentry.flush(DELIVERY_BUDGET_MS))
 

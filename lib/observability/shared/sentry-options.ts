@@ -27,7 +27,11 @@ export function sentryServerOptions(config: ObservabilityConfig & { sentry: Sent
     // Requests the kit traces are sampled before their span starts (traceRequest): not twice.
     // At rate 0 no incoming `sentry-trace` can turn tracing on (trace-request.ts says why).
     tracesSampler: ({ name, attributes, inheritOrSampleWith }: TracesSamplerContext) =>
-      attributes?.[PRESAMPLED_ATTRIBUTE] === true ? 1 : sentry.tracesSampleRate === 0 || isUntrackedRequest(name, attributes) ? 0 : inheritOrSampleWith(sentry.tracesSampleRate),
+      attributes?.[PRESAMPLED_ATTRIBUTE] === true
+        ? 1
+        : sentry.tracesSampleRate === 0 || isUntrackedRequest(name, attributes)
+          ? 0
+          : inheritOrSampleWith(sentry.tracesSampleRate),
     dataCollection: strictDataCollection(posthog.enabled && posthog.llmPayloads),
     sendClientReports: false,
     beforeSend: (event: ErrorEvent, hint: EventHint) => scrubSentryEvent(event, hint),

@@ -37,7 +37,8 @@ export function scrubSentryEvent<E extends ErrorEvent>(event: E, hint?: { origin
     if (req.headers) req.headers = scrubRecord(req.headers as Record<string, unknown>)
     if (req.cookies) req.cookies = Object.fromEntries(Object.keys(req.cookies).map((k) => [k, FILTERED]))
     if (typeof req.query_string === 'string') req.query_string = scrubString(`?${req.query_string}`).slice(1)
-    else if (req.query_string && typeof req.query_string === 'object') req.query_string = scrubRecord(req.query_string as Record<string, unknown>) as typeof req.query_string
+    else if (req.query_string && typeof req.query_string === 'object')
+      req.query_string = scrubRecord(req.query_string as Record<string, unknown>) as typeof req.query_string
     if (req.url) req.url = scrubUrl(req.url)
     delete req.data
     delete (req as { env?: unknown }).env

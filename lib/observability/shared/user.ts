@@ -29,11 +29,7 @@ export const ANONYMOUS = 'anonymous'
  * Applies the PII mode. `none` returns null: events stay anonymous and no person is created.
  * `is_internal` is derived from the email domain even in `id` mode (the flag is not PII).
  */
-export function userProperties(
-  user: ObservedUser | null | undefined,
-  mode: IdentifyPii,
-  internalDomains: readonly string[],
-): UserProperties | null {
+export function userProperties(user: ObservedUser | null | undefined, mode: IdentifyPii, internalDomains: readonly string[]): UserProperties | null {
   if (!user || mode === 'none' || !user.id) return null
   const props: UserProperties = { user_id: String(user.id) }
   if ((mode === 'email' || mode === 'full') && user.email) props.user_email = String(user.email)

@@ -67,25 +67,32 @@ export function adoptionSuite(cell: Cell): void {
       results.write()
     })
 
-    check('init', '`init --yes` wires the app and lists every file it changed', async () => {
-      const before = hashTree(dir)
-      const run = await runInit(dir)
-      results.time('init', run.ms)
-      expect(run.code, run.output).toBe(0)
-      const detected = run.output.split('\n').find((line) => line.startsWith('Detected:')) ?? ''
-      for (const phrase of cell.detected) expect(detected, 'what init detected').toContain(phrase)
-      const after = hashTree(dir)
-      const changed = [...after.files.keys()].filter((path) => before.files.get(path) !== after.files.get(path)).sort()
-      const reported = [...run.output.matchAll(/^\s+(?:created|edited)\s+(\S+)$/gm)].map((m) => m[1]!).sort()
-      expect(reported, 'the files init says it created or edited are the files that changed').toEqual(changed)
-      const ext = cell.language
-      // middleware/proxy and instrumentation sit next to the app folder: in src/ for a src/app app.
-      const root = cell.appDir.startsWith('src/') ? 'src/' : ''
-      const entry = cell.ownMiddleware ?? `${root}${cell.createNextApp.startsWith('15.') ? 'middleware' : 'proxy'}.${ext}`
-      const layout = `${cell.appDir}/layout.${ext === 'ts' ? 'tsx' : 'js'}`
-      expect(changed).toEqual(expect.arrayContaining([cell.nextConfig, entry, layout, `${root}instrumentation.${ext}`, `${root}instrumentation-client.${ext}`]))
-      expect(run.output).toMatch(/Done: \d+ created, \d+ edited/)
-    }, { blocks: true })
+    check(
+      'init',
+      '`init --yes` wires the app and lists every file it changed',
+      async () => {
+        const before = hashTree(dir)
+        const run = await runInit(dir)
+        results.time('init', run.ms)
+        expect(run.code, run.output).toBe(0)
+        const detected = run.output.split('\n').find((line) => line.startsWith('Detected:')) ?? ''
+        for (const phrase of cell.detected) expect(detected, 'what init detected').toContain(phrase)
+        const after = hashTree(dir)
+        const changed = [...after.files.keys()].filter((path) => before.files.get(path) !== after.files.get(path)).sort()
+        const reported = [...run.output.matchAll(/^\s+(?:created|edited)\s+(\S+)$/gm)].map((m) => m[1]!).sort()
+        expect(reported, 'the files init says it created or edited are the files that changed').toEqual(changed)
+        const ext = cell.language
+        // middleware/proxy and instrumentation sit next to the app folder: in src/ for a src/app app.
+        const root = cell.appDir.startsWith('src/') ? 'src/' : ''
+        const entry = cell.ownMiddleware ?? `${root}${cell.createNextApp.startsWith('15.') ? 'middleware' : 'proxy'}.${ext}`
+        const layout = `${cell.appDir}/layout.${ext === 'ts' ? 'tsx' : 'js'}`
+        expect(changed).toEqual(
+          expect.arrayContaining([cell.nextConfig, entry, layout, `${root}instrumentation.${ext}`, `${root}instrumentation-client.${ext}`]),
+        )
+        expect(run.output).toMatch(/Done: \d+ created, \d+ edited/)
+      },
+      { blocks: true },
+    )
 
     check('init again', 'a second `init --yes` finds nothing to change and changes no file', async () => {
       const before = hashTree(dir)
@@ -95,24 +102,29 @@ export function adoptionSuite(cell: Cell): void {
       expect(hashTree(dir).hash, 'the tree is byte for byte the same').toBe(before.hash)
     })
 
-    check('build', 'the app builds with its own build command (its type check, and ESLint on 15)', async () => {
-      addProbeFiles(dir, cell)
-      const build = await runCommand('npm', ['run', 'build'], dir, { env: machineEnv(), timeoutMs: 900_000 })
-      results.time('build', build.ms)
-      expect(build.code, tail(build.output, 120)).toBe(0)
-      const banner = build.output.split('\n').find((line) => line.includes('▲ Next.js')) ?? ''
-      if (cell.bundler === 'turbopack') expect(banner).toContain('Turbopack')
-      else expect(banner, 'a webpack build').not.toMatch(/turbo/i)
-      if (cell.createNextApp.startsWith('15.')) expect(build.output, 'ESLint ran').toContain('Linting')
-      // Both probes are rendered per request, never prerendered: `ƒ` in the route table.
-      expect(build.output).toMatch(/ƒ \/api\/adopt\b/)
-      expect(build.output).toMatch(/ƒ \/adopt-throw\b/)
-      if (cell.standalone) expect(existsSync(join(dir, '.next/standalone/server.js'))).toBe(true)
-      // An Edge middleware (Next 15's) has its own bundles: none of the kit's Node-only code in them.
-      const edge = edgeBundles(dir)
-      if (cell.ownMiddleware === 'middleware.ts') expect(edge.files.length, 'the Edge middleware bundles').toBeGreaterThan(0)
-      expect(edge.nodeOnly, 'Node-only modules in the Edge bundles').toEqual([])
-    }, { blocks: true })
+    check(
+      'build',
+      'the app builds with its own build command (its type check, and ESLint on 15)',
+      async () => {
+        addProbeFiles(dir, cell)
+        const build = await runCommand('npm', ['run', 'build'], dir, { env: machineEnv(), timeoutMs: 900_000 })
+        results.time('build', build.ms)
+        expect(build.code, tail(build.output, 120)).toBe(0)
+        const banner = build.output.split('\n').find((line) => line.includes('▲ Next.js')) ?? ''
+        if (cell.bundler === 'turbopack') expect(banner).toContain('Turbopack')
+        else expect(banner, 'a webpack build').not.toMatch(/turbo/i)
+        if (cell.createNextApp.startsWith('15.')) expect(build.output, 'ESLint ran').toContain('Linting')
+        // Both probes are rendered per request, never prerendered: `ƒ` in the route table.
+        expect(build.output).toMatch(/ƒ \/api\/adopt\b/)
+        expect(build.output).toMatch(/ƒ \/adopt-throw\b/)
+        if (cell.standalone) expect(existsSync(join(dir, '.next/standalone/server.js'))).toBe(true)
+        // An Edge middleware (Next 15's) has its own bundles: none of the kit's Node-only code in them.
+        const edge = edgeBundles(dir)
+        if (cell.ownMiddleware === 'middleware.ts') expect(edge.files.length, 'the Edge middleware bundles').toBeGreaterThan(0)
+        expect(edge.nodeOnly, 'Node-only modules in the Edge bundles').toEqual([])
+      },
+      { blocks: true },
+    )
 
     describe('with PostHog and Sentry on, pointed at the fake ingestion server', () => {
       let fake: FakeIngest
@@ -134,7 +146,12 @@ export function adoptionSuite(cell: Cell): void {
 
       check('request id', 'every response carries X-Request-ID; a valid incoming one is kept, an invalid one replaced', async () => {
         const base = app.base
-        for (const [path, status] of [['/', 200], ['/api/adopt', 200], ['/adopt-throw', throwStatus], ['/no-such-page', 404]] as const) {
+        for (const [path, status] of [
+          ['/', 200],
+          ['/api/adopt', 200],
+          ['/adopt-throw', throwStatus],
+          ['/no-such-page', 404],
+        ] as const) {
           const fresh = await fetch(`${base}${path}`, { redirect: 'manual' })
           expect(fresh.status, path).toBe(status)
           expect(fresh.headers.get('x-request-id'), `${path} without an id`).toMatch(/^[0-9a-f-]{36}$/)
@@ -150,26 +167,34 @@ export function adoptionSuite(cell: Cell): void {
         apiRequestId = `adopt-api-${Date.now()}`
         const response = await fetch(`${app.base}/api/adopt`, { headers: { 'x-request-id': apiRequestId } })
         expect(await response.json()).toEqual({ ok: true })
-        const [event] = await fake.waitFor((f) => {
-          const found = f.events().filter((e) => e.event === 'api_request' && e.properties?.request_id === apiRequestId)
-          return found.length ? found : undefined
-        }, { timeoutMs: 20_000, message: 'api_request for /api/adopt' })
+        const [event] = await fake.waitFor(
+          (f) => {
+            const found = f.events().filter((e) => e.event === 'api_request' && e.properties?.request_id === apiRequestId)
+            return found.length ? found : undefined
+          },
+          { timeoutMs: 20_000, message: 'api_request for /api/adopt' },
+        )
         expect(event!.properties).toMatchObject({ endpoint: '/api/adopt', status_code: 200, request_id: apiRequestId })
       })
 
-      check('own middleware', "the app's own middleware still redirects, and its responses carry the kit's header", async () => {
-        const redirected = await fetch(`${app.base}/account/settings`, { redirect: 'manual' })
-        expect(redirected.status).toBe(307)
-        // Next builds `request.url` on `localhost`: the path is the app's.
-        expect(new URL(redirected.headers.get('location') ?? '', app.origin).pathname).toBe('/login')
-        expect(redirected.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
-        const signedIn = await fetch(`${app.base}/account/settings`, { redirect: 'manual', headers: { cookie: 'session=1' } })
-        expect(signedIn.status, 'with a session the app lets the request through (no such page: 404)').toBe(404)
-        expect(signedIn.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
-        // The kit's own routes stay out of the app's logic: no redirect for ingestion.
-        const tunnel = await fetch(`${app.base}/_ox/p/flags/?v=2`, { method: 'POST', redirect: 'manual', body: '{}' })
-        expect(tunnel.status).not.toBe(307)
-      }, { applies: !!cell.ownMiddleware })
+      check(
+        'own middleware',
+        "the app's own middleware still redirects, and its responses carry the kit's header",
+        async () => {
+          const redirected = await fetch(`${app.base}/account/settings`, { redirect: 'manual' })
+          expect(redirected.status).toBe(307)
+          // Next builds `request.url` on `localhost`: the path is the app's.
+          expect(new URL(redirected.headers.get('location') ?? '', app.origin).pathname).toBe('/login')
+          expect(redirected.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+          const signedIn = await fetch(`${app.base}/account/settings`, { redirect: 'manual', headers: { cookie: 'session=1' } })
+          expect(signedIn.status, 'with a session the app lets the request through (no such page: 404)').toBe(404)
+          expect(signedIn.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+          // The kit's own routes stay out of the app's logic: no redirect for ingestion.
+          const tunnel = await fetch(`${app.base}/_ox/p/flags/?v=2`, { method: 'POST', redirect: 'manual', body: '{}' })
+          expect(tunnel.status).not.toBe(307)
+        },
+        { applies: !!cell.ownMiddleware },
+      )
 
       check('worker', 'posthog-node runs in its worker thread, and the worker is part of the deployable output', async () => {
         expect(app.output(), 'no fallback to the request thread').not.toMatch(/posthog-node worker/)
@@ -182,7 +207,9 @@ export function adoptionSuite(cell: Cell): void {
           // (the link's fallback, one warning). Pinned here: the day Next traces them, say so in
           // docs/decisions/010.
           expect(trace.missing, 'webpack leaves exactly the worker chunks out of the traces').toEqual(trace.workerChunks.map((file) => `${file} (not traced)`))
-          results.note(`webpack: worker chunks ${trace.workerChunks.join(', ')} are not in the output traces (standalone would fall back to the request thread)`)
+          results.note(
+            `webpack: worker chunks ${trace.workerChunks.join(', ')} are not in the output traces (standalone would fall back to the request thread)`,
+          )
         }
       })
 
@@ -194,20 +221,42 @@ export function adoptionSuite(cell: Cell): void {
           const response = await page.goto(`${app.base}/`, { waitUntil: 'load' })
           expect(response?.status()).toBe(200)
           await page.waitForFunction(`(${observabilityPageState.toString()})().phase === 'ready'`, undefined, { timeout: 60_000, polling: 100 })
-          const pageview = await fake.waitFor((f) => f.events().find((e) => e.event === '$pageview' && String(e.properties?.$current_url ?? '').startsWith(`${app.base}/`)), {
-            timeoutMs: 30_000,
-            message: '$pageview from the browser',
-          })
+          const pageview = await fake.waitFor(
+            (f) => f.events().find((e) => e.event === '$pageview' && String(e.properties?.$current_url ?? '').startsWith(`${app.base}/`)),
+            {
+              timeoutMs: 30_000,
+              message: '$pageview from the browser',
+            },
+          )
           expect(pageview.properties?.$lib).toBe('web')
-          await page.evaluate((message) => setTimeout(() => { throw new Error(message) }, 0), BROWSER_ERROR)
-          await fake.waitFor((f) => f.sentryEvents().find((e) => JSON.stringify(e.payload.exception ?? '').includes(BROWSER_ERROR)), { timeoutMs: 30_000, message: 'the browser error in Sentry' })
+          await page.evaluate(
+            (message) =>
+              setTimeout(() => {
+                throw new Error(message)
+              }, 0),
+            BROWSER_ERROR,
+          )
+          await fake.waitFor((f) => f.sentryEvents().find((e) => JSON.stringify(e.payload.exception ?? '').includes(BROWSER_ERROR)), {
+            timeoutMs: 30_000,
+            message: 'the browser error in Sentry',
+          })
           const paths = network.entries.map((e) => pathOf(e.url))
           expect(paths.filter((p) => p.startsWith(`${cell.basePath}/_ox/p/`)).length, 'PostHog traffic through the app').toBeGreaterThan(0)
           expect(paths.filter((p) => p.startsWith(`${cell.basePath}/_ox/s`)).length, 'Sentry traffic through the tunnel').toBeGreaterThan(0)
-          if (cell.basePath) expect(paths.filter((p) => p.startsWith('/_ox/')), 'nothing outside the basePath').toEqual([])
-          expect(network.entries.filter((e) => e.url.includes(`:${fake.port}`)).map((e) => e.url), 'the browser never contacts the ingestion host').toEqual([])
+          if (cell.basePath)
+            expect(
+              paths.filter((p) => p.startsWith('/_ox/')),
+              'nothing outside the basePath',
+            ).toEqual([])
+          expect(
+            network.entries.filter((e) => e.url.includes(`:${fake.port}`)).map((e) => e.url),
+            'the browser never contacts the ingestion host',
+          ).toEqual([])
           const failed = network.entries.filter((e) => pathOf(e.url).includes('/_ox/') && (e.failed || (e.response && e.response.status() >= 400)))
-          expect(failed.map((e) => `${e.url} ${e.failed ?? e.response?.status()}`), 'kit routes that failed').toEqual([])
+          expect(
+            failed.map((e) => `${e.url} ${e.failed ?? e.response?.status()}`),
+            'kit routes that failed',
+          ).toEqual([])
         } finally {
           await context.close()
         }
@@ -226,7 +275,10 @@ export function adoptionSuite(cell: Cell): void {
         expect(sentryFor(fake).length, 'Sentry events for the failing request').toBe(1)
         expect(JSON.stringify(sentryFor(fake)[0]!.payload.exception)).toContain(THROWING_PAGE_MESSAGE)
         expect(posthogFor(fake).length, 'PostHog $exception events for the failing request').toBe(1)
-        expect(fake.events().filter((e) => e.event === 'api_request' && e.properties?.request_id === apiRequestId).length, 'api_request for the one GET /api/adopt').toBe(1)
+        expect(
+          fake.events().filter((e) => e.event === 'api_request' && e.properties?.request_id === apiRequestId).length,
+          'api_request for the one GET /api/adopt',
+        ).toBe(1)
       })
     })
 
@@ -247,16 +299,26 @@ export function adoptionSuite(cell: Cell): void {
           expect(await page.evaluate(`(${observabilityPageState.toString()})()`)).toMatchObject({ phase: 'idle', configured: false })
           await network.settled()
           const urls = network.entries.map((e) => e.url)
-          expect(urls.filter((u) => pathOf(u).includes('/_ox/')), 'requests to the kit routes').toEqual([])
-          expect(urls.filter((u) => chunks.includes(pathOf(u))), 'SDK chunks requested').toEqual([])
-          for (const entry of network.entries.filter((e) => isScript(e) && e.body)) expect(sdkSignaturesIn(entry.body!.toString('utf8')), pathOf(entry.url)).toEqual([])
+          expect(
+            urls.filter((u) => pathOf(u).includes('/_ox/')),
+            'requests to the kit routes',
+          ).toEqual([])
+          expect(
+            urls.filter((u) => chunks.includes(pathOf(u))),
+            'SDK chunks requested',
+          ).toEqual([])
+          for (const entry of network.entries.filter((e) => isScript(e) && e.body))
+            expect(sdkSignaturesIn(entry.body!.toString('utf8')), pathOf(entry.url)).toEqual([])
         } finally {
           await context.close()
         }
         const stopped = await app.stop()
         expect(stopped.graceful).toBe(true)
         expect(app.output(), 'the server started no backend').not.toContain('[observability] PostHog')
-        expect(fake.requests().map((r) => `${r.method} ${r.path}`), 'requests the ingestion server received').toEqual([])
+        expect(
+          fake.requests().map((r) => `${r.method} ${r.path}`),
+          'requests the ingestion server received',
+        ).toEqual([])
       } finally {
         await app.stop()
         await fake.close()

@@ -32,7 +32,12 @@ export async function startApp(dir: string, cell: Cell, env: Record<string, stri
     if (!existsSync(join(standalone, 'server.js'))) throw new Error(`no .next/standalone/server.js in ${dir}: did the build run with output: 'standalone'?`)
     cpSync(join(dir, 'public'), join(standalone, 'public'), { recursive: true })
     cpSync(join(dir, '.next/static'), join(standalone, '.next/static'), { recursive: true })
-    child = spawn(process.execPath, ['server.js'], { cwd: standalone, env: machineEnv({ ...env, PORT: String(port), HOSTNAME: '127.0.0.1' }), stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    child = spawn(process.execPath, ['server.js'], {
+      cwd: standalone,
+      env: machineEnv({ ...env, PORT: String(port), HOSTNAME: '127.0.0.1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
   } else {
     child = spawn(process.execPath, [join(dir, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
       cwd: dir,

@@ -32,7 +32,12 @@ export async function pristineApp(cell: Cell): Promise<PristineApp> {
   const dir = join(ADOPT_DIR, cell.id)
   const keyFile = join(ADOPT_DIR, `${cell.id}.key`)
   const key = JSON.stringify({ createNextApp: cell.createNextApp, flags: cell.flags, node: process.version })
-  const cached = !process.env.CI && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key && existsSync(join(dir, '.git')) && existsSync(join(dir, 'node_modules/next/package.json'))
+  const cached =
+    !process.env.CI &&
+    existsSync(keyFile) &&
+    readFileSync(keyFile, 'utf8') === key &&
+    existsSync(join(dir, '.git')) &&
+    existsSync(join(dir, 'node_modules/next/package.json'))
   if (cached && (await resetToPristine(dir))) return { dir, reused: true, ms: performance.now() - started }
 
   rmSync(dir, { recursive: true, force: true })

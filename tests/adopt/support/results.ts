@@ -3,18 +3,7 @@ import { join } from 'node:path'
 import { ADOPT_DIR } from './generate-app'
 
 /** The checks every cell runs, in the table's column order. */
-export const CHECKS = [
-  'init',
-  'init again',
-  'build',
-  'request id',
-  'api_request',
-  'own middleware',
-  'worker',
-  'browser',
-  'error once',
-  'no keys',
-] as const
+export const CHECKS = ['init', 'init again', 'build', 'request id', 'api_request', 'own middleware', 'worker', 'browser', 'error once', 'no keys'] as const
 export type CheckName = (typeof CHECKS)[number]
 type Outcome = 'pass' | 'FAIL' | 'n/a' | 'not run'
 
@@ -69,7 +58,22 @@ export function resultsTable(): string {
   const header = `${'cell'.padEnd(width)} | ${CHECKS.join(' | ')}`
   const lines = rows.map((r) => `${r.cell.padEnd(width)} | ${CHECKS.map((c) => (r.checks[c] ?? 'not run').padEnd(c.length)).join(' | ')}`)
   const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(0)} s`)
-  const times = rows.map((r) => `  ${r.cell}: ${Object.entries(r.times).map(([step, ms]) => `${step} ${seconds(ms)}`).join(', ')}`)
+  const times = rows.map(
+    (r) =>
+      `  ${r.cell}: ${Object.entries(r.times)
+        .map(([step, ms]) => `${step} ${seconds(ms)}`)
+        .join(', ')}`,
+  )
   const notes = rows.flatMap((r) => r.notes.map((n) => `  ${r.cell}: ${n}`))
-  return ['', 'Adoption suite', header, '-'.repeat(header.length), ...lines, '', 'Wall time per cell:', ...times, ...(notes.length ? ['', 'Notes:', ...notes] : [])].join('\n')
+  return [
+    '',
+    'Adoption suite',
+    header,
+    '-'.repeat(header.length),
+    ...lines,
+    '',
+    'Wall time per cell:',
+    ...times,
+    ...(notes.length ? ['', 'Notes:', ...notes] : []),
+  ].join('\n')
 }

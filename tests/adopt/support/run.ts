@@ -18,7 +18,12 @@ export function machineEnv(extra: Record<string, string | undefined> = {}): Node
 }
 
 /** Runs a command to its end; never rejects (the caller asserts on the code and output). */
-export function runCommand(cmd: string, args: readonly string[], cwd: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
+export function runCommand(
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   const started = performance.now()
   return new Promise((resolve) => {
     let output = ''
@@ -38,7 +43,12 @@ export function runCommand(cmd: string, args: readonly string[], cwd: string, op
 }
 
 /** Runs a command that must succeed: its output is in the error otherwise. */
-export async function mustRun(cmd: string, args: readonly string[], cwd: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
+export async function mustRun(
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   const result = await runCommand(cmd, args, cwd, options)
   if (result.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result.code}) in ${cwd}:\n${tail(result.output)}`)
   return result

@@ -69,9 +69,7 @@ export function startSentry(config: BrowserConfig, kit: Kit): SentryBackend | nu
       beforeSendSpan: scrubSpan,
       integrations: (defaults: Integration[]) => [
         ...defaults.filter((integration) => !KIT_OWNED.has(integration.name)),
-        ...(se.tracesSampleRate > 0
-          ? [browserTracingIntegration({ shouldCreateSpanForRequest: (url) => !isKitUrl(url) })]
-          : []),
+        ...(se.tracesSampleRate > 0 ? [browserTracingIntegration({ shouldCreateSpanForRequest: (url) => !isKitUrl(url) })] : []),
       ],
     })
     // The replay event's list of visited URLs reaches event processors, not `beforeSend`.

@@ -39,7 +39,13 @@ type PostHogOn = Extract<ObservabilityConfig['posthog'], { enabled: true }>
  */
 export function generationProperties(r: GenerationRecord, posthog: PostHogOn, release: string): AiGenerationProperties {
   const { reading } = r
-  const errorType: ErrorType | undefined = r.failed ? (r.error !== undefined ? categorizeError(r.error, normalizeError(r.error)) : 'application_error') : reading.refused ? 'content_filter' : undefined
+  const errorType: ErrorType | undefined = r.failed
+    ? r.error !== undefined
+      ? categorizeError(r.error, normalizeError(r.error))
+      : 'application_error'
+    : reading.refused
+      ? 'content_filter'
+      : undefined
   const status = r.failed ? statusOf(r.error) : (reading.httpStatus ?? 200)
   const base: AiGenerationProperties = {
     $ai_trace_id: r.traceId,
@@ -66,7 +72,11 @@ export function generationProperties(r: GenerationRecord, posthog: PostHogOn, re
     release,
   }
   if (!posthog.llmPayloads) return base
-  return fitPayloads(base, { ...(r.input !== undefined ? { $ai_input: asMessages(r.input) } : {}), ...(reading.output !== undefined ? { $ai_output_choices: reading.output } : {}) }, posthog.llmPayloadMaxChars)
+  return fitPayloads(
+    base,
+    { ...(r.input !== undefined ? { $ai_input: asMessages(r.input) } : {}), ...(reading.output !== undefined ? { $ai_output_choices: reading.output } : {}) },
+    posthog.llmPayloadMaxChars,
+  )
 }
 
 function errorText(r: GenerationRecord, errorType: ErrorType): string {

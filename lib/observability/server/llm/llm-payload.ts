@@ -113,7 +113,7 @@ export function fitPayloads<B extends object>(base: B, payloads: Payloads, maxCh
     if (bytes <= budget) return candidate
     // Shrink the text budget by the byte overshoot, with a margin: bytes per character vary
     // (multibyte text, JSON escapes, truncation markers), so one step may not be enough.
-    const next = Math.floor((max * (budget - baseBytes)) / Math.max(1, bytes - baseBytes) * 0.9)
+    const next = Math.floor(((max * (budget - baseBytes)) / Math.max(1, bytes - baseBytes)) * 0.9)
     if (next >= max) break
     max = next
   }

@@ -40,7 +40,11 @@ function readCompletion(result: unknown): GenerationReading | undefined {
   return {
     ...(typeof result.model === 'string' ? { model: result.model } : {}),
     ...usageOf(result.usage as Usage | undefined),
-    output: choices.map((c) => (isObject(c.message) ? { role: c.message.role ?? 'assistant', content: c.message.content ?? null, ...(c.message.tool_calls ? { tool_calls: c.message.tool_calls } : {}) } : null)),
+    output: choices.map((c) =>
+      isObject(c.message)
+        ? { role: c.message.role ?? 'assistant', content: c.message.content ?? null, ...(c.message.tool_calls ? { tool_calls: c.message.tool_calls } : {}) }
+        : null,
+    ),
     ...(typeof choices[0]?.finish_reason === 'string' ? { stopReason: choices[0].finish_reason } : {}),
     ...(refused ? { refused } : {}),
   }

@@ -21,7 +21,11 @@ export function queueGeneration(record: GenerationRecord, context: RequestContex
     const config = getConfig()
     if (!config.posthog.enabled || !getEventBatch()) return
     const who = distinctId ? { distinctId, anonymous: false } : await identityOf(record, context)
-    capture(who.distinctId, { event: '$ai_generation', properties: generationProperties(record, config.posthog, config.release) }, { anonymous: who.anonymous, sessionId: context?.sessionId })
+    capture(
+      who.distinctId,
+      { event: '$ai_generation', properties: generationProperties(record, config.posthog, config.release) },
+      { anonymous: who.anonymous, sessionId: context?.sessionId },
+    )
   })
 }
 

@@ -59,7 +59,11 @@ const SERVER_LIBS = new Set([SERVER_EVENTS_LIB, 'posthog-node'])
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, 300) : undefined)
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 const title = (...parts: Array<unknown>): string =>
-  parts.filter((p) => p !== undefined && p !== null && p !== '').map(String).join(' ').slice(0, MAX_TITLE)
+  parts
+    .filter((p) => p !== undefined && p !== null && p !== '')
+    .map(String)
+    .join(' ')
+    .slice(0, MAX_TITLE)
 const ms = (v: unknown): number | undefined => {
   if (typeof v === 'number' && Number.isFinite(v)) return v < 1e11 ? Math.round(v * 1000) : v
   const parsed = typeof v === 'string' ? Date.parse(v) : NaN
@@ -114,7 +118,11 @@ function posthogTitle(event: PostHogEvent, replay: ReplaySummary | undefined): s
       return title(`${String(ex.type ?? p.$exception_type ?? 'Error')}:`, ex.value ?? p.$exception_message)
     }
     case '$ai_generation':
-      return title(`${String(p.$ai_provider ?? 'llm')}/${String(p.$ai_model ?? '?')}`, typeof p.$ai_latency === 'number' ? `${p.$ai_latency}s` : '', p.$ai_is_error ? `failed: ${String(p.$ai_error ?? '')}` : '')
+      return title(
+        `${String(p.$ai_provider ?? 'llm')}/${String(p.$ai_model ?? '?')}`,
+        typeof p.$ai_latency === 'number' ? `${p.$ai_latency}s` : '',
+        p.$ai_is_error ? `failed: ${String(p.$ai_error ?? '')}` : '',
+      )
     case '$snapshot':
       return title(`replay: ${replay?.events ?? 0} rrweb events,`, `${replay?.fullSnapshots ?? 0} full snapshot(s)`)
     case '$feature_flag_called':
@@ -164,7 +172,13 @@ export function describeSentryEnvelope(envelope: SentryEnvelope, source: LocalSo
   if (isObject(replayEvent) || isObject(recording)) {
     const replay = summarizeReplay(isObject(recording) ? recording.events : [])
     const rid = isObject(replayEvent) ? str(replayEvent.replay_id) : undefined
-    return { ...base, type: 'replay', title: title(`replay ${rid?.slice(0, 8) ?? ''}: ${replay.events} rrweb events,`, `${replay.fullSnapshots} full snapshot(s)`), error: false, replay }
+    return {
+      ...base,
+      type: 'replay',
+      title: title(`replay ${rid?.slice(0, 8) ?? ''}: ${replay.events} rrweb events,`, `${replay.fullSnapshots} full snapshot(s)`),
+      error: false,
+      replay,
+    }
   }
   const first = items[0]
   if (spanList.length) {
@@ -177,7 +191,12 @@ export function describeSentryEnvelope(envelope: SentryEnvelope, source: LocalSo
   const type = first?.type ?? 'envelope'
   if (type === 'session' || type === 'sessions') {
     const aggregates = Array.isArray(payload.aggregates) ? payload.aggregates.length : 0
-    return { ...base, type: 'session', title: type === 'session' ? title('session', payload.status) : title('session aggregates:', aggregates, 'bucket(s)'), error: false }
+    return {
+      ...base,
+      type: 'session',
+      title: type === 'session' ? title('session', payload.status) : title('session aggregates:', aggregates, 'bucket(s)'),
+      error: false,
+    }
   }
   return { ...base, type, title: title(type), error: false }
 }

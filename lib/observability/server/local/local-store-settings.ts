@@ -36,7 +36,9 @@ export function parseLocalStoreSettings(env: Env): { settings: LocalStoreSetting
     if (!raw) return fallback
     const value = Number(raw)
     if (Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))) return value
-    warnings.push(`${name}=${JSON.stringify(raw.slice(0, 40))} is invalid (expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}); using ${fallback}.`)
+    warnings.push(
+      `${name}=${JSON.stringify(raw.slice(0, 40))} is invalid (expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}); using ${fallback}.`,
+    )
     return fallback
   }
   const dir = env.OBSERVABILITY_LOCAL_DIR?.trim() || DEFAULT_LOCAL_DIR

@@ -129,11 +129,13 @@ export function createLocalStore(settings: LocalStoreSettings, cwd = process.cwd
     append(events) {
       if (events.length === 0) return Promise.resolve()
       const lines = events.map(serialize)
-      queue = queue.then(() => write(lines)).catch((error: unknown) => {
-        // The folder may have been deleted under us: start a fresh segment next time.
-        current = null
-        warnOnce('local mode store write', error)
-      })
+      queue = queue
+        .then(() => write(lines))
+        .catch((error: unknown) => {
+          // The folder may have been deleted under us: start a fresh segment next time.
+          current = null
+          warnOnce('local mode store write', error)
+        })
       return queue
     },
     async list(limit = settings.maxEvents) {

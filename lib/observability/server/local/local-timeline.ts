@@ -108,7 +108,7 @@ function toGroup(key: string, kind: GroupKind, id: string | undefined, members: 
   const headline =
     kind === 'session'
       ? `browser session ${id ?? ''}`
-      : (find('api_request') ?? find('$pageview') ?? find('transaction') ?? list.find((e) => e.error) ?? list[0])?.title ?? ''
+      : ((find('api_request') ?? find('$pageview') ?? find('transaction') ?? list.find((e) => e.error) ?? list[0])?.title ?? '')
   return {
     key,
     kind,

@@ -1,4 +1,16 @@
-import { type DecodeBudget, type DecodeOptions, budgetOf, fromBase64, gunzip, header, isGzip, isObject, parseJson, removeContentEncoding, text } from './bytes.js'
+import {
+  type DecodeBudget,
+  type DecodeOptions,
+  budgetOf,
+  fromBase64,
+  gunzip,
+  header,
+  isGzip,
+  isObject,
+  parseJson,
+  removeContentEncoding,
+  text,
+} from './bytes.js'
 import { DecodeError } from './decode-error.js'
 import { decodeSnapshotData } from './decode-snapshot.js'
 import { decompressLz64 } from './lz64.js'

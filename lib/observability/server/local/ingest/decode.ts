@@ -84,4 +84,3 @@ function bytesAsText(this: unknown, key: string, value: unknown): unknown {
 export function searchableText(value: unknown): string {
   return JSON.stringify(value, bytesAsText) ?? ''
 }
-
