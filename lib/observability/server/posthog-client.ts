@@ -55,8 +55,8 @@ export function getPostHog(): PostHogClient | null {
     cfg.apiKey,
     {
       host: cfg.host,
-      // Batches of 50 or every 2 s on a long-lived server; where the host may freeze the process
-      // once the response is out (serverless), `afterResponse()` flushes each response's events.
+      // Its own queue holds only what posthog-node itself sends besides `$exception` (sent at
+      // once): flag-call events. Flushed with the kit's queue (`flushSoon`, shutdown).
       flushAt: 50,
       flushInterval: 2_000,
       requestTimeout: 5_000,
