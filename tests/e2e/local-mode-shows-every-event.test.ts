@@ -30,7 +30,14 @@ beforeAll(async () => {
   // Per run: two runs at once (two engineers, two terminals) must not delete each other's copy.
   dir = copyApp(`local-dev-${process.pid}`)
   writeFileSync(join(dir, 'observability.flags.json'), JSON.stringify({ 'demo-flag': true }))
-  ;[app, browser] = await Promise.all([startNextDev(dir, { POSTHOG_HOST: fake.posthogHost, OBSERVABILITY_LOCAL_DIR: store }), launchBrowser()])
+  // Both recorders: the viewer shows PostHog's and Sentry's replays alike. By default only PostHog's
+  // records (one recorder per page); an explicit Sentry replay rate turns Sentry's on too
+  // (docs/configuration.md). Under `next dev` posthog-js's first upload sometimes gets no answer,
+  // and Sentry's replay of the page's error is then the stored one.
+  ;[app, browser] = await Promise.all([
+    startNextDev(dir, { POSTHOG_HOST: fake.posthogHost, OBSERVABILITY_LOCAL_DIR: store, SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE: '1' }),
+    launchBrowser(),
+  ])
   // `next dev` compiles each route on its first request; the server's flag lookup during the
   // page's first render would time out waiting for `/flags` to compile and fall back to "off".
   await warm(`${app.url}/_ox/p/flags/?v=2`, { method: 'POST', body: JSON.stringify({ token: LOCAL_POSTHOG_KEY, distinct_id: 'warm-up' }) })
