@@ -51,6 +51,23 @@ export async function runBrowserTable({ servers, kitOn, loads, settleMs, log }) 
   return out
 }
 
+/**
+ * Until the kit says its SDKs ran (its own page state, the global nextjs-observability-kit/testing
+ * reads), or 2 s without a backend. Polled with plain `page.evaluate` in every configuration:
+ * Playwright's `waitForFunction` injects its own ~330 KB script into the page, which would be
+ * counted in the heap of the configurations that wait that way.
+ */
+async function waitForSdks(page, kitOn) {
+  const started = Date.now()
+  for (;;) {
+    const ready = await page.evaluate(() => globalThis[Symbol.for('observability.kit.browser')]?.phase === 'ready')
+    const waited = Date.now() - started
+    if (kitOn ? ready : waited >= 2_000) return
+    if (waited > 20_000) throw new Error('the kit did not report its SDKs ready within 20 s')
+    await page.waitForTimeout(100)
+  }
+}
+
 async function loadOnce(browser, url, kitOn, settleMs) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   try {
@@ -58,10 +75,7 @@ async function loadOnce(browser, url, kitOn, settleMs) {
     const cdp = await context.newCDPSession(page)
     const res = await page.goto(url, { waitUntil: 'load' })
     if (res?.status() !== 200) throw new Error(`${url} answered ${res?.status()}`)
-    // The kit's own page state (nextjs-observability-kit/testing reads the same global).
-    if (kitOn)
-      await page.waitForFunction(() => globalThis[Symbol.for('observability.kit.browser')]?.phase === 'ready', undefined, { timeout: 20_000, polling: 100 })
-    else await page.waitForTimeout(2_000)
+    await waitForSdks(page, kitOn)
     await page.waitForTimeout(settleMs)
     const timing = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0]

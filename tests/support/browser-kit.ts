@@ -1,5 +1,5 @@
 import { parseCookie } from 'cookie'
-import posthog from 'posthog-js'
+import posthog from 'posthog-js/dist/module.slim.js'
 import { vi } from 'vitest'
 import { BROWSER_CONFIG_COOKIE, encodeBrowserConfig, type BrowserConfig } from '@/lib/observability/shared/browser-config'
 import type { IdentifyPii } from '@/lib/observability/shared/config'

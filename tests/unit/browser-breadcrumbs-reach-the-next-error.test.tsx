@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { BrowserClient } from '@sentry/browser'
 import { cleanup, render } from '@testing-library/react'
-import posthog from 'posthog-js'
+import posthog from 'posthog-js/dist/module.slim.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ObservabilityProvider, addBreadcrumb, captureException } from '@/lib/observability/client'
 import { browserConfig, resetPage, setConfigCookie, waitForSdks } from '../support/browser-kit'

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { BrowserClient } from '@sentry/browser'
 import { cleanup, render } from '@testing-library/react'
-import posthog from 'posthog-js'
+import { ErrorTrackingExtensions } from 'posthog-js/dist/extension-bundles.js'
 import { StrictMode } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ObservabilityProvider, captureException } from 'nextjs-observability-kit/client'
@@ -53,7 +53,7 @@ describe('window errors and rejections reach PostHog and Sentry exactly once eac
     fireRejection(new Error('rejected before the SDKs loaded'))
     expect(getKit().errors.pending).toHaveLength(2)
 
-    const sent = vi.spyOn(posthog.exceptions!, 'sendExceptionEvent')
+    const sent = vi.spyOn(ErrorTrackingExtensions.exceptions.prototype, 'sendExceptionEvent')
     await waitForSdks()
     expect(sentryCapture).toHaveBeenCalledTimes(2)
     expect(sent).toHaveBeenCalledTimes(2)
@@ -77,7 +77,7 @@ describe('window errors and rejections reach PostHog and Sentry exactly once eac
     setConfigCookie(browserConfig())
     render(<ObservabilityProvider />)
     await waitForSdks()
-    const sent = vi.spyOn(posthog.exceptions!, 'sendExceptionEvent')
+    const sent = vi.spyOn(ErrorTrackingExtensions.exceptions.prototype, 'sendExceptionEvent')
     const handled = new Error('handled by the app')
     captureException(handled)
     captureException(handled)

@@ -79,7 +79,18 @@ describe('the client entry keeps the SDKs off the first load', () => {
   })
 
   it('reaches posthog-js and Sentry only through the lazy modules', () => {
-    expect(graph.lazyModules).toEqual(expect.arrayContaining(['lib/observability/client/lazy/posthog.ts', 'lib/observability/client/lazy/sentry.ts']))
-    expect(graph.lazyPackages).toEqual(expect.arrayContaining(['posthog-js', '@sentry/browser']))
+    expect(graph.lazyModules).toEqual(
+      expect.arrayContaining([
+        'lib/observability/client/lazy/posthog.ts',
+        'lib/observability/client/lazy/posthog-surveys.ts',
+        'lib/observability/client/lazy/sentry.ts',
+      ]),
+    )
+    expect(graph.lazyPackages).toEqual(expect.arrayContaining(['posthog-js/dist/module.slim.js', 'posthog-js/dist/extension-bundles.js', '@sentry/browser']))
+  })
+
+  it('bundles posthog-js only as its slim entry, so unconfigured features never ship', () => {
+    // The main entry carries every extension (experiments, tours, site apps, ...) whether asked for or not.
+    expect([...graph.eagerPackages, ...graph.lazyPackages]).not.toContain('posthog-js')
   })
 })

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react'
-import posthog from 'posthog-js'
+import posthog from 'posthog-js/dist/module.slim.js'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FeatureFlagsBootstrap, ObservabilityProvider, useFeatureFlag, type FlagValue } from 'nextjs-observability-kit/client'

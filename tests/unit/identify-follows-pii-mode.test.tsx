@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import * as Sentry from '@sentry/browser'
 import { cleanup, render } from '@testing-library/react'
-import posthog from 'posthog-js'
+import posthog from 'posthog-js/dist/module.slim.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ObservabilityProvider } from 'nextjs-observability-kit/client'
 import type { IdentifyPii } from '@/lib/observability/shared/config'

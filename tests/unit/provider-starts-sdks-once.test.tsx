@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { BrowserClient } from '@sentry/browser'
 import { render, cleanup } from '@testing-library/react'
-import posthog from 'posthog-js'
+import posthog from 'posthog-js/dist/module.slim.js'
 import { StrictMode } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ObservabilityProvider, bootObservability } from 'nextjs-observability-kit/client'

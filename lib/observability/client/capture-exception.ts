@@ -1,6 +1,6 @@
 'use client'
 
-import type { PostHog } from 'posthog-js'
+import type { PostHog } from 'posthog-js/dist/module.slim.js'
 import { reportError } from './error-listeners.js'
 import { getKit } from './kit.js'
 import { readBrowserConfig } from './read-browser-config.js'

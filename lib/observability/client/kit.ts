@@ -1,5 +1,5 @@
 import type { Breadcrumb } from '@sentry/core'
-import type { PostHog } from 'posthog-js'
+import type { PostHog } from 'posthog-js/dist/module.slim.js'
 import type { BrowserConfig } from '../shared/browser-config.js'
 import type { ObservedUser } from '../shared/user.js'
 

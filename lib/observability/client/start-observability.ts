@@ -53,8 +53,8 @@ async function loadSdks(kit: Kit, config: BrowserConfig): Promise<void> {
   }
   if (config.ph) {
     jobs.push(
-      import('./lazy/posthog.js').then((m) => {
-        const backend = m.startPostHog(config, kit)
+      Promise.all([import('./lazy/posthog.js'), config.ph.surveys ? import('./lazy/posthog-surveys.js') : null]).then(([m, surveys]) => {
+        const backend = m.startPostHog(config, kit, surveys?.surveysExtensions)
         if (backend) installPostHog(kit, backend)
       }),
     )

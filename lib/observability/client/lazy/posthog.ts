@@ -1,4 +1,11 @@
-import posthog from 'posthog-js'
+import posthog, { type PostHogConfig } from 'posthog-js/dist/module.slim.js'
+import {
+  AnalyticsExtensions,
+  ErrorTrackingExtensions,
+  FeatureFlagsExtensions,
+  SessionReplayExtensions,
+  ToolbarExtensions,
+} from 'posthog-js/dist/extension-bundles.js'
 import type { BrowserConfig } from '../../shared/browser-config.js'
 import { scrubPostHogEvent } from '../../shared/event-privacy.js'
 import { scrubUrl } from '../../shared/scrub.js'
@@ -8,9 +15,27 @@ import { setLiveFlags } from '../flags.js'
 import type { Kit, Pageview, PendingError, PostHogBackend } from '../kit.js'
 import { subscribeUser } from '../user-store.js'
 
+/** posthog-js's parts, by feature (`__extensionClasses`): what its slim entry is started with. */
+export type PostHogExtensions = NonNullable<PostHogConfig['__extensionClasses']>
+
+/**
+ * What the kit uses of posthog-js, on its slim entry: flags, replay, autocapture with pageleave
+ * and the project's web-analytics switches (heatmaps, dead clicks, web vitals), `$exception`
+ * building, and the toolbar PostHog's UI opens. The rest (surveys unless `POSTHOG_SURVEYS`,
+ * no-code experiments, product tours, site apps, conversations, logs, metrics) is never bundled.
+ */
+const EXTENSIONS: PostHogExtensions = {
+  ...FeatureFlagsExtensions,
+  ...SessionReplayExtensions,
+  ...AnalyticsExtensions,
+  ...ErrorTrackingExtensions,
+  ...ToolbarExtensions,
+}
+
 /**
  * posthog-js glue, in its own chunk: loaded after `load` and only when PostHog is on. The only
- * place that calls `posthog.init`, guarded by the SDK's own `__loaded` flag.
+ * place that calls `posthog.init`, guarded by the SDK's own `__loaded` flag. `extra` adds parts
+ * loaded only when asked for (surveys, lazy/posthog-surveys.ts).
  *
  * Settings that differ from posthog-js defaults, and why:
  * - `capture_pageview: false`: the kit captures `$pageview` itself, so views before the SDK
@@ -28,7 +53,7 @@ import { subscribeUser } from '../user-store.js'
  *
  * @internal Called by the kit once posthog-js's chunk has loaded; apps use the provider.
  */
-export function startPostHog(config: BrowserConfig, kit: Kit): PostHogBackend | null {
+export function startPostHog(config: BrowserConfig, kit: Kit, extra: PostHogExtensions = {}): PostHogBackend | null {
   const ph = config.ph
   if (!ph) return null
   if (!posthog.__loaded) {
@@ -56,6 +81,7 @@ export function startPostHog(config: BrowserConfig, kit: Kit): PostHogBackend | 
       // The page already has server-evaluated values; fetching again on load is what flickers.
       advanced_disable_feature_flags_on_first_load: bootstrap !== null,
       debug: ph.debug,
+      __extensionClasses: { ...EXTENSIONS, ...extra },
       before_send: (event) => {
         scrubInitialPersonInfo()
         return scrubPostHogEvent(event)
