@@ -7,6 +7,15 @@ export function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2
 }
 
+/** The `p`-quantile of `values` (0: the smallest, 0.5: the median), interpolated between ranks. */
+export function quantile(values, p) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  if (!v.length) return NaN
+  const i = (v.length - 1) * p
+  const lo = Math.floor(i)
+  return v[lo] + (v[Math.ceil(i)] - v[lo]) * (i - lo)
+}
+
 export function fmt(value, digits = 1) {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '—'
   return value.toFixed(digits)

@@ -63,7 +63,8 @@ const { values: opts } = parseArgs({
     'warmup-requests': { type: 'string', default: '3000' },
     loads: { type: 'string', default: '7' },
     settle: { type: 'string', default: '1500' },
-    'budget-reps': { type: 'string', default: '7' },
+    'budget-procs': { type: 'string', default: '3' },
+    'budget-reps': { type: 'string', default: '5' },
     'budget-n': { type: 'string', default: '5000' },
     'cpu-prof': { type: 'boolean', default: false },
     pin: { type: 'boolean', default: false },
@@ -93,7 +94,7 @@ try {
 
   if (!opts['skip-budget']) {
     log('\n== Budget (in process)')
-    result.budget = await runBudget({ reps: Number(opts['budget-reps']), n: Number(opts['budget-n']) })
+    result.budget = await runBudget({ procs: Number(opts['budget-procs']), reps: Number(opts['budget-reps']), n: Number(opts['budget-n']) })
     log(renderBudget(result.budget))
   }
 
