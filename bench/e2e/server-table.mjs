@@ -6,8 +6,8 @@
 // p99 latency, and CPU per request: the CPU time of the server's whole process tree, every
 // thread (posthog-node's worker included), over the measured seconds plus a settle wait for the
 // work they left behind, / requests. Only one server is under load at a time; an idle `next
-// start` uses no CPU, so the others do not disturb it. RSS: the tree's resident memory after
-// the last round.
+// start` uses no CPU, so the others do not disturb it. RSS: the tree's resident memory right
+// after each of its loads, median.
 
 import { join } from 'node:path'
 import { ROOT, startNext, sleep, treeSample } from '../procs.mjs'
@@ -79,6 +79,7 @@ export async function runServerTable({ configs, all, rounds, durationS, connecti
             cpuMsPerReq: (after.cpuMs - before.cpuMs) / res.requests.total,
             p99: res.latency.p99,
             requests: res.requests.total,
+            rssMb: after.rssMb,
           })
         }
       }
@@ -86,7 +87,9 @@ export async function runServerTable({ configs, all, rounds, durationS, connecti
     }
     const out = {}
     for (const name of configs) {
-      out[name] = { rssMb: treeSample(servers[name].pid).rssMb }
+      // Right after each of its own loads, not once at the end: the kernel reclaims an idle
+      // process's cold pages (this VM runs DAMON), so a server that waited longer would look smaller.
+      out[name] = { rssMb: median(Object.values(rows[name]).flatMap((r) => r.map((x) => x.rssMb))) }
       for (const route of Object.keys(SERVER_ROUTES)) {
         const r = rows[name][route]
         out[name][route] = { rps: median(r.map((x) => x.rps)), cpuMsPerReq: median(r.map((x) => x.cpuMsPerReq)), p99: median(r.map((x) => x.p99)), rounds: r }
