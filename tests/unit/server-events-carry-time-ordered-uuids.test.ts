@@ -10,7 +10,8 @@ import { configureKit, restoreKit } from '../support/llm-tracing'
  */
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
-const N = 200
+// More than one pool of random bytes (256 ids): ids stay unique and ordered across refills.
+const N = 600
 
 let fake: FakeIngest
 

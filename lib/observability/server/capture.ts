@@ -1,5 +1,5 @@
 import 'server-only'
-import { v7 as uuidv7 } from 'uuid'
+import { eventUuid } from './event-uuid.js'
 import { scrubServerProperties } from '../shared/event-privacy.js'
 import type { ServerEvent } from '../shared/events.js'
 import { warnOnce } from './fail-open.js'
@@ -18,7 +18,7 @@ export function capture(distinctId: string, e: ServerEvent, options: { anonymous
       distinct_id: distinctId,
       event: e.event,
       // Time-ordered, like the ids PostHog's SDKs mint.
-      uuid: uuidv7(),
+      uuid: eventUuid(),
       timestamp: new Date().toISOString(),
       // The privacy policy applies before the event is queued (docs/privacy.md).
       properties: {

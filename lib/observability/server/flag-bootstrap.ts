@@ -1,6 +1,6 @@
 import 'server-only'
 import { cookies } from 'next/headers'
-import { v7 as uuidv7 } from 'uuid'
+import { eventUuid } from './event-uuid.js'
 import { getConfig } from '../shared/get-config.js'
 import { postHogCookieName, readPostHogCookie } from './posthog-identity.js'
 import { userProperties, type ObservedUser } from '../shared/user.js'
@@ -31,7 +31,7 @@ export async function getFlagBootstrap(options: { user?: ObservedUser | null; ti
   const known = user?.user_id ?? readPostHogCookie(jar.get(postHogCookieName(config.posthog.apiKey))?.value).distinctId
   // A new visitor gets an id in the shape posthog-js mints itself (UUIDv7), which it adopts
   // through `bootstrap.distinctID`: the flags evaluated here are the flags of its real id.
-  const distinctId = known ?? uuidv7()
+  const distinctId = known ?? eventUuid()
   const flags = await getAllFlags(distinctId, { timeoutMs: options.timeoutMs })
   return known ? { flags } : { flags, distinctId }
 }
