@@ -3,6 +3,7 @@ import { eventUuid } from './event-uuid.js'
 import { scrubServerProperties } from '../shared/event-privacy.js'
 import type { ServerEvent } from '../shared/events.js'
 import { warnOnce } from './fail-open.js'
+import { isoTimestamp } from './iso-timestamp.js'
 import { getEventBatch } from './posthog-client.js'
 
 /**
@@ -14,20 +15,12 @@ export function capture(distinctId: string, e: ServerEvent, options: { anonymous
   const batch = getEventBatch()
   if (!batch) return
   try {
-    batch.push({
-      distinct_id: distinctId,
-      event: e.event,
-      // Time-ordered, like the ids PostHog's SDKs mint.
-      uuid: eventUuid(),
-      timestamp: new Date().toISOString(),
-      // The privacy policy applies before the event is queued (docs/privacy.md).
-      properties: {
-        ...scrubServerProperties(e.properties as unknown as Record<string, unknown>),
-        ...(options.sessionId ? { $session_id: options.sessionId } : {}),
-        // Anonymous traffic creates no person profiles (docs/events.md "Users").
-        ...(options.anonymous ? { $process_person_profile: false } : {}),
-      },
-    })
+    // The privacy policy applies before the event is queued (docs/privacy.md); its copy is this event's own.
+    const properties = scrubServerProperties(e.properties as unknown as Record<string, unknown>)
+    if (options.sessionId) properties.$session_id = options.sessionId
+    // Anonymous traffic creates no person profiles (docs/events.md "Users").
+    if (options.anonymous) properties.$process_person_profile = false
+    batch.push({ distinct_id: distinctId, event: e.event, uuid: eventUuid(), timestamp: isoTimestamp(), properties })
   } catch (error) {
     warnOnce('posthog capture', error)
   }
