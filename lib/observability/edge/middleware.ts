@@ -94,7 +94,7 @@ function isDocumentRequest(request: Request): boolean {
  * browser may not show that entry to scripts (plain HTTP on a non-local host, Safari before
  * 16.4), a short-lived cookie carries the same value instead. Next splits every `Set-Cookie` a
  * middleware returns character by character, twice: a cookie on every page view was a visible
- * share of serving a static page (docs/decisions/011; the figures are in docs/benchmarks.md).
+ * share of serving a static page (docs/decisions/011, with the figures).
  */
 function handBrowserConfig(request: NextRequest, response: Response, requestId: string): void {
   const encoded = browserConfigPart(request.nextUrl.basePath)

@@ -32,7 +32,7 @@ type FromWorker = { kind: 'ready' } | { kind: 'error'; message: string } | { kin
  *
  * In a server process the request thread is the bottleneck, and posthog-node's work per event
  * (copying the message, a promise chain, then JSON, gzip and HTTP for each batch) was a large
- * share of an enabled `/api/ping`'s CPU there (docs/benchmarks.md); through the link an event
+ * share of an enabled `/api/ping`'s CPU there (docs/decisions/010); through the link an event
  * costs one structured clone. The process still holds one client: it lives in the worker.
  *
  * Until the worker reports ready, events and calls wait here. If it cannot start (an unusual

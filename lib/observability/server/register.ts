@@ -117,7 +117,7 @@ export async function registerNode(options: RegisterNodeOptions = {}): Promise<v
         Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => !!telemetryHost && url.startsWith(telemetryHost) }),
         // The app and device contexts re-read process memory (`memoryUsage()`, `availableMemory()`)
         // for every event and every traced request, the largest single Sentry cost in the profiles
-        // (docs/benchmarks.md). OS, culture and cloud contexts are computed once and kept.
+        // (docs/decisions/009). OS, culture and cloud contexts are computed once and kept.
         Sentry.nodeContextIntegration({ app: false, device: false }),
         Sentry.consoleIntegration({ levels: [...CONSOLE_BREADCRUMB_LEVELS] }),
       ],

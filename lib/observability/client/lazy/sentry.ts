@@ -37,7 +37,7 @@ const MECHANISM: Record<ErrorSource, string> = {
  * `@sentry/browser`, not `@sentry/nextjs`: the Next client entry always adds browser tracing and
  * expects `withSentryConfig`'s build-time values, and nothing in it is needed here (the server
  * side keeps `@sentry/nextjs`). `@sentry/react` would add only an ErrorBoundary we do not use.
- * See docs/decisions/005-browser-sdks-load-after-load.md (sizes in docs/benchmarks.md, decision 005).
+ * See docs/decisions/005-browser-sdks-load-after-load.md (with the sizes measured then).
  *
  * Integrations off, and why: GlobalHandlers (the kit's window listeners report uncaught errors,
  * so each reaches Sentry once, including those from before this chunk loaded) and
