@@ -270,6 +270,7 @@ async function child(config, reps, n) {
       ? {
           each: () =>
             queue.push({
+              type: 'capture',
               event: 'api_request',
               distinct_id: 'r-1',
               uuid: '0190a8e2-7b3c-7def-8123-456789abcdef',

@@ -23,6 +23,7 @@ beforeEach(() => {
 })
 
 const event = (id: string): BatchedEvent => ({
+  type: 'capture',
   event: 'api_request',
   distinct_id: 'visitor-1',
   uuid: crypto.randomUUID(),

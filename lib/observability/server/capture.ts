@@ -20,7 +20,7 @@ export function capture(distinctId: string, e: ServerEvent, options: { anonymous
     if (options.sessionId) properties.$session_id = options.sessionId
     // Anonymous traffic creates no person profiles (docs/events.md "Users").
     if (options.anonymous) properties.$process_person_profile = false
-    batch.push({ distinct_id: distinctId, event: e.event, uuid: eventUuid(), timestamp: isoTimestamp(), properties })
+    batch.push({ type: 'capture', distinct_id: distinctId, event: e.event, uuid: eventUuid(), timestamp: isoTimestamp(), properties })
   } catch (error) {
     warnOnce('posthog capture', error)
   }

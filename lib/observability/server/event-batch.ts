@@ -9,6 +9,7 @@ export const SERVER_EVENTS_LIB = 'nextjs-observability-kit'
 
 /** One event as PostHog's `/batch/` endpoint takes it (the format posthog-node sends too). */
 export interface BatchedEvent {
+  readonly type: 'capture'
   readonly event: string
   readonly distinct_id: string
   readonly properties: Record<string, unknown>
@@ -58,8 +59,13 @@ export class EventBatch {
     this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 2 }) : new HttpAgent({ keepAlive: true, maxSockets: 2 })
   }
 
-  /** Queues one event; a full batch is sent soon, a partial one within `flushIntervalMs`. */
+  /**
+   * Queues one event; a full batch is sent soon, a partial one within `flushIntervalMs`. The
+   * queue owns the event from here: it is sent as it is, with `$lib` added to its properties, so
+   * a batch is serialised without a copy of each event.
+   */
   push(event: BatchedEvent): void {
+    event.properties.$lib = this.options.lib
     if (this.queue.length >= this.options.maxQueueSize) {
       this.queue.shift()
       warnOnce('posthog queue full', new Error(`more than ${this.options.maxQueueSize} events waiting; the oldest are dropped`))
@@ -120,11 +126,7 @@ export class EventBatch {
 
   private async send(batch: BatchedEvent[]): Promise<void> {
     const { lib } = this.options
-    const body = JSON.stringify({
-      api_key: this.options.apiKey,
-      batch: batch.map((e) => ({ ...e, type: 'capture', properties: { ...e.properties, $lib: lib } })),
-      sent_at: new Date().toISOString(),
-    })
+    const body = JSON.stringify({ api_key: this.options.apiKey, batch, sent_at: new Date().toISOString() })
     const gzipped = await new Promise<Buffer>((resolve, reject) => gzip(body, (error, out) => (error ? reject(error) : resolve(out))))
     await new Promise<void>((resolve, reject) => {
       const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest
