@@ -29,16 +29,16 @@ import { renderBudget, runBudget } from './micro/budget.mjs'
 import { cpuPlan, pinTree } from './pin.mjs'
 import { ROOT, hasBuild, nextBuild, killAllSync, startNext } from './procs.mjs'
 import { forkSink } from './sink.mjs'
-import { fmt, table } from './stats.mjs'
+import { fmt, median, table } from './stats.mjs'
 import { renderAreaDiff, summariseDir } from './profile-summary.mjs'
 
 /** The targets (docs/benchmarks.md): [label, what, ratio or value, bound, direction]. */
 const TARGETS = [
-  ['/api/ping CPU per request on/off', (t) => t.server.on['/api/ping'].cpuMsPerReq / t.server.off['/api/ping'].cpuMsPerReq, 1.15, 'max'],
-  ['/api/ping req/s on/off', (t) => t.server.on['/api/ping'].rps / t.server.off['/api/ping'].rps, 0.87, 'min'],
-  ['/api/ping p99 on/off', (t) => t.server.on['/api/ping'].p99 / t.server.off['/api/ping'].p99, 1.2, 'max'],
-  ['/ req/s on/off', (t) => t.server.on['/'].rps / t.server.off['/'].rps, 0.97, 'min'],
-  ['RSS after load on/off', (t) => t.server.on.rssMb / t.server.off.rssMb, 1.15, 'max'],
+  ['/api/ping CPU per request on/off', (t) => serverRatio(t.server, 'on', '/api/ping', 'cpuMsPerReq'), 1.15, 'max'],
+  ['/api/ping req/s on/off', (t) => serverRatio(t.server, 'on', '/api/ping', 'rps'), 0.87, 'min'],
+  ['/api/ping p99 on/off', (t) => serverRatio(t.server, 'on', '/api/ping', 'p99'), 1.2, 'max'],
+  ['/ req/s on/off', (t) => serverRatio(t.server, 'on', '/', 'rps'), 0.97, 'min'],
+  ['RSS after load on/off', (t) => serverRatio(t.server, 'on', null, 'rssMb'), 1.15, 'max'],
   ['browser load on/off, /', (t) => t.browser.on['/'].loadMs / t.browser.off['/'].loadMs, 1.05, 'max'],
   ['browser load on/off, /debug/throw', (t) => t.browser.on['/debug/throw'].loadMs / t.browser.off['/debug/throw'].loadMs, 1.05, 'max'],
   ['JS after load, on (KiB, max of the pages)', (t) => Math.max(...Object.values(t.browser.on).map((p) => p.jsAfterLoadBytes)) / 1024, 250, 'max'],
@@ -50,6 +50,25 @@ const TARGETS = [
   ],
 ]
 
+/**
+ * A server figure of `config` against `off`: the median over rounds of each round's own ratio.
+ * A round measures both within the same minutes (bench/e2e/server-table.mjs), so a change in the
+ * machine's speed between rounds cancels out. `route` null: RSS, paired over every load.
+ */
+export function serverRatio(server, config, route, key) {
+  const rounds = (c) =>
+    route
+      ? server[c][route].rounds
+      : Object.keys(server[c])
+          .filter((k) => k.startsWith('/'))
+          .flatMap((r) => server[c][r].rounds)
+  const a = rounds(config)
+  const b = rounds('off')
+  if (!a?.length || a.length !== b.length)
+    return (route ? server[config][route][key] : server[config][key]) / (route ? server.off[route][key] : server.off[key])
+  return median(a.map((x, i) => x[key] / b[i][key]))
+}
+
 const { values: opts } = parseArgs({
   options: {
     build: { type: 'boolean', default: true },
@@ -59,6 +78,7 @@ const { values: opts } = parseArgs({
     'skip-server': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '10' },
+    slices: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     'warmup-requests': { type: 'string', default: '3000' },
     loads: { type: 'string', default: '7' },
@@ -124,6 +144,7 @@ try {
         all,
         rounds: Number(opts.rounds),
         durationS: Number(opts.duration),
+        slices: Number(opts.slices),
         connections: Number(opts.connections),
         warmupRequests: Number(opts['warmup-requests']),
         logDir: outDir,
@@ -185,26 +206,30 @@ export function renderTable(t) {
   const s = t.server ?? {}
   const configs = Object.keys(s)
   const ratio = (a, b) => (Number.isFinite(a / b) ? fmt(a / b, 2) : '—')
+  const paired = (value) => (Number.isFinite(value) ? fmt(value, 2) : '—')
   const rows = []
   const row = !t.server
     ? () => {}
-    : (label, get, digits = 0) =>
+    : (label, route, key, digits = 0) =>
         rows.push([
           label,
-          ...configs.map((c) => fmt(get(c), digits)),
-          ...configs.filter((c) => c !== 'off' && c !== 'bare').map((c) => ratio(get(c), get('off'))),
+          ...configs.map((c) => fmt(route ? s[c][route][key] : s[c][key], digits)),
+          ...configs.filter((c) => c !== 'off' && c !== 'bare').map((c) => paired(serverRatio(s, c, route, key))),
         ])
-  row('/api/ping req/s', (c) => s[c]['/api/ping'].rps)
-  row('/api/ping CPU per request, ms (all threads)', (c) => s[c]['/api/ping'].cpuMsPerReq, 2)
-  row('/api/ping p99, ms', (c) => s[c]['/api/ping'].p99)
-  row('/ req/s', (c) => s[c]['/'].rps)
-  row('/ CPU per request, ms', (c) => s[c]['/'].cpuMsPerReq, 2)
-  row('/ p99, ms', (c) => s[c]['/'].p99)
-  row('RSS after load, MiB', (c) => s[c].rssMb)
+  row('/api/ping req/s', '/api/ping', 'rps')
+  row('/api/ping CPU per request, ms (all threads)', '/api/ping', 'cpuMsPerReq', 2)
+  row('/api/ping p99, ms', '/api/ping', 'p99')
+  row('/ req/s', '/', 'rps')
+  row('/ CPU per request, ms', '/', 'cpuMsPerReq', 2)
+  row('/ p99, ms', '/', 'p99')
+  row('RSS after load, MiB', null, 'rssMb')
   const onConfigs = configs.filter((c) => c !== 'off' && c !== 'bare')
   const header = ['figure', ...configs, ...onConfigs.map((c) => `${c}/off`)]
   const lines = t.server
-    ? [`End to end (medians of ${t.options.rounds} rounds, autocannon -c ${t.options.connections} -d ${t.options.duration})`, table(header, rows)]
+    ? [
+        `End to end (medians of ${t.options.rounds} rounds; per round autocannon -c ${t.options.connections}, ${t.options.duration} s per configuration in ${t.options.slices} interleaved slices; ratios: medians of the rounds' own ratios)`,
+        table(header, rows),
+      ]
     : []
   if (t.browser) {
     const b = t.browser
@@ -239,7 +264,7 @@ function verdicts(t) {
   })
 }
 
-/** What a results file keeps: medians and verdicts, no per-round or per-load detail. */
+/** What a results file keeps: medians, the server's figures per round (its ratios pair rounds) and verdicts; no per-load detail. */
 function summary(t) {
   const pick = (o, f) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, f(v)]))
   return {
@@ -249,7 +274,12 @@ function summary(t) {
     options: t.options,
     server: pick(t.server, (c) => ({
       rssMb: c.rssMb,
-      ...pick(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('/'))), (r) => ({ rps: r.rps, cpuMsPerReq: r.cpuMsPerReq, p99: r.p99 })),
+      ...pick(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('/'))), (r) => ({
+        rps: r.rps,
+        cpuMsPerReq: r.cpuMsPerReq,
+        p99: r.p99,
+        rounds: r.rounds?.map((x) => ({ rps: x.rps, cpuMsPerReq: x.cpuMsPerReq, p99: x.p99, rssMb: x.rssMb })),
+      })),
     })),
     browser: pick(t.browser, (c) => pick(c, (p) => ({ loadMs: p.loadMs, jsAfterLoadBytes: p.jsAfterLoadBytes, heapBytes: p.heapBytes }))),
     targets: verdicts(t).map(([target, measured, bound, verdict]) => ({ target, measured, bound, verdict })),

@@ -1,13 +1,18 @@
 // The server half of the end-to-end table: `next start` per configuration, all up at once, loaded
-// in turns with autocannon (-c 10 -d 10 by default), --rounds rounds, the order of the
-// configurations rotating every round; figures are medians over rounds.
+// in turns with autocannon (-c 10, 10 s per configuration, route and round by default), --rounds
+// rounds, the order of the configurations rotating every round.
 //
-// Per configuration, route and round: req/s (requests completed / autocannon's own duration),
-// p99 latency, and CPU per request: the CPU time of the server's whole process tree, every
-// thread (posthog-node's worker included), over the measured seconds plus a settle wait for the
-// work they left behind, / requests. Only one server is under load at a time; an idle `next
-// start` uses no CPU, so the others do not disturb it. RSS: the tree's resident memory right
-// after each of its loads, median.
+// A round's 10 s per configuration are run as --slices slices (5 × 2 s), the configurations
+// interleaved slice by slice (A B C D A B C D …): this VM switches between two speeds for minutes
+// at a time, and a switch in the middle of a round then lands on every configuration alike
+// instead of on whichever ran then. Per configuration, route and round, over its slices:
+// req/s (requests completed / autocannon's own durations), p99 latency (the median of the
+// slices' p99), and CPU per request: the CPU time of the server's whole process tree, every
+// thread, over the measured seconds plus a settle wait for the work they left behind (deferred
+// sends), / requests. Only one server is under load at a time; an idle `next start` uses no CPU,
+// so the others do not disturb it. RSS: the tree's resident memory right after each of its
+// loads. Figures are medians over rounds; ratios (bench/table.mjs) are medians over rounds of
+// the round's own ratio, each round's pair measured in the same minutes.
 
 import { join } from 'node:path'
 import { ROOT, startNext, sleep, treeSample } from '../procs.mjs'
@@ -47,7 +52,7 @@ export function configurations({ sinkPort, bareDir }) {
  * Runs the server measurements. `configs`: the names to measure (from `configurations()`).
  * Resolves to `{ [config]: { [route]: { rps, cpuMsPerReq, p99, rounds: [...] }, rssMb } }`.
  */
-export async function runServerTable({ configs, all, rounds, durationS, connections, warmupRequests, logDir, cpuProf, pinServers, log }) {
+export async function runServerTable({ configs, all, rounds, durationS, slices = 5, connections, warmupRequests, logDir, cpuProf, pinServers, log }) {
   const servers = {}
   try {
     for (const name of configs) {
@@ -64,23 +69,28 @@ export async function runServerTable({ configs, all, rounds, durationS, connecti
     for (let round = 0; round < rounds; round++) {
       const order = configs.map((_, i) => configs[(i + round) % configs.length])
       for (const [route, { headers }] of Object.entries(SERVER_ROUTES)) {
+        const acc = Object.fromEntries(order.map((name) => [name, { requests: 0, seconds: 0, cpuMs: 0, bad: 0, p99s: [], rssMb: 0 }]))
+        for (let slice = 0; slice < slices; slice++) {
+          for (const name of order) {
+            const server = servers[name]
+            const a = acc[name]
+            await settle([server.pid])
+            const before = treeSample(server.pid)
+            const res = await runCannon({ url: server.url + route, headers, connections, durationS: durationS / slices })
+            await settle([server.pid])
+            const after = treeSample(server.pid)
+            a.requests += res.requests.total
+            a.seconds += res.duration
+            a.cpuMs += after.cpuMs - before.cpuMs
+            a.bad += res.errors + res.timeouts + res.non2xx
+            a.p99s.push(res.latency.p99)
+            a.rssMb = after.rssMb
+          }
+        }
         for (const name of order) {
-          const server = servers[name]
-          await settle([server.pid])
-          const before = treeSample(server.pid)
-          const res = await runCannon({ url: server.url + route, headers, connections, durationS })
-          await settle([server.pid])
-          const after = treeSample(server.pid)
-          const bad = res.errors + res.timeouts + res.non2xx
-          if (bad > res.requests.total * 0.01) throw new Error(`${name} ${route}: ${bad} of ${res.requests.total} requests failed`)
-          const seconds = res.duration
-          rows[name][route].push({
-            rps: res.requests.total / seconds,
-            cpuMsPerReq: (after.cpuMs - before.cpuMs) / res.requests.total,
-            p99: res.latency.p99,
-            requests: res.requests.total,
-            rssMb: after.rssMb,
-          })
+          const a = acc[name]
+          if (a.bad > a.requests * 0.01) throw new Error(`${name} ${route}: ${a.bad} of ${a.requests} requests failed`)
+          rows[name][route].push({ rps: a.requests / a.seconds, cpuMsPerReq: a.cpuMs / a.requests, p99: median(a.p99s), requests: a.requests, rssMb: a.rssMb })
         }
       }
       log(`  round ${round + 1}/${rounds}: ${configs.map((c) => `${c} ${Math.round(rows[c]['/api/ping'].at(-1).rps)} req/s`).join(', ')} on /api/ping`)
