@@ -9,7 +9,7 @@
 //
 //   npm run bench                                 # build both apps, then everything (~15 min)
 //   npm run bench -- --no-build --skip-budget     # reuse .next and .bench/bare-app
-//   npm run bench -- --rounds 3 --duration 5 --loads 5
+//   npm run bench -- --rounds 3 --duration 5 --loads 5   # shorter (--slices: pieces per configuration's seconds, 5)
 //   npm run bench -- --pin                        # servers on one core, the load generator on the other
 //   npm run bench -- --cpu-prof --skip-browser     # also profile the servers; prints where on's extra CPU goes
 //
