@@ -62,11 +62,8 @@ export function serverRatio(server, config, route, key) {
       : Object.keys(server[c])
           .filter((k) => k.startsWith('/'))
           .flatMap((r) => server[c][r].rounds)
-  const a = rounds(config)
-  const b = rounds('off')
-  if (!a?.length || a.length !== b.length)
-    return (route ? server[config][route][key] : server[config][key]) / (route ? server.off[route][key] : server.off[key])
-  return median(a.map((x, i) => x[key] / b[i][key]))
+  const off = rounds('off')
+  return median(rounds(config).map((x, i) => x[key] / off[i][key]))
 }
 
 const { values: opts } = parseArgs({
@@ -205,8 +202,7 @@ try {
 export function renderTable(t) {
   const s = t.server ?? {}
   const configs = Object.keys(s)
-  const ratio = (a, b) => (Number.isFinite(a / b) ? fmt(a / b, 2) : '—')
-  const paired = (value) => (Number.isFinite(value) ? fmt(value, 2) : '—')
+  const ratio = (value) => (Number.isFinite(value) ? fmt(value, 2) : '—')
   const rows = []
   const row = !t.server
     ? () => {}
@@ -214,7 +210,7 @@ export function renderTable(t) {
         rows.push([
           label,
           ...configs.map((c) => fmt(route ? s[c][route][key] : s[c][key], digits)),
-          ...configs.filter((c) => c !== 'off' && c !== 'bare').map((c) => paired(serverRatio(s, c, route, key))),
+          ...configs.filter((c) => c !== 'off' && c !== 'bare').map((c) => ratio(serverRatio(s, c, route, key))),
         ])
   row('/api/ping req/s', '/api/ping', 'rps')
   row('/api/ping CPU per request, ms (all threads)', '/api/ping', 'cpuMsPerReq', 2)
@@ -236,12 +232,12 @@ export function renderTable(t) {
     const names = Object.keys(b)
     const brows = []
     for (const page of Object.keys(b.off)) {
-      brows.push([`browser load, ${page}, ms`, ...names.map((n) => fmt(b[n][page].loadMs, 0)), ratio(b.on[page].loadMs, b.off[page].loadMs)])
+      brows.push([`browser load, ${page}, ms`, ...names.map((n) => fmt(b[n][page].loadMs, 0)), ratio(b.on[page].loadMs / b.off[page].loadMs)])
       brows.push([`JS after load, ${page}, KiB`, ...names.map((n) => fmt(b[n][page].jsAfterLoadBytes / 1024, 1)), ''])
       brows.push([
         `JS heap after load, ${page}, MiB`,
         ...names.map((n) => fmt(b[n][page].heapBytes / 1024 / 1024, 1)),
-        ratio(b.on[page].heapBytes, b.off[page].heapBytes),
+        ratio(b.on[page].heapBytes / b.off[page].heapBytes),
       ])
     }
     lines.push(`\nBrowser (medians of ${t.options.loads} cold loads per page and configuration)`, table(['figure', ...names, 'on/off'], brows))

@@ -125,11 +125,10 @@ const MAX_ENCODED_CHARS = 8192
 /**
  * `<request id>~<settings>`: the settings as a query string with short names, defaults left
  * out, and `:`, `/`, `@` left readable. Every page view carries this in a header that Next's
- * Edge runtime re-validates character by character (docs/decisions/011), so its
- * length is the kit's main cost on a static page, and this form is far shorter than base64
- * JSON (docs/decisions/011). Every character is
- * valid in a cookie value and inside a quoted `Server-Timing` description, and it reads plainly
- * in devtools. The per-request id stays outside, so the settings are encoded once per process
+ * Edge runtime re-validates character by character, so its length is the kit's main cost on a
+ * static page, and this form is far shorter than base64 JSON (docs/decisions/011). Every
+ * character is valid in a cookie value and inside a quoted `Server-Timing` description, and it
+ * reads plainly in devtools. The per-request id stays outside, so the settings are encoded once per process
  * (`encodedConfigPart`). `~` cannot occur in a request id.
  *
  * @example
