@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { EventBatch, type BatchedEvent } from '@/lib/observability/server/event-batch'
+import { EventBatch, type QueuedEvent } from '@/lib/observability/server/event-batch'
 import { startFakeIngest, type FakeIngest } from '../support/fake-ingest'
 
 /**
@@ -22,13 +22,13 @@ beforeEach(() => {
   fake.setMode('ok')
 })
 
-const event = (id: string): BatchedEvent => ({
-  type: 'capture',
+const event = (id: string, overrides: Partial<QueuedEvent> = {}): QueuedEvent => ({
   event: 'api_request',
   distinct_id: 'visitor-1',
-  uuid: crypto.randomUUID(),
-  timestamp: new Date().toISOString(),
+  at: Date.now(),
+  scrubbed: false,
   properties: { request_id: id, endpoint: '/api/ping' },
+  ...overrides,
 })
 
 const batchFor = (overrides: Partial<ConstructorParameters<typeof EventBatch>[0]> = {}) =>
@@ -52,6 +52,24 @@ describe('server events are batched by the kit, bounded, and fail open', () => {
     expect(received.map((e) => e.properties.request_id).sort()).toEqual(Array.from({ length: 130 }, (_, i) => `e-${i}`).sort())
     expect(received[0]).toMatchObject({ distinct_id: 'visitor-1', properties: { $lib: 'nextjs-observability-kit', endpoint: '/api/ping' } })
     expect(fake.requests().filter((r) => r.kind === 'posthog-events')).toHaveLength(2)
+  })
+
+  it('applies the privacy policy, ids and capture times to queued events as they are serialised', async () => {
+    const batch = batchFor({ flushAt: 1_000 })
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5, 67)
+    batch.push(event('deferred', { at, properties: { request_id: 'deferred', endpoint: '/cb?code=planted-secret-1', api_key: 'planted-secret-2' } }))
+    // Already scrubbed by capture() (nested values are scrubbed when captured): sent as it is.
+    batch.push(event('done', { at: at + 1, scrubbed: true, properties: { request_id: 'done', note: 'kept as given' } }))
+    await batch.flush()
+    const [deferred, done] = ['deferred', 'done'].map((id) => fake.events().find((e) => e.properties.request_id === id)!)
+    expect(JSON.stringify(fake.events())).not.toContain('planted-secret')
+    expect(deferred!.properties).toMatchObject({ endpoint: '/cb?code=[Filtered]', api_key: '[Filtered]', $lib: 'nextjs-observability-kit' })
+    expect(deferred!.timestamp).toBe('2026-01-02T03:04:05.067Z')
+    expect(done!.properties).toMatchObject({ note: 'kept as given', $lib: 'nextjs-observability-kit' })
+    // UUID v7: the first 48 bits are the capture time in ms; ids sort in capture order.
+    const [first, second] = [deferred!.uuid ?? '', done!.uuid ?? '']
+    expect(parseInt(first.replace(/-/g, '').slice(0, 12), 16)).toBe(at)
+    expect(first < second).toBe(true)
   })
 
   it('sends on its own once flushAt events wait', async () => {

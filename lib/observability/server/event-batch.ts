@@ -2,7 +2,10 @@ import 'server-only'
 import { request as httpRequest, Agent as HttpAgent } from 'node:http'
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
 import { gzip } from 'node:zlib'
+import { scrubServerProperties } from '../shared/event-privacy.js'
+import { uuidV7Source } from './event-uuid.js'
 import { warnOnce } from './fail-open.js'
+import { isoTimestamp } from './iso-timestamp.js'
 
 /** `$lib` of the events the kit sends from the server: how PostHog (and local mode's viewer) tells them from the browser's. */
 export const SERVER_EVENTS_LIB = 'nextjs-observability-kit'
@@ -15,6 +18,23 @@ export interface BatchedEvent {
   readonly properties: Record<string, unknown>
   readonly uuid: string
   readonly timestamp: string
+}
+
+/**
+ * An event as `capture()` queues it. Its id, its timestamp and, for properties that are all
+ * primitives, the privacy policy are applied when its batch is serialised: a batch does that
+ * work for 50 events in one loop, while the code is hot, where each request doing it for its
+ * own event paid for cold code and data several times over (docs/benchmarks.md).
+ */
+export interface QueuedEvent {
+  readonly event: string
+  readonly distinct_id: string
+  /** The queue's own from `push()` on: nothing else may change it. */
+  readonly properties: Record<string, unknown>
+  /** When it was captured (ms): its `timestamp` and the time in its uuid. */
+  readonly at: number
+  /** True when `properties` already went through `scrubServerProperties`. */
+  readonly scrubbed: boolean
 }
 
 export interface EventBatchOptions {
@@ -46,11 +66,13 @@ const MAX_BATCH = 100
  * is dropped with a warning. Never throws, never blocks a response.
  */
 export class EventBatch {
-  private queue: BatchedEvent[] = []
+  private queue: QueuedEvent[] = []
   private timer: NodeJS.Timeout | undefined
   /** The pending timer sends now, not at the interval. */
   private soon = false
   private sending: Promise<void> = Promise.resolve()
+  /** Ids for this queue's events, in the order they were captured. */
+  private readonly uuid = uuidV7Source()
   private readonly agent: HttpAgent
   private readonly url: URL
 
@@ -59,13 +81,8 @@ export class EventBatch {
     this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 2 }) : new HttpAgent({ keepAlive: true, maxSockets: 2 })
   }
 
-  /**
-   * Queues one event; a full batch is sent soon, a partial one within `flushIntervalMs`. The
-   * queue owns the event from here: it is sent as it is, with `$lib` added to its properties, so
-   * a batch is serialised without a copy of each event.
-   */
-  push(event: BatchedEvent): void {
-    event.properties.$lib = this.options.lib
+  /** Queues one event; a full batch is sent soon, a partial one within `flushIntervalMs`. */
+  push(event: QueuedEvent): void {
     if (this.queue.length >= this.options.maxQueueSize) {
       this.queue.shift()
       warnOnce('posthog queue full', new Error(`more than ${this.options.maxQueueSize} events waiting; the oldest are dropped`))
@@ -113,15 +130,28 @@ export class EventBatch {
     this.soon = false
   }
 
-  private async sendAll(events: BatchedEvent[]): Promise<void> {
+  private async sendAll(events: QueuedEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += MAX_BATCH) {
-      const batch = events.slice(i, i + MAX_BATCH)
+      let batch: BatchedEvent[]
+      try {
+        batch = events.slice(i, i + MAX_BATCH).map((e) => this.toWire(e))
+      } catch (error) {
+        warnOnce('posthog delivery', error)
+        continue
+      }
       try {
         await this.send(batch).catch(() => this.send(batch))
       } catch (error) {
         warnOnce('posthog delivery', error)
       }
     }
+  }
+
+  /** PostHog's wire shape, with `$lib`: the only copy of an event the queue makes. */
+  private toWire(e: QueuedEvent): BatchedEvent {
+    const properties = e.scrubbed ? e.properties : scrubServerProperties(e.properties)
+    properties.$lib = this.options.lib
+    return { type: 'capture', event: e.event, distinct_id: e.distinct_id, uuid: this.uuid(e.at), timestamp: isoTimestamp(e.at), properties }
   }
 
   private async send(batch: BatchedEvent[]): Promise<void> {
