@@ -132,14 +132,8 @@ export class EventBatch {
 
   private async sendAll(events: QueuedEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += MAX_BATCH) {
-      let batch: BatchedEvent[]
       try {
-        batch = events.slice(i, i + MAX_BATCH).map((e) => this.toWire(e))
-      } catch (error) {
-        warnOnce('posthog delivery', error)
-        continue
-      }
-      try {
+        const batch = events.slice(i, i + MAX_BATCH).map((e) => this.toWire(e))
         await this.send(batch).catch(() => this.send(batch))
       } catch (error) {
         warnOnce('posthog delivery', error)
