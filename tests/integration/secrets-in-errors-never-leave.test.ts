@@ -21,6 +21,8 @@ const SECRETS = {
   card: '4111 1111 1111 1111',
   dbPassword: 'DbPassSecret6612',
   iban: 'DE89370400440532013000',
+  /** A credential in a header no deny list names: traced spans carry such headers as arrays of values. */
+  headerNote: 'HeaderNoteSecret8843',
 }
 const MESSAGE = `login failed for password=${SECRETS.password} api_key=${SECRETS.apiKey} Authorization: Bearer ${SECRETS.bearer} ${SECRETS.jwt} card ${SECRETS.card} refund ${SECRETS.iban} postgres://app:${SECRETS.dbPassword}@db/app`
 /** Not secrets: an order id, a UUID and a timestamp in the same message must survive. */
@@ -44,7 +46,9 @@ beforeAll(async () => {
     OPENAI_BASE_URL: llm.baseURL,
   })
   const msg = `${MESSAGE} order ${LOOKALIKES.join(' ')}`
-  const thrown = await fetch(`${app.url}/api/debug/throw?kind=Error&msg=${encodeURIComponent(msg)}`, { headers: { 'x-request-id': 'secret-msg-1' } })
+  const thrown = await fetch(`${app.url}/api/debug/throw?kind=Error&msg=${encodeURIComponent(msg)}`, {
+    headers: { 'x-request-id': 'secret-msg-1', 'x-support-note': `escalate with Bearer ${SECRETS.headerNote}` },
+  })
   expect(thrown.status).toBe(500)
   const chat = (id: string, mode: string) =>
     fetch(`${app.url}/api/chat`, {
@@ -76,6 +80,11 @@ describe('secrets in a thrown error message never leave', () => {
   it.each(Object.entries(SECRETS))('%s appears in no payload of either backend', (_name, secret) => {
     expect(text.length).toBeGreaterThan(2_000)
     expect(text.includes(secret), `${secret} in …${around(text, secret)}…`).toBe(false)
+  })
+
+  it('a header no deny list names reaches the request span with its other words, without the secret', () => {
+    // Positive control: the header is on the wire, so its secret's absence means it was scrubbed.
+    expect(text).toContain('escalate with Bearer [Filtered]')
   })
 
   it('the card number in no spacing or encoding', () => {

@@ -112,4 +112,19 @@ describe('Sentry events and spans carry no secrets and no bodies', () => {
     expect(JSON.stringify(out)).not.toMatch(/abc|zzz/)
     expect((out.attributes as Record<string, unknown>)['http.request.method']).toBe('GET')
   })
+
+  it('scrubs each value of a header attribute given as an array', () => {
+    const span = {
+      name: 'GET /api',
+      attributes: {
+        'http.request.header.x-note': ['token=abc123secret', 'plain'],
+        'http.request.header.cookie': ['sid=zzz'],
+        'sentry.sdk.integrations': ['RequestData'],
+      },
+    } as unknown as StreamedSpanJSON
+    const attrs = scrubSpan(span).attributes as Record<string, unknown>
+    expect(JSON.stringify(attrs)).not.toMatch(/abc123secret|zzz/)
+    expect(attrs['http.request.header.x-note']).toEqual(['token=[Filtered]', 'plain'])
+    expect(attrs['sentry.sdk.integrations']).toEqual(['RequestData'])
+  })
 })
