@@ -9,7 +9,7 @@
 //
 //   npm run bench                                 # build both apps, then everything (~15 min)
 //   npm run bench -- --no-build --skip-budget     # reuse .next and .bench/bare-app
-//   npm run bench -- --rounds 3 --duration 5 --loads 5   # shorter (--slices: pieces per configuration's seconds, 5)
+//   npm run bench -- --rounds 3 --duration 5 --loads 5 --quick-loads 10   # shorter (--slices: pieces per configuration's seconds, 5)
 //   npm run bench -- --pin                        # servers on one core, the load generator on the other
 //   npm run bench -- --cpu-prof --skip-browser     # also profile the servers; prints where on's extra CPU goes
 //
@@ -39,8 +39,8 @@ const TARGETS = [
   ['/api/ping p99 on/off', (t) => serverRatio(t.server, 'on', '/api/ping', 'p99'), 1.2, 'max'],
   ['/ req/s on/off', (t) => serverRatio(t.server, 'on', '/', 'rps'), 0.97, 'min'],
   ['RSS after load on/off', (t) => serverRatio(t.server, 'on', null, 'rssMb'), 1.15, 'max'],
-  ['browser load on/off, /', (t) => t.browser.on['/'].loadMs / t.browser.off['/'].loadMs, 1.05, 'max'],
-  ['browser load on/off, /debug/throw', (t) => t.browser.on['/debug/throw'].loadMs / t.browser.off['/debug/throw'].loadMs, 1.05, 'max'],
+  ['browser load on/off, /', (t) => browserLoadRatio(t.browser, '/'), 1.05, 'max'],
+  ['browser load on/off, /debug/throw', (t) => browserLoadRatio(t.browser, '/debug/throw'), 1.05, 'max'],
   ['JS after load, on (KiB, max of the pages)', (t) => Math.max(...Object.values(t.browser.on).map((p) => p.jsAfterLoadBytes)) / 1024, 250, 'max'],
   [
     'JS heap after load on/off (max of the pages)',
@@ -49,6 +49,11 @@ const TARGETS = [
     'max',
   ],
 ]
+
+/** `load` on against off: the median of each round's own ratio (bench/e2e/browser-table.mjs). */
+function browserLoadRatio(browser, page) {
+  return browser.on[page].loadRatio ?? browser.on[page].loadMs / browser.off[page].loadMs
+}
 
 /**
  * A server figure of `config` against `off`: the median over rounds of each round's own ratio.
@@ -79,6 +84,7 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '10' },
     'warmup-requests': { type: 'string', default: '3000' },
     loads: { type: 'string', default: '7' },
+    'quick-loads': { type: 'string', default: '20' },
     settle: { type: 'string', default: '1500' },
     'budget-procs': { type: 'string', default: '3' },
     'budget-reps': { type: 'string', default: '5' },
@@ -173,6 +179,7 @@ try {
           servers: Object.fromEntries(names.map((n) => [n, servers[n].url])),
           kitOn: { bare: false, off: false, on: true },
           loads: Number(opts.loads),
+          quickLoads: Number(opts['quick-loads']),
           settleMs: Number(opts.settle),
           log,
         })
@@ -232,7 +239,7 @@ export function renderTable(t) {
     const names = Object.keys(b)
     const brows = []
     for (const page of Object.keys(b.off)) {
-      brows.push([`browser load, ${page}, ms`, ...names.map((n) => fmt(b[n][page].loadMs, 0)), ratio(b.on[page].loadMs / b.off[page].loadMs)])
+      brows.push([`browser load, ${page}, ms`, ...names.map((n) => fmt(b[n][page].loadMs, 0)), ratio(browserLoadRatio(b, page))])
       brows.push([`JS after load, ${page}, KiB`, ...names.map((n) => fmt(b[n][page].jsAfterLoadBytes / 1024, 1)), ''])
       brows.push([
         `JS heap after load, ${page}, MiB`,
@@ -240,7 +247,11 @@ export function renderTable(t) {
         ratio(b.on[page].heapBytes / b.off[page].heapBytes),
       ])
     }
-    lines.push(`\nBrowser (medians of ${t.options.loads} cold loads per page and configuration)`, table(['figure', ...names, 'on/off'], brows))
+    const quick = Number(t.options['quick-loads'] ?? 0)
+    lines.push(
+      `\nBrowser (medians of ${t.options.loads} cold loads per page and configuration${quick ? `, \`load\` of ${quick} more; its ratio: median of the rounds' own ratios` : ''})`,
+      table(['figure', ...names, 'on/off'], brows),
+    )
   }
   lines.push('\nTargets', table(['target', 'measured', 'bound', ''], verdicts(t)))
   return lines.join('\n')
@@ -277,9 +288,13 @@ function summary(t) {
         rounds: r.rounds?.map((x) => ({ rps: x.rps, cpuMsPerReq: x.cpuMsPerReq, p99: x.p99, rssMb: x.rssMb })),
       })),
     })),
-    browser: pick(t.browser, (c) => pick(c, (p) => ({ loadMs: p.loadMs, jsAfterLoadBytes: p.jsAfterLoadBytes, heapBytes: p.heapBytes }))),
+    browser: pick(t.browser, (c) =>
+      pick(c, (p) => ({ loadMs: p.loadMs, loadRatio: p.loadRatio, jsAfterLoadBytes: p.jsAfterLoadBytes, heapBytes: p.heapBytes })),
+    ),
     targets: verdicts(t).map(([target, measured, bound, verdict]) => ({ target, measured, bound, verdict })),
-    budget: t.budget && pick(t.budget.configs, (c) => pick(c.results, (r) => ({ threadUs: r.threadUs, allUs: r.allUs, threadSpread: r.threadSpread }))),
+    budget:
+      t.budget &&
+      pick(t.budget.configs, (c) => ({ speed: c.speed, ...pick(c.results, (r) => ({ threadUs: r.threadUs, allUs: r.allUs, threadSpread: r.threadSpread })) })),
   }
 }
 

@@ -1,6 +1,9 @@
 // The browser half of the end-to-end table: Chromium (launched as the e2e tests launch it,
 // tests/support/chromium.mjs) loading each page cold (a fresh context: empty cache, no cookies or storage), the
 // configurations in turns, --loads loads per page and configuration; figures are medians.
+// `load` takes --quick-loads more rounds of loads that stop at `load` (nothing after it can move
+// it): a cold load here is ~200 ms ± 20 ms, and its on/off ratio is the median of each round's own
+// ratio (one load per configuration per round, in turns), over all rounds.
 //
 // Per load: `load` (the navigation entry's loadEventStart), the JavaScript fetched after it
 // (resource entries that started after `load`, encoded bytes: gzip on the wire), and the page's
@@ -15,11 +18,15 @@ import { median } from '../stats.mjs'
 
 export const PAGES = ['/', '/debug/throw']
 
-/** Resolves to `{ [config]: { [page]: { loadMs, jsAfterLoadBytes, heapBytes, loads: [...] } } }`. */
-export async function runBrowserTable({ servers, kitOn, loads, settleMs, log }) {
+/**
+ * Resolves to `{ [config]: { [page]: { loadMs, loadRatio, jsAfterLoadBytes, heapBytes, loads: [...], quickLoadMs: [...] } } }`;
+ * `loadRatio` is against `off`, paired by round.
+ */
+export async function runBrowserTable({ servers, kitOn, loads, quickLoads = 0, settleMs, log }) {
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] })
   const names = Object.keys(servers)
   const rows = Object.fromEntries(names.map((n) => [n, Object.fromEntries(PAGES.map((p) => [p, []]))]))
+  const quick = Object.fromEntries(names.map((n) => [n, Object.fromEntries(PAGES.map((p) => [p, []]))]))
   try {
     // One discarded load per server and page: the server's first render of each page is not a visitor's.
     for (const name of names) for (const path of PAGES) await loadOnce(browser, servers[name] + path, kitOn[name], settleMs)
@@ -32,6 +39,15 @@ export async function runBrowserTable({ servers, kitOn, loads, settleMs, log }) 
       }
       log(`  loads ${i + 1}/${loads}`)
     }
+    for (let i = 0; i < quickLoads; i++) {
+      for (const path of PAGES) {
+        for (let k = 0; k < names.length; k++) {
+          const name = names[(k + i) % names.length]
+          quick[name][path].push(await loadTimeOnly(browser, servers[name] + path))
+        }
+      }
+    }
+    if (quickLoads) log(`  ${quickLoads} more rounds of loads up to \`load\``)
   } finally {
     await browser.close().catch(() => undefined)
   }
@@ -40,8 +56,12 @@ export async function runBrowserTable({ servers, kitOn, loads, settleMs, log }) 
     out[name] = {}
     for (const path of PAGES) {
       const r = rows[name][path]
+      const loadMs = (n) => [...rows[n][path].map((x) => x.loadMs), ...quick[n][path]]
+      const off = names.includes('off') ? loadMs('off') : []
       out[name][path] = {
-        loadMs: median(r.map((x) => x.loadMs)),
+        loadMs: median(loadMs(name)),
+        loadRatio: median(loadMs(name).map((ms, round) => ms / off[round])),
+        quickLoadMs: quick[name][path],
         jsAfterLoadBytes: median(r.map((x) => x.jsAfterLoadBytes)),
         heapBytes: median(r.map((x) => x.heapBytes)),
         loads: r,
@@ -65,6 +85,19 @@ async function waitForSdks(page, kitOn) {
     if (kitOn ? ready : waited >= 2_000) return
     if (waited > 20_000) throw new Error('the kit did not report its SDKs ready within 20 s')
     await page.waitForTimeout(100)
+  }
+}
+
+/** A cold load's `load` time alone: the context closes as soon as it fired. */
+async function loadTimeOnly(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  try {
+    const page = await context.newPage()
+    const res = await page.goto(url, { waitUntil: 'load' })
+    if (res?.status() !== 200) throw new Error(`${url} answered ${res?.status()}`)
+    return await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventStart)
+  } finally {
+    await context.close()
   }
 }
 
