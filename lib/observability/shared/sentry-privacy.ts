@@ -93,14 +93,11 @@ export function scrubBreadcrumb(crumb: Breadcrumb): Breadcrumb {
 
 /**
  * Attributes the SDK writes from its own state and the kit's config (SDK name, release, the
- * runtime's OS): nothing of a request's can reach them, so a traced request skips their scrubbing.
+ * runtime's OS): nothing of a request's or the app's can reach them, so a traced request skips
+ * their scrubbing. An op, origin or source is the app's to set on its own spans: scrubbed.
  */
 const SDK_ATTRIBUTES = new Set([
-  'sentry.origin',
-  'sentry.op',
-  'sentry.source',
   'sentry.segment.id',
-  'sentry.segment.name.source',
   'sentry.trace_lifecycle',
   'sentry.sdk.name',
   'sentry.sdk.version',
