@@ -39,8 +39,8 @@ const TARGETS = [
   ['/api/ping p99 on/off', (t) => serverRatio(t.server, 'on', '/api/ping', 'p99'), 1.2, 'max'],
   ['/ req/s on/off', (t) => serverRatio(t.server, 'on', '/', 'rps'), 0.97, 'min'],
   ['RSS after load on/off', (t) => serverRatio(t.server, 'on', null, 'rssMb'), 1.15, 'max'],
-  ['browser load on/off, /', (t) => browserLoadRatio(t.browser, '/'), 1.05, 'max'],
-  ['browser load on/off, /debug/throw', (t) => browserLoadRatio(t.browser, '/debug/throw'), 1.05, 'max'],
+  ['browser load on/off, /', (t) => t.browser.on['/'].loadRatio, 1.05, 'max'],
+  ['browser load on/off, /debug/throw', (t) => t.browser.on['/debug/throw'].loadRatio, 1.05, 'max'],
   ['JS after load, on (KiB, max of the pages)', (t) => Math.max(...Object.values(t.browser.on).map((p) => p.jsAfterLoadBytes)) / 1024, 250, 'max'],
   [
     'JS heap after load on/off (max of the pages)',
@@ -49,11 +49,6 @@ const TARGETS = [
     'max',
   ],
 ]
-
-/** `load` on against off: the median of each round's own ratio (bench/e2e/browser-table.mjs). */
-function browserLoadRatio(browser, page) {
-  return browser.on[page].loadRatio ?? browser.on[page].loadMs / browser.off[page].loadMs
-}
 
 /**
  * A server figure of `config` against `off`: the median over rounds of each round's own ratio.
@@ -239,7 +234,7 @@ export function renderTable(t) {
     const names = Object.keys(b)
     const brows = []
     for (const page of Object.keys(b.off)) {
-      brows.push([`browser load, ${page}, ms`, ...names.map((n) => fmt(b[n][page].loadMs, 0)), ratio(browserLoadRatio(b, page))])
+      brows.push([`browser load, ${page}, ms`, ...names.map((n) => fmt(b[n][page].loadMs, 0)), ratio(b.on[page].loadRatio)])
       brows.push([`JS after load, ${page}, KiB`, ...names.map((n) => fmt(b[n][page].jsAfterLoadBytes / 1024, 1)), ''])
       brows.push([
         `JS heap after load, ${page}, MiB`,

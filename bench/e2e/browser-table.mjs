@@ -25,28 +25,29 @@ export const PAGES = ['/', '/debug/throw']
 export async function runBrowserTable({ servers, kitOn, loads, quickLoads = 0, settleMs, log }) {
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] })
   const names = Object.keys(servers)
-  const rows = Object.fromEntries(names.map((n) => [n, Object.fromEntries(PAGES.map((p) => [p, []]))]))
-  const quick = Object.fromEntries(names.map((n) => [n, Object.fromEntries(PAGES.map((p) => [p, []]))]))
+  const perPage = () => Object.fromEntries(names.map((n) => [n, Object.fromEntries(PAGES.map((p) => [p, []]))]))
+  const rows = perPage()
+  const quick = perPage()
+  /** `rounds` rounds of one load per page and configuration, the configurations' order rotating. */
+  const inTurns = async (rounds, into, load, progress = false) => {
+    for (let i = 0; i < rounds; i++) {
+      for (const path of PAGES) {
+        for (let k = 0; k < names.length; k++) {
+          const name = names[(k + i) % names.length]
+          into[name][path].push(await load(servers[name] + path, name))
+        }
+      }
+      if (progress) log(`  loads ${i + 1}/${rounds}`)
+    }
+  }
+  const full = (url, name) => loadOnce(browser, url, kitOn[name], settleMs)
   try {
     // One discarded load per server and page: the server's first render of each page is not a visitor's.
-    for (const name of names) for (const path of PAGES) await loadOnce(browser, servers[name] + path, kitOn[name], settleMs)
-    for (let i = 0; i < loads; i++) {
-      for (const path of PAGES) {
-        for (let k = 0; k < names.length; k++) {
-          const name = names[(k + i) % names.length]
-          rows[name][path].push(await loadOnce(browser, servers[name] + path, kitOn[name], settleMs))
-        }
-      }
-      log(`  loads ${i + 1}/${loads}`)
-    }
-    for (let i = 0; i < quickLoads; i++) {
-      for (const path of PAGES) {
-        for (let k = 0; k < names.length; k++) {
-          const name = names[(k + i) % names.length]
-          quick[name][path].push(await loadTimeOnly(browser, servers[name] + path))
-        }
-      }
-    }
+    await inTurns(1, perPage(), full)
+    await inTurns(loads, rows, full, true)
+    await inTurns(quickLoads, quick, (url) =>
+      coldLoad(browser, url, (page) => page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventStart)),
+    )
     if (quickLoads) log(`  ${quickLoads} more rounds of loads up to \`load\``)
   } finally {
     await browser.close().catch(() => undefined)
@@ -56,11 +57,12 @@ export async function runBrowserTable({ servers, kitOn, loads, quickLoads = 0, s
     out[name] = {}
     for (const path of PAGES) {
       const r = rows[name][path]
-      const loadMs = (n) => [...rows[n][path].map((x) => x.loadMs), ...quick[n][path]]
-      const off = names.includes('off') ? loadMs('off') : []
+      // Round i of every configuration: the full loads' rounds, then the quick ones.
+      const loadTimes = (n) => [...rows[n][path].map((x) => x.loadMs), ...quick[n][path]]
+      const off = loadTimes('off')
       out[name][path] = {
-        loadMs: median(loadMs(name)),
-        loadRatio: median(loadMs(name).map((ms, round) => ms / off[round])),
+        loadMs: median(loadTimes(name)),
+        loadRatio: median(loadTimes(name).map((ms, round) => ms / off[round])),
         quickLoadMs: quick[name][path],
         jsAfterLoadBytes: median(r.map((x) => x.jsAfterLoadBytes)),
         heapBytes: median(r.map((x) => x.heapBytes)),
@@ -88,26 +90,21 @@ async function waitForSdks(page, kitOn) {
   }
 }
 
-/** A cold load's `load` time alone: the context closes as soon as it fired. */
-async function loadTimeOnly(browser, url) {
+/** Opens `url` in a fresh context (cold cache, no storage), then `after(page, context)`; closes it. */
+async function coldLoad(browser, url, after) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   try {
     const page = await context.newPage()
     const res = await page.goto(url, { waitUntil: 'load' })
     if (res?.status() !== 200) throw new Error(`${url} answered ${res?.status()}`)
-    return await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventStart)
+    return await after(page, context)
   } finally {
     await context.close()
   }
 }
 
-async function loadOnce(browser, url, kitOn, settleMs) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  try {
-    const page = await context.newPage()
-    const cdp = await context.newCDPSession(page)
-    const res = await page.goto(url, { waitUntil: 'load' })
-    if (res?.status() !== 200) throw new Error(`${url} answered ${res?.status()}`)
+function loadOnce(browser, url, kitOn, settleMs) {
+  return coldLoad(browser, url, async (page, context) => {
     await waitForSdks(page, kitOn)
     await page.waitForTimeout(settleMs)
     const timing = await page.evaluate(() => {
@@ -121,10 +118,9 @@ async function loadOnce(browser, url, kitOn, settleMs) {
         jsAfterLoad: after.map((e) => ({ path: new URL(e.name).pathname, bytes: e.encodedBodySize })),
       }
     })
+    const cdp = await context.newCDPSession(page)
     await cdp.send('HeapProfiler.collectGarbage')
     const heap = await cdp.send('Runtime.getHeapUsage')
     return { ...timing, heapBytes: heap.usedSize }
-  } finally {
-    await context.close()
-  }
+  })
 }

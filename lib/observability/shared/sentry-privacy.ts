@@ -92,38 +92,14 @@ export function scrubBreadcrumb(crumb: Breadcrumb): Breadcrumb {
 }
 
 /**
- * Attributes the SDK writes from its own state and the kit's config (SDK name, release, the
- * runtime's OS): nothing of a request's or the app's can reach them, so a traced request skips
- * their scrubbing. An op, origin or source is the app's to set on its own spans: scrubbed.
- */
-const SDK_ATTRIBUTES = new Set([
-  'sentry.segment.id',
-  'sentry.trace_lifecycle',
-  'sentry.sdk.name',
-  'sentry.sdk.version',
-  'sentry.sdk.integrations',
-  'sentry.release',
-  'sentry.environment',
-  'process.runtime.engine.name',
-  'process.runtime.engine.version',
-  'os.name',
-  'os.version',
-  'os.kernel_version',
-  'culture.locale',
-  'culture.timezone',
-])
-
-/**
  * `beforeSendSpan`: URLs and headers in span attributes follow the same policy. Sentry 11 gives a
  * header's values as an array (`http.request.header.x-note: ['…']`): each value is scrubbed.
  */
 export function scrubSpan(span: StreamedSpanJSON): StreamedSpanJSON {
   const attrs = span.attributes as Record<string, unknown> | undefined
   if (attrs) {
-    for (const key in attrs) {
-      if (SDK_ATTRIBUTES.has(key)) continue
-      const value = attrs[key]
-      if (key.includes('.header.') && HEADER_ATTRIBUTE.test(key) && isSensitiveKey(key.slice(key.lastIndexOf('.') + 1))) attrs[key] = FILTERED
+    for (const [key, value] of Object.entries(attrs)) {
+      if (/\.(request|response)\.header\./.test(key) && isSensitiveKey(key.slice(key.lastIndexOf('.') + 1))) attrs[key] = FILTERED
       else if (typeof value === 'string') attrs[key] = scrubString(value)
       else if (Array.isArray(value)) attrs[key] = value.map((v) => (typeof v === 'string' ? scrubString(v) : v))
     }
@@ -131,5 +107,3 @@ export function scrubSpan(span: StreamedSpanJSON): StreamedSpanJSON {
   span.name = scrubString(span.name)
   return span
 }
-
-const HEADER_ATTRIBUTE = /\.(request|response)\.header\./
